@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+
+export interface ActionRun {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+  /** RUNNER_TEMP of the run, to check what was left behind. */
+  readonly runnerTemp: string
+  readonly workspace: string
+  /** The command line and environment passed, to check that no key was in the arguments. */
+  readonly argv: readonly string[]
+}
+
+/**
+ * Runs the bundled action the way a GitHub runner does: inputs as INPUT_<NAME>
+ * variables, outputs and summary through the GITHUB_OUTPUT and
+ * GITHUB_STEP_SUMMARY files, a fresh RUNNER_TEMP and workspace.
+ */
+export async function runAction(inputs: Record<string, string | boolean | number>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'action-run-'))
+  const runnerTemp = path.join(root, 'runner-temp')
+  const workspace = path.join(root, 'workspace')
+  const outputFile = path.join(root, 'github-output')
+  const summaryFile = path.join(root, 'step-summary')
+  await Promise.all([mkdirp(runnerTemp), mkdirp(workspace), writeFile(outputFile, ''), writeFile(summaryFile, '')])
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_ACTIONS: 'true',
+    ...extraEnv
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = String(value)
+  const argv = [process.execPath, ACTION_ENTRY]
+  const { exitCode, stdout, stderr } = await spawnCollect(argv, env, workspace)
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+    runnerTemp,
+    workspace,
+    argv
+  }
+}
+
+async function mkdirp(dir: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises')
+  await mkdir(dir, { recursive: true })
+}
+
+function spawnCollect(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { env, cwd })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => resolve({ exitCode: code ?? 1, stdout, stderr }))
+  })
+}
+
+/** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
+    if (heredoc) {
+      const [, name, delimiter] = heredoc
+      const value: string[] = []
+      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i])
+      outputs[name] = value.join('\n')
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=')
+      outputs[lines[i].slice(0, at)] = lines[i].slice(at + 1)
+    }
+  }
+  return outputs
+}
+
+/** Every file under `dir`, recursively (for scanning what a run left behind). */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])
+  return entries.filter(entry => entry.isFile()).map(entry => path.join(entry.parentPath, entry.name))
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import { InputError } from '../../src/inputs/input-error.js'
+import { parseConfig } from '../../src/inputs/parse.js'
+
+const valid: Record<string, string> = {
+  'source-cluster': 'dev.algo.example.com',
+  'source-api-key': 'simSOURCEKEY',
+  'source-api-key-owner': 'alice',
+  'source-algo-owner': 'team',
+  'dest-cluster': 'prod.algo.example.com',
+  'dest-api-key': 'simDESTKEY',
+  'dest-api-key-owner': 'deployer',
+  'dest-algo-owner': 'team',
+  algorithms: 'sentiment, summarize\nclassify'
+}
+
+const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim())
+
+function problemsOf(overrides: Record<string, string>): string[] {
+  try {
+    parse(overrides)
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map(p => `${p.input}: ${p.message}`)
+    throw error
+  }
+  return []
+}
+
+describe('parseConfig', () => {
+  it('derives API and git addresses from the cluster domains', () => {
+    const config = parse({})
+    expect(config.source.cluster).toEqual({ label: 'dev.algo.example.com', apiUrl: 'https://api.dev.algo.example.com', gitUrl: 'https://git.dev.algo.example.com' })
+    expect(config.destinations[0].cluster.gitUrl).toBe('https://git.prod.algo.example.com')
+  })
+
+  it('splits algorithms on commas and lines', () => {
+    expect(parse({}).algorithms).toEqual(['sentiment', 'summarize', 'classify'])
+  })
+
+  it('uses the documented defaults', () => {
+    const config = parse({})
+    expect(config).toMatchObject({ publish: false, versionType: 'minor', buildTimeoutMs: 600_000, dryRun: false, sourceVersion: { kind: 'latest' } })
+  })
+
+  it('accepts URL overrides instead of a domain', () => {
+    const config = parse({ 'source-cluster': '', 'source-api-url': 'http://127.0.0.1:8080/', 'source-git-url': 'http://127.0.0.1:8080' })
+    expect(config.source.cluster).toEqual({ label: '127.0.0.1:8080', apiUrl: 'http://127.0.0.1:8080', gitUrl: 'http://127.0.0.1:8080' })
+  })
+
+  it.each([
+    ['1.2.0', { kind: 'semver', version: '1.2.0' }],
+    ['ABCDEF1234567', { kind: 'commit', sha: 'abcdef1234567' }],
+    ['', { kind: 'latest' }]
+  ])('reads source-version %s', (value, expected) => {
+    expect(parse({ 'source-version': value }).sourceVersion).toEqual(expected)
+  })
+
+  it('lists every problem at once, naming each input', () => {
+    const problems = problemsOf({ 'source-api-key': '', 'dest-algo-owner': '../x', 'version-type': 'patch', 'build-timeout': '-3' })
+    expect(problems).toEqual([
+      expect.stringMatching(/^source-api-key: is required/),
+      expect.stringMatching(/^dest-algo-owner: '\.\.\/x' is not a valid user or organization name/),
+      expect.stringMatching(/^version-type: 'patch' is not a version type: use major, minor, revision/),
+      expect.stringMatching(/^build-timeout: '-3' is not a positive number/)
+    ])
+  })
+
+  it.each(['../x', 'has space', 'a'.repeat(31), '1abc'])('refuses the owner name %j', owner => {
+    expect(problemsOf({ 'source-algo-owner': owner })).toEqual([expect.stringMatching(/^source-algo-owner: .* is not a valid user or organization name/)])
+  })
+
+  it('refuses invalid and duplicated algorithm names', () => {
+    expect(problemsOf({ algorithms: 'good, ../evil, good, with space' })).toEqual([
+      expect.stringMatching(/'\.\.\/evil' is not a valid algorithm name/),
+      expect.stringMatching(/'good' is listed twice/),
+      expect.stringMatching(/'with space' is not a valid algorithm name/)
+    ])
+  })
+
+  it.each([
+    ['not json', /is not valid JSON/],
+    ['[1,2]', /must be a JSON object/],
+    ['{"language":"cobol"}', /'language' cannot be "cobol": use one of "java"/],
+    ['{"colour":"blue"}', /unknown setting 'colour'/],
+    ['{"details":{"label":"x","colour":1}}', /unknown detail 'colour'/]
+  ])('refuses settings %s', (settings, message) => {
+    expect(problemsOf({ settings })).toEqual([expect.stringMatching(message)])
+  })
+
+  it('splits details from settings', () => {
+    expect(parse({ settings: '{"license":"mit","details":{"label":"Sentiment"}}' }).settingsOverride).toEqual({ settings: { license: 'mit' }, details: { label: 'Sentiment' } })
+  })
+
+  it('refuses URL overrides that are not http(s) or carry credentials, without echoing them', () => {
+    const problems = problemsOf({ 'dest-api-url': 'https://deployer:simSECRET@api.example.com', 'source-git-url': 'ftp://git.example.com' })
+    expect(problems.join('\n')).not.toContain('simSECRET')
+    expect(problems).toEqual([expect.stringMatching(/^source-git-url: uses 'ftp:'/), expect.stringMatching(/^dest-api-url: contains a user name or password/)])
+  })
+
+  it('refuses promoting onto the same cluster and owner', () => {
+    expect(problemsOf({ 'dest-cluster': 'dev.algo.example.com' })).toEqual([expect.stringMatching(/^dest-algo-owner: is 'team' on the same cluster as the source/)])
+    expect(problemsOf({ 'dest-cluster': 'dev.algo.example.com', 'dest-algo-owner': 'prod_team' })).toEqual([])
+  })
+
+  it('refuses unknown commit-message placeholders and non-boolean flags', () => {
+    expect(problemsOf({ 'commit-message': 'Promote {algo}', publish: 'maybe' })).toEqual([expect.stringMatching(/^publish: 'maybe' is not a boolean/), expect.stringMatching(/^commit-message: has an unknown placeholder \{algo\}/)])
+  })
+
+  it('never puts a key into a problem message', () => {
+    const problems = problemsOf({ 'source-api-key': 'sim with spaces/+', 'dest-api-key': 'sim\nsecret' })
+    expect(problems.join('\n')).not.toMatch(/with spaces|secret/)
+  })
+})

@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { PromotionResult } from '../../src/promotion/result.js'
+import { mergeVersionMaps, readVersionMapFile, versionMapOf, writeVersionMapFile } from '../../src/report/version-map.js'
+
+const result = (overrides: Partial<PromotionResult>): PromotionResult => ({
+  algorithm: 'sentiment',
+  destination: 'prod',
+  status: 'updated',
+  sourceCommit: 'a'.repeat(40),
+  sourceVersion: '1.2.0',
+  destCommit: 'b'.repeat(40),
+  destVersion: '0.3.0',
+  ...overrides
+})
+
+describe('version map', () => {
+  it('maps source versions to published destination versions, else to commits', () => {
+    expect(versionMapOf([result({}), result({ algorithm: 'other', sourceVersion: '', destVersion: '' }), result({ algorithm: 'broken', status: 'failed' })])).toEqual({
+      sentiment: { '1.2.0': '0.3.0' },
+      other: { ['a'.repeat(40)]: 'b'.repeat(40) }
+    })
+  })
+
+  it('keeps earlier entries and never downgrades one on an unchanged re-run', () => {
+    const earlier = { sentiment: { '1.1.0': '0.2.0', '1.2.0': '0.3.0' } }
+    expect(mergeVersionMaps(earlier, [result({ status: 'unchanged', destVersion: '' })])).toEqual(earlier)
+    expect(mergeVersionMaps(earlier, [result({ sourceVersion: '1.3.0', destVersion: '0.4.0' })])).toEqual({ sentiment: { '1.1.0': '0.2.0', '1.2.0': '0.3.0', '1.3.0': '0.4.0' } })
+  })
+
+  it('writes atomically and reads back', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'map-'))
+    const file = path.join(dir, 'versions.json')
+    await writeVersionMapFile(file, { a: { '1.0.0': '0.1.0' } })
+    expect(await readVersionMapFile(file)).toEqual({ a: { '1.0.0': '0.1.0' } })
+    expect(await readdir(dir)).toEqual(['versions.json'])
+  })
+
+  it('treats a missing file as empty and refuses a corrupt one, leaving it untouched', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'map-'))
+    expect(await readVersionMapFile(path.join(dir, 'none.json'))).toEqual({})
+    const corrupt = path.join(dir, 'corrupt.json')
+    await writeFile(corrupt, '{"a": ')
+    await expect(readVersionMapFile(corrupt)).rejects.toThrow(/version-map-file.*is not valid JSON.*left untouched/)
+    expect(await readFile(corrupt, 'utf8')).toBe('{"a": ')
+    await writeFile(corrupt, '[1]')
+    await expect(readVersionMapFile(corrupt)).rejects.toThrow(/is not a version map/)
+  })
+})

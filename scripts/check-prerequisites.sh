@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks (and on Debian, installs) what the project needs besides npm packages: git with http-backend.
+set -euo pipefail
+
+need_git=false
+if ! command -v git >/dev/null 2>&1; then
+  need_git=true
+elif [ ! -x "$(git --exec-path)/git-http-backend" ]; then
+  need_git=true
+fi
+
+if $need_git; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "Installing git (the emulated clusters serve repositories with git http-backend)..."
+    apt-get update -qq && apt-get install -y -qq git >/dev/null
+  else
+    echo "git 2.29 or newer (with git-http-backend) is required: install it with your package manager." >&2
+    exit 1
+  fi
+fi
+
+version=$(git --version | sed -E 's/^git version ([0-9]+)\.([0-9]+).*/\1 \2/')
+read -r major minor <<<"$version"
+if [ "$major" -lt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -lt 29 ]; }; then
+  echo "git $major.$minor is too old: version 2.29 or newer is required (fetch --stdin with object ids, partial clone filters)." >&2
+  exit 1
+fi
+node -e 'const [major] = process.versions.node.split("."); if (Number(major) < 20) { console.error(`Node.js ${process.versions.node} is too old: use Node.js 20 or newer.`); process.exit(1) }'

@@ -1,0 +1,91 @@
+import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
+import type { ClusterHttp } from './http.js'
+import type { Algorithm, Build, CreateAlgorithmBody, Page, Version } from './types.js'
+import type { VersionType } from '../inputs/config.js'
+
+/** Paging stops here: a cluster that keeps answering with markers should not hold a run forever. */
+const MAX_PAGES = 100
+
+/** The Algorithmia management API, as much of it as a promotion needs. */
+export class AlgorithmiaApi {
+  constructor(
+    readonly cluster: string,
+    private readonly http: ClusterHttp
+  ) {}
+
+  async getAlgorithm(owner: string, name: string): Promise<Algorithm | undefined> {
+    try {
+      return await this.http.request<Algorithm>({ method: 'GET', path: algorithmPath(owner, name) })
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  /**
+   * Creates the algorithm, or finds it already there. "Name taken" (1002) is
+   * also what a retried create answers when the first attempt's answer was lost,
+   * so it counts as success once the algorithm is confirmed to exist.
+   */
+  async ensureAlgorithm(owner: string, body: CreateAlgorithmBody): Promise<{ created: boolean }> {
+    try {
+      await this.http.request({ method: 'POST', path: `/algorithms/${encodeURIComponent(owner)}`, body, idempotent: true })
+      return { created: true }
+    } catch (error) {
+      const taken = error instanceof ClusterApiError && error.code === ALGORITHM_NAME_TAKEN
+      if (taken && (await this.getAlgorithm(owner, body.name))) return { created: false }
+      throw error
+    }
+  }
+
+  async listVersions(owner: string, name: string, filter: { published?: boolean } = {}): Promise<Version[]> {
+    const query = filter.published === undefined ? '' : `published=${filter.published}`
+    return this.allPages<Version>(`${algorithmPath(owner, name)}/versions`, query)
+  }
+
+  async getBuild(owner: string, name: string, buildId: string): Promise<Build> {
+    return this.http.request<Build>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}` })
+  }
+
+  /** Newest builds come first, so the build of a just-pushed commit is found on the first page. */
+  async findBuild(owner: string, name: string, commitSha: string): Promise<Build | undefined> {
+    const page = await this.http.request<Page<Build>>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=50` })
+    return page.results.find(build => build.commit_sha === commitSha)
+  }
+
+  async getBuildLogs(owner: string, name: string, buildId: string): Promise<string | undefined> {
+    try {
+      const { logs } = await this.http.request<{ logs?: string }>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}/logs` })
+      return logs
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
+  }
+
+  /** Not retried blindly: the caller checks the versions list before trying again. */
+  async publish(owner: string, name: string, versionType: VersionType, releaseNotes: string): Promise<Version> {
+    return this.http.request<Version>({
+      method: 'POST',
+      path: `${algorithmPath(owner, name)}/versions`,
+      body: { version_info: { version_type: versionType, release_notes: releaseNotes } }
+    })
+  }
+
+  private async allPages<T>(path: string, query: string): Promise<T[]> {
+    const results: T[] = []
+    let marker: string | undefined
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const params = [query, 'limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
+      const answer = await this.http.request<Page<T>>({ method: 'GET', path: `${path}?${params}` })
+      results.push(...answer.results)
+      marker = answer.marker ?? undefined
+      if (!marker || answer.results.length === 0) break
+    }
+    return results
+  }
+}
+
+function algorithmPath(owner: string, name: string): string {
+  return `/algorithms/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`
+}

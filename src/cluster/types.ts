@@ -1,0 +1,33 @@
+/** The parts of the API's objects this tool reads. Everything else is passed through untouched. */
+export interface Algorithm {
+  readonly name: string
+  readonly details?: Record<string, unknown>
+  readonly settings?: Record<string, unknown>
+  readonly version_info?: { readonly git_hash?: string; readonly semantic_version?: string }
+}
+
+export interface Version {
+  readonly version_info: { readonly semantic_version?: string; readonly git_hash: string; readonly release_notes?: string }
+}
+
+export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
+
+export interface Build {
+  readonly build_id: string
+  readonly status: BuildStatus
+  readonly commit_sha: string
+  readonly started_at?: string
+  readonly finished_at?: string
+}
+
+export interface Page<T> {
+  readonly marker?: string | null
+  readonly next_link?: string | null
+  readonly results: readonly T[]
+}
+
+export interface CreateAlgorithmBody {
+  readonly name: string
+  readonly details: Record<string, unknown>
+  readonly settings: Record<string, unknown>
+}

@@ -1,0 +1,50 @@
+/**
+ * Gives git its credentials and settings through the environment
+ * (GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n), so a key is never
+ * in an argument list, a URL or a config file on disk.
+ */
+export interface GitCredential {
+  /** Base URL the header is scoped to, so git never sends it to another host. */
+  readonly gitUrl: string
+  readonly username: string
+  readonly apiKey: string
+}
+
+/** Settings every invocation gets: no prompts, no stored credentials, no background work. */
+const BASE_CONFIG: ReadonlyArray<readonly [string, string]> = [
+  ['credential.helper', ''],
+  ['core.askPass', ''],
+  ['protocol.version', '2'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
+  ['fetch.writeCommitGraph', 'false'],
+  ['advice.detachedHead', 'false'],
+  // Abort a transfer that stalls (under 1 KB/s for a minute) instead of hanging the job.
+  ['http.lowSpeedLimit', '1000'],
+  ['http.lowSpeedTime', '60']
+]
+
+export function basicAuthorization(username: string, apiKey: string): string {
+  return `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`
+}
+
+export function gitEnvironment(credential?: GitCredential): NodeJS.ProcessEnv {
+  const entries: Array<readonly [string, string]> = [...BASE_CONFIG]
+  if (credential) {
+    const scope = credential.gitUrl.endsWith('/') ? credential.gitUrl : `${credential.gitUrl}/`
+    entries.push([`http.${scope}.extraHeader`, `Authorization: ${basicAuthorization(credential.username, credential.apiKey)}`])
+  }
+  const env: NodeJS.ProcessEnv = {
+    GIT_TERMINAL_PROMPT: '0',
+    GCM_INTERACTIVE: 'never',
+    // The user's own git configuration (URL rewrites, credential helpers that store) stays out.
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_COUNT: String(entries.length)
+  }
+  entries.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key
+    env[`GIT_CONFIG_VALUE_${index}`] = value
+  })
+  return env
+}

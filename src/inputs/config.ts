@@ -1,0 +1,53 @@
+import type { RetryPolicy } from '../util/retry.js'
+
+/** Where a cluster's API and git hosting are reached. */
+export interface ClusterAddress {
+  /** How messages name the cluster: its domain, or the API URL's host. */
+  readonly label: string
+  /** API base without `/v1`. */
+  readonly apiUrl: string
+  /** Git base; repositories live at `<gitUrl>/git/<owner>/<name>.git`. */
+  readonly gitUrl: string
+}
+
+/** A cluster together with the key that acts on it and the owner of the algorithms. */
+export interface ClusterAccount {
+  readonly cluster: ClusterAddress
+  readonly apiKey: string
+  /** The user or organization that owns the key; git's username. */
+  readonly keyOwner: string
+  /** The user or organization that owns the algorithms. */
+  readonly algoOwner: string
+  /** The input prefix (`source`, `dest`, `destinations[1]`) that messages point users to. */
+  readonly inputPrefix: string
+}
+
+export type SourceVersion =
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'semver'; readonly version: string }
+  | { readonly kind: 'commit'; readonly sha: string }
+
+export type VersionType = 'major' | 'minor' | 'revision'
+
+/** Settings and details to apply over the source's when a destination algorithm is created. */
+export interface SettingsOverride {
+  readonly settings: Readonly<Record<string, unknown>>
+  readonly details: Readonly<Record<string, unknown>>
+}
+
+export interface PromotionConfig {
+  readonly source: ClusterAccount
+  readonly sourceVersion: SourceVersion
+  readonly destinations: readonly ClusterAccount[]
+  readonly algorithms: readonly string[]
+  readonly settingsOverride: SettingsOverride
+  readonly publish: boolean
+  readonly versionType: VersionType
+  readonly releaseNotes?: string
+  readonly buildTimeoutMs: number
+  readonly versionMapFile?: string
+  readonly dryRun: boolean
+  readonly commitMessage?: string
+  readonly concurrency: number
+  readonly retry: RetryPolicy
+}

@@ -1,0 +1,280 @@
+import type { ClusterAccount, ClusterAddress, PromotionConfig, SettingsOverride, SourceVersion, VersionType } from './config.js'
+import { InputError, type InputProblem } from './input-error.js'
+import {
+  ALGORITHM_PATTERN,
+  COMMIT_PATTERN,
+  DETAIL_KEYS,
+  OWNER_MAX_LENGTH,
+  OWNER_PATTERN,
+  SEMVER_PATTERN,
+  SETTING_VALUES,
+  VERSION_TYPES,
+  describeOwnerRule
+} from './rules.js'
+import { DEFAULT_RETRY_POLICY } from '../util/retry.js'
+
+/** Returns an input's value, trimmed, or '' when it was not given. */
+export type InputReader = (name: string) => string
+
+const COMMIT_MESSAGE_PLACEHOLDERS = ['algorithm', 'source-cluster', 'source-owner', 'source-version', 'source-commit', 'dest-cluster', 'dest-owner']
+
+/**
+ * Turns raw inputs into a typed configuration, or throws one InputError that
+ * lists every problem. Reads nothing but the inputs and never touches the network.
+ */
+export function parseConfig(read: InputReader): PromotionConfig {
+  const problems: InputProblem[] = []
+  const parser = new InputParser(read, problems)
+  const config = parser.parse()
+  if (problems.length > 0) throw new InputError(problems)
+  return config
+}
+
+class InputParser {
+  constructor(
+    private readonly read: InputReader,
+    private readonly problems: InputProblem[]
+  ) {}
+
+  parse(): PromotionConfig {
+    const source = this.account('source')
+    const destinations = this.destinations()
+    const config: PromotionConfig = {
+      source,
+      sourceVersion: this.sourceVersion(),
+      destinations,
+      algorithms: this.algorithms(),
+      settingsOverride: this.settingsOverride(),
+      publish: this.boolean('publish', false),
+      versionType: this.versionType(),
+      releaseNotes: this.optional('release-notes'),
+      buildTimeoutMs: this.positiveNumber('build-timeout', 600) * 1000,
+      versionMapFile: this.optional('version-map-file'),
+      dryRun: this.boolean('dry-run', false),
+      commitMessage: this.commitMessage(),
+      concurrency: Math.floor(this.positiveNumber('concurrency', 4)),
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        maxAttempts: Math.floor(this.positiveNumber('max-attempts', DEFAULT_RETRY_POLICY.maxAttempts)),
+        baseDelayMs: this.positiveNumber('retry-delay', DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000
+      }
+    }
+    this.refuseSameAlgorithmTwice(config)
+    return config
+  }
+
+  private problem(input: string, message: string): void {
+    this.problems.push({ input, message })
+  }
+
+  private optional(name: string): string | undefined {
+    return this.read(name) || undefined
+  }
+
+  private required(name: string, hint: string): string {
+    const value = this.read(name)
+    if (!value) this.problem(name, `is required: ${hint}`)
+    return value
+  }
+
+  private account(prefix: 'source' | 'dest'): ClusterAccount {
+    const role = prefix === 'source' ? 'source' : 'destination'
+    const cluster = this.clusterAddress(prefix, role)
+    const apiKey = this.required(`${prefix}-api-key`, `pass the ${role} cluster's standard API key from a secret, e.g. \${{ secrets.${prefix.toUpperCase()}_ALGORITHMIA_API_KEY }}`)
+    if (/\s/.test(apiKey)) this.problem(`${prefix}-api-key`, 'contains white space; copy the key again without spaces or line breaks')
+    const keyOwner = this.owner(`${prefix}-api-key-owner`, `the user or organization that owns the ${role} API key`)
+    const algoOwner = this.owner(`${prefix}-algo-owner`, `the user or organization that owns the ${role} algorithms`)
+    return { cluster, apiKey, keyOwner, algoOwner, inputPrefix: prefix }
+  }
+
+  private owner(name: string, meaning: string): string {
+    const value = this.required(name, `give ${meaning}`)
+    if (value && (!OWNER_PATTERN.test(value) || value.length > OWNER_MAX_LENGTH)) {
+      this.problem(name, `'${value}' is not a valid user or organization name: use ${describeOwnerRule()}`)
+    }
+    return value
+  }
+
+  private clusterAddress(prefix: string, role: string): ClusterAddress {
+    const domain = this.read(`${prefix}-cluster`)
+    const apiOverride = this.url(`${prefix}-api-url`)
+    const gitOverride = this.url(`${prefix}-git-url`)
+    if (domain && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d+)?$/.test(domain)) {
+      this.problem(`${prefix}-cluster`, `'${domain}' is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${prefix}-api-url and ${prefix}-git-url`)
+    }
+    if (!domain && !(apiOverride && gitOverride)) {
+      this.problem(`${prefix}-cluster`, `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${prefix}-api-url and ${prefix}-git-url`)
+    }
+    const apiUrl = apiOverride ?? `https://api.${domain}`
+    const gitUrl = gitOverride ?? `https://git.${domain}`
+    return { label: domain || hostOf(apiUrl), apiUrl, gitUrl }
+  }
+
+  private url(name: string): string | undefined {
+    const value = this.optional(name)
+    if (!value) return undefined
+    let parsed: URL
+    try {
+      parsed = new URL(value)
+    } catch {
+      this.problem(name, `'${value}' is not a URL: give an http(s) URL such as 'https://api.algo.example.com'`)
+      return undefined
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      this.problem(name, `uses '${parsed.protocol}': give an http:// or https:// URL`)
+    } else if (parsed.username || parsed.password) {
+      // The URL itself is not echoed: it holds a credential.
+      this.problem(name, 'contains a user name or password: remove them from the URL and pass the key in the api-key input')
+    } else if (parsed.search || parsed.hash) {
+      this.problem(name, 'has a query or fragment: give the base URL only')
+    }
+    return value.replace(/\/+$/, '')
+  }
+
+  private destinations(): ClusterAccount[] {
+    return [this.account('dest')]
+  }
+
+  private sourceVersion(): SourceVersion {
+    const value = this.read('source-version')
+    if (!value || value === 'latest') return { kind: 'latest' }
+    if (SEMVER_PATTERN.test(value)) return { kind: 'semver', version: value }
+    if (COMMIT_PATTERN.test(value.toLowerCase())) return { kind: 'commit', sha: value.toLowerCase() }
+    this.problem('source-version', `'${value}' is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`)
+    return { kind: 'latest' }
+  }
+
+  private algorithms(): string[] {
+    const raw = this.required('algorithms', "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize'")
+    const names = raw.split(/[\n,]/).map(name => name.trim()).filter(name => name.length > 0)
+    if (raw && names.length === 0) this.problem('algorithms', 'lists no algorithm names')
+    const seen = new Set<string>()
+    for (const name of names) {
+      if (!ALGORITHM_PATTERN.test(name)) {
+        this.problem('algorithms', `'${name}' is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`)
+      } else if (seen.has(name)) {
+        this.problem('algorithms', `'${name}' is listed twice: list each algorithm once`)
+      }
+      seen.add(name)
+    }
+    return names
+  }
+
+  private settingsOverride(): SettingsOverride {
+    const empty: SettingsOverride = { settings: {}, details: {} }
+    const raw = this.read('settings')
+    if (!raw) return empty
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch (error) {
+      this.problem('settings', `is not valid JSON (${(error as Error).message}): give an object such as '{"license": "mit", "environment": "gpu"}'`)
+      return empty
+    }
+    if (!isPlainObject(parsed)) {
+      this.problem('settings', 'must be a JSON object such as \'{"license": "mit"}\'')
+      return empty
+    }
+    const { details, ...settings } = parsed
+    this.checkSettings(settings)
+    return { settings, details: this.checkDetails(details) }
+  }
+
+  private checkSettings(settings: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(settings)) {
+      if (!(key in SETTING_VALUES)) {
+        this.problem('settings', `has an unknown setting '${key}': use ${Object.keys(SETTING_VALUES).join(', ')}, or 'details' for label, summary and tagline`)
+        continue
+      }
+      const allowed = SETTING_VALUES[key]
+      if (allowed && !allowed.includes(value as string | boolean)) {
+        this.problem('settings', `'${key}' cannot be ${JSON.stringify(value)}: use one of ${allowed.map(v => JSON.stringify(v)).join(', ')}`)
+      }
+    }
+  }
+
+  private checkDetails(details: unknown): Record<string, unknown> {
+    if (details === undefined) return {}
+    if (!isPlainObject(details)) {
+      this.problem('settings', "'details' must be an object such as {\"label\": \"My algorithm\"}")
+      return {}
+    }
+    for (const key of Object.keys(details)) {
+      if (!(DETAIL_KEYS as readonly string[]).includes(key)) this.problem('settings', `has an unknown detail '${key}': use ${DETAIL_KEYS.join(', ')}`)
+    }
+    return details
+  }
+
+  private boolean(name: string, fallback: boolean): boolean {
+    const value = this.read(name)
+    if (!value) return fallback
+    if (/^(true|yes|on)$/i.test(value)) return true
+    if (/^(false|no|off)$/i.test(value)) return false
+    this.problem(name, `'${value}' is not a boolean: use 'true' or 'false'`)
+    return fallback
+  }
+
+  private positiveNumber(name: string, fallback: number): number {
+    const value = this.read(name)
+    if (!value) return fallback
+    const parsed = Number(value)
+    if (!Number.isFinite(parsed) || parsed <= 0) {
+      this.problem(name, `'${value}' is not a positive number: use, for example, '${fallback}'`)
+      return fallback
+    }
+    return parsed
+  }
+
+  private versionType(): VersionType {
+    const value = this.read('version-type') || 'minor'
+    if ((VERSION_TYPES as readonly string[]).includes(value)) return value as VersionType
+    this.problem('version-type', `'${value}' is not a version type: use ${VERSION_TYPES.join(', ')}`)
+    return 'minor'
+  }
+
+  private commitMessage(): string | undefined {
+    const template = this.optional('commit-message')
+    if (!template) return undefined
+    for (const [, placeholder] of template.matchAll(/\{([^{}]*)\}/g)) {
+      if (!COMMIT_MESSAGE_PLACEHOLDERS.includes(placeholder)) {
+        this.problem('commit-message', `has an unknown placeholder {${placeholder}}: use ${COMMIT_MESSAGE_PLACEHOLDERS.map(p => `{${p}}`).join(', ')}`)
+      }
+    }
+    return template
+  }
+
+  /** The seed explains it: on one cluster, the same owner would mean promoting an algorithm onto itself. */
+  private refuseSameAlgorithmTwice(config: PromotionConfig): void {
+    for (const destination of config.destinations) {
+      const sameApi = normalizeUrl(destination.cluster.apiUrl) === normalizeUrl(config.source.cluster.apiUrl)
+      const sameGit = normalizeUrl(destination.cluster.gitUrl) === normalizeUrl(config.source.cluster.gitUrl)
+      if ((sameApi || sameGit) && destination.algoOwner === config.source.algoOwner && destination.algoOwner) {
+        this.problem(
+          `${destination.inputPrefix}-algo-owner`,
+          `is '${destination.algoOwner}' on the same cluster as the source (${config.source.cluster.label}), so each algorithm would be promoted onto itself: on one cluster, use a different destination owner`
+        )
+      }
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
+}
+
+function normalizeUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.protocol}//${parsed.host.toLowerCase()}${parsed.pathname.replace(/\/+$/, '')}`
+  } catch {
+    return url
+  }
+}

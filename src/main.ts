@@ -1,0 +1,40 @@
+import * as core from '@actions/core'
+import os from 'node:os'
+import { actionsLogger } from './action/logger.js'
+import { writeJobSummary } from './action/job-summary.js'
+import { setOutputs } from './action/outputs.js'
+import { InputError } from './inputs/input-error.js'
+import { parseConfig } from './inputs/parse.js'
+import { promote } from './promote.js'
+import { SecretRegistry } from './util/secrets.js'
+
+/** The GitHub Action: inputs → promotion → outputs, job summary and annotations. */
+export async function run(): Promise<void> {
+  const secrets = new SecretRegistry(secret => core.setSecret(secret))
+  try {
+    maskKeys(secrets)
+    const config = parseConfig(name => core.getInput(name))
+    const report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
+    setOutputs(report)
+    await writeJobSummary(config, report)
+    for (const result of report.results.filter(result => result.error)) {
+      core.error(result.error!, { title: `${result.algorithm} → ${result.destination}: ${result.failedStep} failed` })
+    }
+    if (report.failed > 0) core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
+  } catch (error) {
+    if (error instanceof InputError) {
+      for (const problem of error.problems) core.error(problem.message, { title: `Input '${problem.input}'` })
+      core.setFailed(`The inputs are not usable, so nothing was changed:\n${error.message}`)
+    } else {
+      core.setFailed(secrets.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))
+    }
+  }
+}
+
+/** Masks every key before anything else runs, so even an early error cannot print one. */
+function maskKeys(secrets: SecretRegistry): void {
+  for (const prefix of ['source', 'dest']) {
+    const key = core.getInput(`${prefix}-api-key`)
+    if (key) secrets.registerKey(core.getInput(`${prefix}-api-key-owner`), key)
+  }
+}

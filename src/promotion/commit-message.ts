@@ -1,0 +1,40 @@
+export interface CommitMessageFacts {
+  readonly algorithm: string
+  readonly sourceCluster: string
+  readonly sourceOwner: string
+  readonly sourceCommit: string
+  /** Published version, if the commit was published. */
+  readonly sourceVersion: string
+  readonly destCluster: string
+  readonly destOwner: string
+}
+
+export const DEFAULT_COMMIT_MESSAGE = 'Promote {algorithm} {source-version} from {source-cluster}'
+
+/**
+ * Fills the user's template, then always appends trailers with the full
+ * source commit: they are the provenance a later run and a reader rely on.
+ */
+export function commitMessage(template: string | undefined, facts: CommitMessageFacts): string {
+  const values: Record<string, string> = {
+    algorithm: facts.algorithm,
+    'source-cluster': facts.sourceCluster,
+    'source-owner': facts.sourceOwner,
+    'source-version': facts.sourceVersion || facts.sourceCommit.slice(0, 12),
+    'source-commit': facts.sourceCommit,
+    'dest-cluster': facts.destCluster,
+    'dest-owner': facts.destOwner
+  }
+  const subject = (template ?? DEFAULT_COMMIT_MESSAGE).replace(/\{([^{}]+)\}/g, (whole, name: string) => values[name] ?? whole).trim()
+  const trailers = [
+    `Source-Algorithm: ${facts.sourceCluster}/${facts.sourceOwner}/${facts.algorithm}`,
+    ...(facts.sourceVersion ? [`Source-Version: ${facts.sourceVersion}`] : []),
+    `Source-Commit: ${facts.sourceCommit}`
+  ]
+  return `${subject}\n\n${trailers.join('\n')}\n`
+}
+
+export function defaultReleaseNotes(facts: CommitMessageFacts): string {
+  const version = facts.sourceVersion ? `version ${facts.sourceVersion} (commit ${facts.sourceCommit})` : `commit ${facts.sourceCommit}`
+  return `Promoted from ${facts.sourceCluster} ${facts.sourceOwner}/${facts.algorithm} ${version}.`
+}

@@ -1,0 +1,60 @@
+import { isNotFound } from '../cluster/errors.js'
+import type { ClusterSession } from '../cluster/session.js'
+import type { Algorithm, CreateAlgorithmBody } from '../cluster/types.js'
+import type { SettingsOverride } from '../inputs/config.js'
+import { DETAIL_KEYS, SETTING_VALUES } from '../inputs/rules.js'
+import { PromotionError } from './failure.js'
+
+export type DestinationState = 'exists' | 'created' | 'missing'
+
+/**
+ * Settings the create call requires; used only when the source does not report them.
+ * They are the seed script's defaults.
+ */
+const REQUIRED_SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
+  source_visibility: 'closed',
+  license: 'apl',
+  network_access: 'full',
+  pipeline_enabled: true
+}
+
+/** What the destination is created with: the source's settings and details, the user's override on top. */
+export function creationBody(name: string, source: Algorithm, override: SettingsOverride): CreateAlgorithmBody {
+  return {
+    name,
+    details: { label: name, ...pick(source.details, DETAIL_KEYS), ...override.details },
+    settings: { ...REQUIRED_SETTING_DEFAULTS, ...pick(source.settings, Object.keys(SETTING_VALUES)), ...override.settings }
+  }
+}
+
+/** Creates the destination algorithm if it is missing; an existing one's metadata is left alone. */
+export async function prepareDestination(
+  session: ClusterSession,
+  name: string,
+  source: Algorithm,
+  override: SettingsOverride,
+  dryRun: boolean
+): Promise<DestinationState> {
+  const owner = session.account.algoOwner
+  if (await session.api.getAlgorithm(owner, name)) return 'exists'
+  if (dryRun) return 'missing'
+  try {
+    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override))
+    return created ? 'created' : 'exists'
+  } catch (error) {
+    if (isNotFound(error)) {
+      throw new PromotionError(
+        `the owner '${owner}' does not exist on ${session.account.cluster.label}. Users and organizations must exist on the destination first: create '${owner}' there (an administrator can, with the admin API), or fix ${session.account.inputPrefix}-algo-owner.`
+      )
+    }
+    throw error
+  }
+}
+
+function pick(record: Record<string, unknown> | undefined, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {}
+  for (const key of keys) {
+    if (record?.[key] !== undefined && record[key] !== null) picked[key] = record[key]
+  }
+  return picked
+}

@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import path from 'node:path'
+import { openSession, type ClusterSession } from '../cluster/session.js'
+import { ObjectStore, type CommitIdentity } from '../git/object-store.js'
+import { algorithmRepository } from '../git/remote.js'
+import type { PromotionConfig } from '../inputs/config.js'
+import { mapWithConcurrency } from '../util/concurrency.js'
+import type { Logger, ProgressListener, PromotionPhase } from '../util/log.js'
+import type { SecretRegistry } from '../util/secrets.js'
+import { AlgorithmObjects, syncCode } from './code-sync.js'
+import { commitMessage, defaultReleaseNotes, type CommitMessageFacts } from './commit-message.js'
+import { prepareDestination } from './destination.js'
+import { explainFailure } from './failure.js'
+import { buildAndPublish } from './publisher.js'
+import type { PromotionResult, PromotionStep } from './result.js'
+import { resolveSource } from './source.js'
+import { AlgorithmRun, TargetRun } from './target.js'
+
+export interface EngineDependencies {
+  readonly logger: Logger
+  readonly secrets: SecretRegistry
+  /** Where temporary repositories go; each run makes (and removes) its own folder inside. */
+  readonly tempDir: string
+  readonly identity?: CommitIdentity
+  readonly onProgress?: ProgressListener
+}
+
+export const DEFAULT_IDENTITY: CommitIdentity = { name: 'algorithmia-promote', email: 'algorithmia-promote@users.noreply.github.com' }
+
+/**
+ * Promotes every algorithm to every destination, phase by phase (a log group
+ * each). Algorithms run side by side up to `concurrency`; one failure never
+ * stops the others. Never throws for a promotion's failure: it is in the results.
+ */
+export async function runPromotions(config: PromotionConfig, deps: EngineDependencies): Promise<PromotionResult[]> {
+  const redact = (text: string): string => deps.secrets.redact(text)
+  const source = openSession(config.source, config.retry, deps.logger, redact)
+  const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
+  const workDir = await mkdtemp(path.join(deps.tempDir, 'algorithmia-promote-'))
+  const runner = new PhaseRunner(config, deps, workDir)
+  try {
+    const algorithms = config.algorithms.map(name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name)))
+    for (const algorithm of algorithms) {
+      for (const session of destinations) {
+        algorithm.targets.push(new TargetRun(algorithm, session, algorithmRepository(session.account, session.account.algoOwner, algorithm.name)))
+      }
+    }
+    const targets = algorithms.flatMap(algorithm => algorithm.targets)
+    await runner.resolveSources(source, algorithms)
+    await runner.prepareDestinations(targets)
+    await runner.syncCode(targets)
+    if (config.publish && !config.dryRun) await runner.publish(targets)
+    return targets.map(target => target.result())
+  } finally {
+    await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+class PhaseRunner {
+  constructor(
+    private readonly config: PromotionConfig,
+    private readonly deps: EngineDependencies,
+    private readonly workDir: string
+  ) {}
+
+  async resolveSources(session: ClusterSession, algorithms: AlgorithmRun[]): Promise<void> {
+    await this.phase('Resolve source versions', algorithms, async algorithm => {
+      this.progress(algorithm.name, session, 'resolving')
+      const storeOptions = { parentDir: this.workDir, retry: this.config.retry, logger: this.deps.logger, redact: (t: string) => this.deps.secrets.redact(t) }
+      const probe = await ObjectStore.create(`${algorithm.name}-probe`, storeOptions)
+      const work = await ObjectStore.create(`${algorithm.name}-objects`, storeOptions)
+      try {
+        algorithm.source = await resolveSource(session, work, algorithm.sourceRemote, algorithm.name, this.config.sourceVersion)
+      } catch (error) {
+        algorithm.failure = { step: 'resolve source', message: explainFailure(error, { algorithm: algorithm.name, step: 'resolve source', account: session.account, role: 'source' }) }
+        return
+      }
+      algorithm.objects = new AlgorithmObjects(probe, work, algorithm.sourceRemote, algorithm.source.commit)
+      const version = algorithm.source.version ? ` (version ${algorithm.source.version})` : ''
+      this.deps.logger.info(`${algorithm.name}: source ${session.account.cluster.label} ${session.account.algoOwner}/${algorithm.name} at ${algorithm.source.commit}${version}`)
+    })
+  }
+
+  async prepareDestinations(targets: TargetRun[]): Promise<void> {
+    await this.forTargets('Prepare destination algorithms', 'prepare destination', targets, async target => {
+      this.progress(target.algorithm.name, target.session, 'creating')
+      const source = target.algorithm.source!
+      target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun)
+      const said = { exists: 'exists; its settings are left as they are', created: 'created with the source settings', missing: 'does not exist and would be created' }
+      this.deps.logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm.name} ${said[target.destinationState]}`)
+    })
+  }
+
+  async syncCode(targets: TargetRun[]): Promise<void> {
+    await this.forTargets('Sync code', 'sync code', targets, async target => {
+      this.progress(target.algorithm.name, target.session, 'fetching')
+      const objects = target.algorithm.objects!
+      if (target.destinationState === 'missing') {
+        await objects.ensureSourceTrees()
+        target.sync = { kind: 'planned', destCommit: '', changes: await objects.work.changedPaths(undefined, objects.sourceCommit) }
+      } else {
+        target.sync = await syncCode({
+          objects,
+          destination: target.remote,
+          dryRun: this.config.dryRun,
+          identity: this.deps.identity ?? DEFAULT_IDENTITY,
+          message: commitMessage(this.config.commitMessage, this.facts(target)),
+          logger: this.deps.logger
+        })
+      }
+      this.deps.logger.info(`${target.label}: ${describeSync(target)}`)
+      if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target.algorithm.name, target.session, 'done')
+    })
+  }
+
+  async publish(targets: TargetRun[]): Promise<void> {
+    await this.forTargets('Build and publish', 'build', targets.filter(target => target.pushed), async target => {
+      this.progress(target.algorithm.name, target.session, 'building')
+      target.destVersion = await buildAndPublish({
+        session: target.session,
+        algorithm: target.algorithm.name,
+        commit: target.sync!.destCommit,
+        versionType: this.config.versionType,
+        releaseNotes: this.config.releaseNotes ?? defaultReleaseNotes(this.facts(target)),
+        buildTimeoutMs: this.config.buildTimeoutMs,
+        retry: this.config.retry,
+        logger: this.deps.logger
+      })
+      this.deps.logger.info(`${target.label}: published version ${target.destVersion}`)
+      this.progress(target.algorithm.name, target.session, 'done')
+    })
+  }
+
+  private facts(target: TargetRun): CommitMessageFacts {
+    const source = target.algorithm.source!
+    return {
+      algorithm: target.algorithm.name,
+      sourceCluster: this.config.source.cluster.label,
+      sourceOwner: this.config.source.algoOwner,
+      sourceCommit: source.commit,
+      sourceVersion: source.version,
+      destCluster: target.session.account.cluster.label,
+      destOwner: target.session.account.algoOwner
+    }
+  }
+
+  private async forTargets(title: string, step: PromotionStep, targets: TargetRun[], work: (target: TargetRun) => Promise<void>): Promise<void> {
+    // Targets of one algorithm share its object stores, so they go one after another.
+    const byAlgorithm = groupBy(targets.filter(target => target.active), target => target.algorithm)
+    await this.phase(title, [...byAlgorithm.values()], async group => {
+      for (const target of group) {
+        try {
+          await work(target)
+        } catch (error) {
+          const failure = { step, message: explainFailure(error, { algorithm: target.algorithm.name, step, account: target.session.account, role: 'destination' }) }
+          target.failure = failure
+          this.deps.logger.warning(failure.message)
+        }
+      }
+    })
+  }
+
+  private async phase<T>(title: string, items: T[], work: (item: T) => Promise<void>): Promise<void> {
+    if (items.length === 0) return
+    await this.deps.logger.group(title, async () => {
+      await mapWithConcurrency(items, this.config.concurrency, work)
+    })
+  }
+
+  private progress(algorithm: string, session: ClusterSession, phase: PromotionPhase): void {
+    this.deps.onProgress?.({ algorithm, destination: session.account.cluster.label, phase })
+  }
+}
+
+function describeSync(target: TargetRun): string {
+  const sync = target.sync!
+  if (sync.kind === 'unchanged') return `unchanged: the destination already holds this code (${sync.destCommit})`
+  const { added, modified, deleted } = sync.changes
+  const counts = `${added.length} added, ${modified.length} modified, ${deleted.length} deleted`
+  return sync.kind === 'planned' ? `would commit ${counts} (dry run)` : `pushed ${sync.destCommit} (${counts})`
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>()
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item])
+  return groups
+}

@@ -1,0 +1,101 @@
+import { ClusterApiError, ClusterUnreachableError, VERSION_ALREADY_PUBLISHED } from '../cluster/errors.js'
+import type { ClusterSession } from '../cluster/session.js'
+import type { Build } from '../cluster/types.js'
+import type { VersionType } from '../inputs/config.js'
+import { sleep, withRetry, type RetryPolicy } from '../util/retry.js'
+import type { Logger } from '../util/log.js'
+import { PromotionError } from './failure.js'
+
+const FIRST_POLL_DELAY_MS = 250
+const MAX_POLL_DELAY_MS = 10_000
+const LOG_TAIL_LINES = 25
+
+export interface PublishRequest {
+  readonly session: ClusterSession
+  readonly algorithm: string
+  readonly commit: string
+  readonly versionType: VersionType
+  readonly releaseNotes: string
+  readonly buildTimeoutMs: number
+  readonly retry: RetryPolicy
+  readonly logger: Logger
+}
+
+/** Waits for the build of `commit` on the destination, then publishes it; returns the new semver. */
+export async function buildAndPublish(request: PublishRequest): Promise<string> {
+  const build = await waitForBuild(request)
+  if (build.status === 'failed') throw await buildFailure(request, build)
+  return publishOnce(request)
+}
+
+/** Polls with backoff until the build of the pushed commit finishes, bounded by build-timeout. */
+export async function waitForBuild(request: PublishRequest): Promise<Build> {
+  const { session, algorithm, commit, buildTimeoutMs, logger } = request
+  const owner = session.account.algoOwner
+  const deadline = Date.now() + buildTimeoutMs
+  let delay = FIRST_POLL_DELAY_MS
+  let last: Build | undefined
+  for (;;) {
+    last = last ? await session.api.getBuild(owner, algorithm, last.build_id) : await session.api.findBuild(owner, algorithm, commit)
+    if (last && last.status !== 'in-progress') return last
+    if (Date.now() + delay > deadline) {
+      const state = last ? `build ${last.build_id} is still ${last.status}` : `no build of commit ${commit} has started`
+      throw new PromotionError(
+        `the destination build did not finish within build-timeout (${Math.round(buildTimeoutMs / 1000)} s): ${state} on ${session.account.cluster.label}. The code is pushed; raise build-timeout, or publish the build later.`
+      )
+    }
+    logger.debug(`${algorithm}: waiting ${delay} ms for the build of ${commit.slice(0, 12)}`)
+    await sleep(delay)
+    delay = Math.min(MAX_POLL_DELAY_MS, delay * 2)
+  }
+}
+
+async function buildFailure({ session, algorithm }: PublishRequest, build: Build): Promise<PromotionError> {
+  const logs = await session.api.getBuildLogs(session.account.algoOwner, algorithm, build.build_id).catch(() => undefined)
+  const tail = logs ? logs.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n') : '(no build log available)'
+  return new PromotionError(
+    `build ${build.build_id} of commit ${build.commit_sha} failed on ${session.account.cluster.label}, so nothing was published. Fix the source and promote again. Last lines of the build log:\n${tail}`
+  )
+}
+
+/**
+ * Publishes once, even across retries: a publish whose answer was lost may
+ * have happened, so before each new attempt the versions list is checked for
+ * the commit (a second publish would create a second version of the same code).
+ */
+async function publishOnce(request: PublishRequest): Promise<string> {
+  const { session, algorithm, commit, versionType, releaseNotes, retry, logger } = request
+  const owner = session.account.algoOwner
+  return withRetry(
+    retry,
+    {
+      adviseOn: error => ({ retry: isLostAnswer(error), afterMs: error instanceof ClusterApiError ? error.retryAfterMs : undefined }),
+      onRetry: (error, attempt) => logger.info(`${algorithm}: publishing did not complete (${(error as Error).message}); checking the versions before attempt ${attempt + 1}`)
+    },
+    async attempt => {
+      if (attempt > 1) {
+        const existing = await publishedVersionOf(request)
+        if (existing) return existing
+      }
+      try {
+        const version = await session.api.publish(owner, algorithm, versionType, releaseNotes)
+        const semver = version.version_info.semantic_version
+        if (semver) return semver
+      } catch (error) {
+        if (!(error instanceof ClusterApiError && error.code === VERSION_ALREADY_PUBLISHED)) throw error
+      }
+      const published = await publishedVersionOf(request)
+      if (published) return published
+      throw new PromotionError(`publishing ${owner}/${algorithm} at ${commit} on ${session.account.cluster.label} reported no version number; check the algorithm's versions on the cluster.`)
+    }
+  )
+}
+
+async function publishedVersionOf({ session, algorithm, commit }: PublishRequest): Promise<string | undefined> {
+  const versions = await session.api.listVersions(session.account.algoOwner, algorithm, { published: true })
+  return versions.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version
+}
+
+function isLostAnswer(error: unknown): boolean {
+  return error instanceof ClusterUnreachableError || (error instanceof ClusterApiError && error.transient)
+}

@@ -1,0 +1,25 @@
+import type { FileChanges } from '../git/object-store.js'
+
+export type PromotionStatus = 'created' | 'updated' | 'unchanged' | 'planned' | 'failed'
+
+/** Where a promotion stood when it failed; named in error messages and reports. */
+export type PromotionStep = 'resolve source' | 'prepare destination' | 'sync code' | 'build' | 'publish'
+
+/** The outcome of promoting one algorithm to one destination: the `results` output's items. */
+export interface PromotionResult {
+  readonly algorithm: string
+  /** The destination cluster's label; distinguishes results when there are several destinations. */
+  readonly destination: string
+  readonly status: PromotionStatus
+  readonly sourceCommit: string
+  /** The source's published version at `sourceCommit`, or '' if that commit was never published. */
+  readonly sourceVersion: string
+  /** The destination's head after the run ('' if unknown, e.g. a planned creation). */
+  readonly destCommit: string
+  /** The version published in this run, or ''. */
+  readonly destVersion: string
+  readonly error?: string
+  readonly failedStep?: PromotionStep
+  /** Files the promotion changes (or would change, in a dry run). */
+  readonly changes?: FileChanges
+}

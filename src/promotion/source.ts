@@ -1,0 +1,65 @@
+import type { ClusterSession } from '../cluster/session.js'
+import type { Algorithm, Version } from '../cluster/types.js'
+import type { ObjectStore } from '../git/object-store.js'
+import type { RemoteRepository } from '../git/remote.js'
+import type { SourceVersion } from '../inputs/config.js'
+import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
+import { PromotionError } from './failure.js'
+
+/** The exact source state a promotion copies. */
+export interface SourceRevision {
+  readonly metadata: Algorithm
+  readonly commit: string
+  /** The published version whose git hash is `commit`, or ''. */
+  readonly version: string
+}
+
+/** Finds the algorithm on the source and the commit that `requested` means. */
+export async function resolveSource(session: ClusterSession, store: ObjectStore, remote: RemoteRepository, name: string, requested: SourceVersion): Promise<SourceRevision> {
+  const owner = session.account.algoOwner
+  const metadata = await session.api.getAlgorithm(owner, name)
+  if (!metadata) {
+    throw new PromotionError(`the algorithm ${owner}/${name} does not exist on ${session.account.cluster.label}. Check the names in 'algorithms' and source-algo-owner (names are case-sensitive).`)
+  }
+  const published = await session.api.listVersions(owner, name, { published: true })
+  const commit = await resolveCommit(store, remote, requested, published, () => session.api.listVersions(owner, name))
+  const version = published.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
+  return { metadata, commit, version }
+}
+
+async function resolveCommit(
+  store: ObjectStore,
+  remote: RemoteRepository,
+  requested: SourceVersion,
+  published: readonly Version[],
+  allVersions: () => Promise<Version[]>
+): Promise<string> {
+  switch (requested.kind) {
+    case 'latest': {
+      const head = await store.remoteHead(remote)
+      if (!head.commit) throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
+      return head.commit
+    }
+    case 'semver': {
+      const match = published.find(v => v.version_info.semantic_version === requested.version)
+      if (!match) throw new PromotionError(`source-version ${requested.version} is not a published version of ${remote.label}. ${listAvailable(published)}`)
+      return match.version_info.git_hash
+    }
+    case 'commit': {
+      if (FULL_COMMIT_PATTERN.test(requested.sha)) return requested.sha
+      // An abbreviated hash can only be expanded from what the API lists: builds and published versions.
+      const matches = new Set((await allVersions()).map(v => v.version_info.git_hash).filter(hash => hash.startsWith(requested.sha)))
+      if (matches.size === 1) return [...matches][0]
+      throw new PromotionError(
+        matches.size === 0
+          ? `source-version ${requested.sha} matches no built commit of ${remote.label}: give the full 40-character commit hash or a published version. ${listAvailable(published)}`
+          : `source-version ${requested.sha} matches several commits of ${remote.label}: give more characters or the full hash.`
+      )
+    }
+  }
+}
+
+function listAvailable(published: readonly Version[]): string {
+  const versions = published.map(v => v.version_info.semantic_version).filter(Boolean)
+  return versions.length === 0 ? 'It has no published versions; leave source-version empty to promote the latest commit.' : `Published versions: ${versions.slice(0, 20).join(', ')}${versions.length > 20 ? ', …' : ''}.`
+}

@@ -1,0 +1,78 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { InputError } from '../inputs/input-error.js'
+import type { PromotionResult } from '../promotion/result.js'
+
+/** `{"<algorithm>": {"<source version>": "<destination version>"}}` */
+export type VersionMap = Record<string, Record<string, string>>
+
+/** With several destinations the map has one level more: `{"<destination>": VersionMap}`. */
+export type VersionMapOutput = VersionMap | Record<string, VersionMap>
+
+/**
+ * Entries for the promotions that succeeded. Source version: the published
+ * semver at the promoted commit, else the commit; destination version: the
+ * semver published in this run, else the destination commit.
+ */
+export function versionMapOf(results: readonly PromotionResult[]): VersionMap {
+  const map: VersionMap = {}
+  for (const result of results) {
+    if (!isRecorded(result)) continue
+    const entries = (map[result.algorithm] ??= {})
+    entries[result.sourceVersion || result.sourceCommit] = result.destVersion || result.destCommit
+  }
+  return map
+}
+
+/**
+ * The file's earlier entries are kept. A new promotion replaces the entry for
+ * its source version; an unchanged one only fills a gap, so a re-run never
+ * replaces "1.2.0 → 0.3.0" with a bare commit hash.
+ */
+export function mergeVersionMaps(earlier: VersionMap, results: readonly PromotionResult[]): VersionMap {
+  const merged: VersionMap = structuredClone(earlier)
+  for (const result of results) {
+    if (!isRecorded(result)) continue
+    const entries = (merged[result.algorithm] ??= {})
+    const key = result.sourceVersion || result.sourceCommit
+    if (result.status !== 'unchanged' || !(key in entries)) entries[key] = result.destVersion || result.destCommit
+  }
+  return merged
+}
+
+function isRecorded(result: PromotionResult): boolean {
+  return (result.status === 'created' || result.status === 'updated' || result.status === 'unchanged') && Boolean(result.destCommit)
+}
+
+/** Reads the map a previous run wrote; a missing file is an empty map, anything unreadable is refused. */
+export async function readVersionMapFile(file: string, input = 'version-map-file'): Promise<VersionMapOutput> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new InputError([{ input, message: `'${file}' cannot be read (${(error as Error).message}): check the path and permissions` }])
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new InputError([{ input, message: `'${file}' is not valid JSON (${(error as Error).message}); it was left untouched. Fix or delete the file.` }])
+  }
+  if (!isVersionMap(parsed)) {
+    throw new InputError([{ input, message: `'${file}' is not a version map ({"<algorithm>": {"<source version>": "<destination version>"}}); it was left untouched. Fix or delete the file.` }])
+  }
+  return parsed
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a map. */
+export async function writeVersionMapFile(file: string, map: VersionMapOutput): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`)
+  await writeFile(temporary, `${JSON.stringify(map, null, 2)}\n`, 'utf8')
+  await rename(temporary, file)
+}
+
+function isVersionMap(value: unknown): value is VersionMapOutput {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  return isObject(value) && Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(v => typeof v === 'string' || isObject(v)))
+}

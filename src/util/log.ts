@@ -1,0 +1,25 @@
+/**
+ * The engine logs through this interface so that the GitHub Action (with
+ * @actions/core) and the command-line tool can present progress their own way.
+ */
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+  /** Groups the lines logged while `body` runs (a log group on GitHub). */
+  group<T>(title: string, body: () => Promise<T>): Promise<T>
+}
+
+/** Progress of one promotion, for live displays. */
+export type PromotionPhase = 'resolving' | 'creating' | 'fetching' | 'pushing' | 'building' | 'publishing' | 'done'
+
+export interface ProgressListener {
+  (event: { readonly algorithm: string; readonly destination: string; readonly phase: PromotionPhase }): void
+}
+
+export const silentLogger: Logger = {
+  info: () => {},
+  warning: () => {},
+  debug: () => {},
+  group: (_title, body) => body()
+}
