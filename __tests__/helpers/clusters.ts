@@ -1,0 +1,71 @@
+/**
+ * Two emulated clusters ("dev" and "prod") with accounts and keys, and the
+ * action inputs that connect them. Every end-to-end test starts its own pair.
+ */
+import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
+
+export interface ClusterPair {
+  readonly dev: EmulatedCluster
+  readonly prod: EmulatedCluster
+  readonly devKey: string
+  readonly prodKey: string
+  /** Action inputs promoting `algorithms` from dev (owner `data_science`) to prod (owner `ml_prod`). */
+  inputs(overrides?: Record<string, string | boolean | number>): Record<string, string>
+  /** Creates an algorithm on dev with these files; publishes it when `publish` is given. Returns the commit. */
+  seed(name: string, files: Record<string, string | Buffer>, options?: { publish?: 'major' | 'minor' | 'revision'; settings?: Record<string, unknown> }): Promise<string>
+  stop(): Promise<void>
+}
+
+export const SOURCE_OWNER = 'data_science'
+export const DEST_OWNER = 'ml_prod'
+
+export interface PairOptions {
+  readonly buildDelayMs?: number
+  /** Keys to use instead of random ones (canaries with '/' and '+'). */
+  readonly devKey?: string
+  readonly prodKey?: string
+}
+
+export async function startClusterPair(options: PairOptions = {}): Promise<ClusterPair> {
+  const dev = await startCluster({ name: 'dev', buildDelayMs: options.buildDelayMs ?? 50 })
+  const prod = await startCluster({ name: 'prod', buildDelayMs: options.buildDelayMs ?? 50 })
+  dev.addUser('alice')
+  dev.addOrg(SOURCE_OWNER, ['alice'])
+  const devKey = dev.addKey('alice', { key: options.devKey })
+  prod.addUser('deployer')
+  prod.addOrg(DEST_OWNER, ['deployer'])
+  const prodKey = prod.addKey('deployer', { key: options.prodKey })
+  return {
+    dev,
+    prod,
+    devKey,
+    prodKey,
+    inputs: (overrides = {}) => {
+      const base: Record<string, string | boolean | number> = {
+        'source-api-url': dev.url,
+        'source-git-url': dev.url,
+        'source-api-key': devKey,
+        'source-api-key-owner': 'alice',
+        'source-algo-owner': SOURCE_OWNER,
+        'dest-api-url': prod.url,
+        'dest-git-url': prod.url,
+        'dest-api-key': prodKey,
+        'dest-api-key-owner': 'deployer',
+        'dest-algo-owner': DEST_OWNER,
+        'retry-delay': '0.05',
+        ...overrides
+      }
+      return Object.fromEntries(Object.entries(base).map(([name, value]) => [name, String(value)]))
+    },
+    async seed(name, files, seedOptions = {}) {
+      dev.createAlgorithm(SOURCE_OWNER, name, { details: { label: name }, settings: seedOptions.settings ?? {} })
+      const commit = await dev.commit(SOURCE_OWNER, name, files, { message: `Add ${name}` })
+      if (seedOptions.publish) {
+        await dev.waitForBuild(SOURCE_OWNER, name, commit)
+        await dev.publish(SOURCE_OWNER, name, seedOptions.publish)
+      }
+      return commit
+    },
+    stop: () => Promise.all([dev.stop(), prod.stop()]).then(() => undefined)
+  }
+}
