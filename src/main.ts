@@ -12,8 +12,9 @@ import { SecretRegistry } from './util/secrets.js'
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry(secret => core.setSecret(secret))
   try {
-    maskKeys(secrets)
+    maskKeyInputs(secrets)
     const config = parseConfig(name => core.getInput(name))
+    for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
     const report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
     setOutputs(report)
     await writeJobSummary(config, report)
@@ -31,10 +32,23 @@ export async function run(): Promise<void> {
   }
 }
 
-/** Masks every key before anything else runs, so even an early error cannot print one. */
-function maskKeys(secrets: SecretRegistry): void {
+/** Masks every key before the inputs are even checked, so no early error can print one. */
+function maskKeyInputs(secrets: SecretRegistry): void {
   for (const prefix of ['source', 'dest']) {
     const key = core.getInput(`${prefix}-api-key`)
     if (key) secrets.registerKey(core.getInput(`${prefix}-api-key-owner`), key)
+  }
+  for (const entry of lenientJsonArray(core.getInput('destinations'))) {
+    const key = typeof entry['api-key'] === 'string' ? entry['api-key'] : typeof entry['api-key-env'] === 'string' ? process.env[entry['api-key-env']] : undefined
+    if (key) secrets.registerKey(String(entry['api-key-owner'] ?? ''), key.trim())
+  }
+}
+
+function lenientJsonArray(text: string): Array<Record<string, unknown>> {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return Array.isArray(parsed) ? parsed.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null) : []
+  } catch {
+    return []
   }
 }

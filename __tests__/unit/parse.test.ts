@@ -111,3 +111,45 @@ describe('parseConfig', () => {
     expect(problems.join('\n')).not.toMatch(/with spaces|secret/)
   })
 })
+
+describe('parseConfig, several destinations', () => {
+  const noDest = { 'dest-cluster': '', 'dest-api-key': '', 'dest-api-key-owner': '', 'dest-algo-owner': '' }
+  const list = JSON.stringify([
+    { name: 'prod-us', cluster: 'us.algo.example.com', 'api-key-env': 'TEST_PROD_US_KEY', 'api-key-owner': 'deployer', 'algo-owner': 'team' },
+    { name: 'prod-eu', 'api-url': 'http://127.0.0.1:9', 'git-url': 'http://127.0.0.1:9', 'api-key': 'simEU', 'api-key-owner': 'deployer', 'algo-owner': 'team' }
+  ])
+
+  it('reads each destination, keys from the environment or inline', () => {
+    process.env.TEST_PROD_US_KEY = 'simUS'
+    const config = parse({ ...noDest, destinations: list })
+    expect(config.destinations.map(d => [d.cluster.label, d.apiKey, d.cluster.apiUrl])).toEqual([
+      ['prod-us', 'simUS', 'https://api.us.algo.example.com'],
+      ['prod-eu', 'simEU', 'http://127.0.0.1:9']
+    ])
+    expect(config.destinations[0].inputName('api-key')).toBe('destinations[0].api-key')
+  })
+
+  it('filters destinations by name', () => {
+    process.env.TEST_PROD_US_KEY = 'simUS'
+    expect(parse({ ...noDest, destinations: list, 'destination-filter': 'prod-eu' }).destinations.map(d => d.cluster.label)).toEqual(['prod-eu'])
+    expect(problemsOf({ ...noDest, destinations: list, 'destination-filter': 'mars' })).toEqual([expect.stringMatching(/'mars' is not a destination: use one of prod-us, prod-eu/)])
+  })
+
+  it('names the entry and field of a problem, and never quotes the JSON', () => {
+    delete process.env.TEST_PROD_US_KEY
+    expect(problemsOf({ ...noDest, destinations: list })).toEqual([expect.stringMatching(/^destinations\[0\]\.api-key: is required: the environment variable TEST_PROD_US_KEY/)])
+    const broken = problemsOf({ ...noDest, destinations: '[{"api-key": "simSECRET", ' })
+    expect(broken).toEqual([expect.stringMatching(/^destinations: is not valid JSON/)])
+    expect(broken.join()).not.toContain('simSECRET')
+  })
+
+  it('refuses mixing destinations with dest-* inputs', () => {
+    process.env.TEST_PROD_US_KEY = 'simUS'
+    expect(problemsOf({ destinations: list })).toEqual([expect.stringMatching(/^destinations: cannot be combined with dest-cluster, dest-api-key/)])
+  })
+
+  it('plans without writing', () => {
+    expect(parse({ mode: 'plan' })).toMatchObject({ mode: 'plan', dryRun: true })
+    expect(problemsOf({ mode: 'deploy' })).toEqual([expect.stringMatching(/^mode: 'deploy' is not a mode/)])
+  })
+})

@@ -18,8 +18,8 @@ export interface ClusterAccount {
   readonly keyOwner: string
   /** The user or organization that owns the algorithms. */
   readonly algoOwner: string
-  /** The input prefix (`source`, `dest`, `destinations[1]`) that messages point users to. */
-  readonly inputPrefix: string
+  /** The input that holds one of this account's fields (`dest-api-key`, `destinations[1].api-key`), for messages. */
+  readonly inputName: (field: 'cluster' | 'api-url' | 'git-url' | 'api-key' | 'api-key-owner' | 'algo-owner') => string
 }
 
 export type SourceVersion =
@@ -28,6 +28,9 @@ export type SourceVersion =
   | { readonly kind: 'commit'; readonly sha: string }
 
 export type VersionType = 'major' | 'minor' | 'revision'
+
+/** `promote` does the work; `plan` only finds what needs promoting (for a matrix of jobs). */
+export type RunMode = 'promote' | 'plan'
 
 /** Settings and details to apply over the source's when a destination algorithm is created. */
 export interface SettingsOverride {
@@ -46,7 +49,9 @@ export interface PromotionConfig {
   readonly releaseNotes?: string
   readonly buildTimeoutMs: number
   readonly versionMapFile?: string
+  /** No API writes and no push; true in plan mode. */
   readonly dryRun: boolean
+  readonly mode: RunMode
   readonly commitMessage?: string
   readonly concurrency: number
   readonly retry: RetryPolicy

@@ -1,4 +1,4 @@
-import type { ClusterAccount, ClusterAddress, PromotionConfig, SettingsOverride, SourceVersion, VersionType } from './config.js'
+import type { ClusterAccount, ClusterAddress, PromotionConfig, RunMode, SettingsOverride, SourceVersion, VersionType } from './config.js'
 import { InputError, type InputProblem } from './input-error.js'
 import {
   ALGORITHM_PATTERN,
@@ -15,6 +15,18 @@ import { DEFAULT_RETRY_POLICY } from '../util/retry.js'
 
 /** Returns an input's value, trimmed, or '' when it was not given. */
 export type InputReader = (name: string) => string
+
+/** Where one account's fields come from: top-level inputs (`dest-cluster`) or a `destinations` entry. */
+interface AccountFields {
+  readonly role: 'source' | 'destination'
+  /** `source`, `dest` or `destinations[i]`: how messages point at the account. */
+  readonly prefix: string
+  readonly inputName: (field: string) => string
+  readonly read: (field: string) => string
+}
+
+const DEST_INPUTS = ['dest-cluster', 'dest-api-url', 'dest-git-url', 'dest-api-key', 'dest-api-key-owner', 'dest-algo-owner']
+const DESTINATION_FIELDS = ['name', 'cluster', 'api-url', 'git-url', 'api-key', 'api-key-env', 'api-key-owner', 'algo-owner']
 
 const COMMIT_MESSAGE_PLACEHOLDERS = ['algorithm', 'source-cluster', 'source-owner', 'source-version', 'source-commit', 'dest-cluster', 'dest-owner']
 
@@ -39,6 +51,7 @@ class InputParser {
   parse(): PromotionConfig {
     const source = this.account('source')
     const destinations = this.destinations()
+    const mode = this.mode()
     const config: PromotionConfig = {
       source,
       sourceVersion: this.sourceVersion(),
@@ -50,7 +63,8 @@ class InputParser {
       releaseNotes: this.optional('release-notes'),
       buildTimeoutMs: this.positiveNumber('build-timeout', 600) * 1000,
       versionMapFile: this.optional('version-map-file'),
-      dryRun: this.boolean('dry-run', false),
+      dryRun: this.boolean('dry-run', false) || mode === 'plan',
+      mode,
       commitMessage: this.commitMessage(),
       concurrency: Math.floor(this.positiveNumber('concurrency', 4)),
       retry: {
@@ -78,40 +92,57 @@ class InputParser {
   }
 
   private account(prefix: 'source' | 'dest'): ClusterAccount {
-    const role = prefix === 'source' ? 'source' : 'destination'
-    const cluster = this.clusterAddress(prefix, role)
-    const apiKey = this.required(`${prefix}-api-key`, `pass the ${role} cluster's standard API key from a secret, e.g. \${{ secrets.${prefix.toUpperCase()}_ALGORITHMIA_API_KEY }}`)
-    if (/\s/.test(apiKey)) this.problem(`${prefix}-api-key`, 'contains white space; copy the key again without spaces or line breaks')
-    const keyOwner = this.owner(`${prefix}-api-key-owner`, `the user or organization that owns the ${role} API key`)
-    const algoOwner = this.owner(`${prefix}-algo-owner`, `the user or organization that owns the ${role} algorithms`)
-    return { cluster, apiKey, keyOwner, algoOwner, inputPrefix: prefix }
+    return this.accountFrom({ role: prefix === 'source' ? 'source' : 'destination', prefix, inputName: field => `${prefix}-${field}`, read: field => this.read(`${prefix}-${field}`) })
   }
 
-  private owner(name: string, meaning: string): string {
-    const value = this.required(name, `give ${meaning}`)
-    if (value && (!OWNER_PATTERN.test(value) || value.length > OWNER_MAX_LENGTH)) {
+  /** Reads one cluster account from top-level inputs or from an entry of `destinations`. */
+  private accountFrom(fields: AccountFields, label?: string): ClusterAccount {
+    const { role, inputName } = fields
+    const cluster = this.clusterAddress(fields, label)
+    const apiKey = this.apiKey(fields)
+    const keyOwner = this.owner(inputName('api-key-owner'), fields.read('api-key-owner'), `the user or organization that owns the ${role} API key`)
+    const algoOwner = this.owner(inputName('algo-owner'), fields.read('algo-owner'), `the user or organization that owns the ${role} algorithms`)
+    return { cluster, apiKey, keyOwner, algoOwner, inputName }
+  }
+
+  private apiKey({ role, prefix, inputName, read }: AccountFields): string {
+    const name = inputName('api-key')
+    const fromEnvironment = read('api-key-env')
+    const apiKey = fromEnvironment ? (process.env[fromEnvironment] ?? '').trim() : read('api-key')
+    if (!apiKey) {
+      const hint = fromEnvironment
+        ? `the environment variable ${fromEnvironment} named by ${inputName('api-key-env')} is empty: set it in the step's env from a secret`
+        : `pass the ${role} cluster's standard API key from a secret, e.g. \${{ secrets.${prefix.replace(/\W.*/, '').toUpperCase()}_ALGORITHMIA_API_KEY }}`
+      this.problem(name, `is required: ${hint}`)
+    }
+    if (/\s/.test(apiKey)) this.problem(name, 'contains white space; copy the key again without spaces or line breaks')
+    return apiKey
+  }
+
+  private owner(name: string, value: string, meaning: string): string {
+    if (!value) this.problem(name, `is required: give ${meaning}`)
+    else if (!OWNER_PATTERN.test(value) || value.length > OWNER_MAX_LENGTH) {
       this.problem(name, `'${value}' is not a valid user or organization name: use ${describeOwnerRule()}`)
     }
     return value
   }
 
-  private clusterAddress(prefix: string, role: string): ClusterAddress {
-    const domain = this.read(`${prefix}-cluster`)
-    const apiOverride = this.url(`${prefix}-api-url`)
-    const gitOverride = this.url(`${prefix}-git-url`)
+  private clusterAddress({ role, inputName, read }: AccountFields, label?: string): ClusterAddress {
+    const domain = read('cluster')
+    const apiOverride = this.url(inputName('api-url'), read('api-url'))
+    const gitOverride = this.url(inputName('git-url'), read('git-url'))
     if (domain && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d+)?$/.test(domain)) {
-      this.problem(`${prefix}-cluster`, `'${domain}' is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${prefix}-api-url and ${prefix}-git-url`)
+      this.problem(inputName('cluster'), `'${domain}' is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`)
     }
     if (!domain && !(apiOverride && gitOverride)) {
-      this.problem(`${prefix}-cluster`, `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${prefix}-api-url and ${prefix}-git-url`)
+      this.problem(inputName('cluster'), `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${inputName('api-url')} and ${inputName('git-url')}`)
     }
     const apiUrl = apiOverride ?? `https://api.${domain}`
     const gitUrl = gitOverride ?? `https://git.${domain}`
-    return { label: domain || hostOf(apiUrl), apiUrl, gitUrl }
+    return { label: label || domain || hostOf(apiUrl), apiUrl, gitUrl }
   }
 
-  private url(name: string): string | undefined {
-    const value = this.optional(name)
+  private url(name: string, value: string): string | undefined {
     if (!value) return undefined
     let parsed: URL
     try {
@@ -131,8 +162,53 @@ class InputParser {
     return value.replace(/\/+$/, '')
   }
 
+  /** `dest-*` inputs for one destination, or `destinations` (a JSON array) for several. */
   private destinations(): ClusterAccount[] {
-    return [this.account('dest')]
+    const list = this.read('destinations')
+    const filter = this.nameList('destination-filter')
+    if (!list) {
+      if (filter.length > 0) this.problem('destination-filter', 'only applies to the destinations input; remove it or list destinations')
+      return [this.account('dest')]
+    }
+    if (DEST_INPUTS.some(name => this.read(name))) {
+      this.problem('destinations', `cannot be combined with ${DEST_INPUTS.filter(name => this.read(name)).join(', ')}: describe every destination in destinations, or use the dest-* inputs for a single one`)
+    }
+    const accounts = this.destinationEntries(list)
+    const labels = accounts.map(account => account.cluster.label)
+    labels.forEach((label, index) => {
+      if (labels.indexOf(label) !== index) this.problem(`destinations[${index}].name`, `'${label}' names two destinations: give each a distinct "name"`)
+    })
+    for (const name of filter.filter(name => !labels.includes(name))) {
+      this.problem('destination-filter', `'${name}' is not a destination: use one of ${labels.join(', ')}`)
+    }
+    return filter.length > 0 ? accounts.filter(account => filter.includes(account.cluster.label)) : accounts
+  }
+
+  private destinationEntries(list: string): ClusterAccount[] {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(list)
+    } catch {
+      // JSON.parse's message quotes the text, which may hold a key: say only where to look.
+      this.problem('destinations', 'is not valid JSON: give an array such as [{"name": "prod", "cluster": "prod.algo.example.com", "api-key-env": "PROD_KEY", "api-key-owner": "deployer", "algo-owner": "team"}]')
+      return []
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(isPlainObject)) {
+      this.problem('destinations', 'must be a non-empty JSON array of objects, one per destination cluster')
+      return []
+    }
+    return parsed.map((entry, index) => {
+      const prefix = `destinations[${index}]`
+      for (const key of Object.keys(entry)) {
+        if (!DESTINATION_FIELDS.includes(key)) this.problem(prefix, `has an unknown field '${key}': use ${DESTINATION_FIELDS.join(', ')}`)
+      }
+      const read = (field: string): string => (typeof entry[field] === 'string' ? (entry[field] as string).trim() : '')
+      return this.accountFrom({ role: 'destination', prefix, inputName: field => `${prefix}.${field}`, read }, read('name'))
+    })
+  }
+
+  private nameList(name: string): string[] {
+    return this.read(name).split(/[\n,]/).map(item => item.trim()).filter(Boolean)
   }
 
   private sourceVersion(): SourceVersion {
@@ -225,6 +301,13 @@ class InputParser {
     return parsed
   }
 
+  private mode(): RunMode {
+    const value = this.read('mode') || 'promote'
+    if (value === 'promote' || value === 'plan') return value
+    this.problem('mode', `'${value}' is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)`)
+    return 'promote'
+  }
+
   private versionType(): VersionType {
     const value = this.read('version-type') || 'minor'
     if ((VERSION_TYPES as readonly string[]).includes(value)) return value as VersionType
@@ -250,7 +333,7 @@ class InputParser {
       const sameGit = normalizeUrl(destination.cluster.gitUrl) === normalizeUrl(config.source.cluster.gitUrl)
       if ((sameApi || sameGit) && destination.algoOwner === config.source.algoOwner && destination.algoOwner) {
         this.problem(
-          `${destination.inputPrefix}-algo-owner`,
+          destination.inputName('algo-owner'),
           `is '${destination.algoOwner}' on the same cluster as the source (${config.source.cluster.label}), so each algorithm would be promoted onto itself: on one cluster, use a different destination owner`
         )
       }

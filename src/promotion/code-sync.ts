@@ -13,6 +13,7 @@ const MAX_PUSH_ATTEMPTS = 5
  */
 export class AlgorithmObjects {
   private sourceTreesFetched = false
+  private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
 
   constructor(
@@ -25,14 +26,23 @@ export class AlgorithmObjects {
   ) {}
 
   async sourceTree(): Promise<string> {
-    await this.probe.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
-    return (await this.probe.readCommit(this.sourceCommit)).tree
+    if (!this.sourceTreeId) {
+      await this.probe.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
+      this.sourceTreeId = (await this.probe.readCommit(this.sourceCommit)).tree
+    }
+    return this.sourceTreeId
   }
 
   async ensureSourceTrees(): Promise<void> {
     if (this.sourceTreesFetched) return
     await this.work.fetchCommits(this.source, [this.sourceCommit], 'trees')
     this.sourceTreesFetched = true
+  }
+
+  /** Every source file, as "added": what a destination that does not exist yet would get. */
+  async allSourceFiles(): Promise<FileChanges> {
+    await this.ensureSourceTrees()
+    return this.work.changedPaths(undefined, this.sourceCommit)
   }
 
   /** Fetches the source blobs that `destinationCommit`'s tree does not already have. */
@@ -50,6 +60,8 @@ export interface SyncRequest {
   readonly objects: AlgorithmObjects
   readonly destination: RemoteRepository
   readonly dryRun: boolean
+  /** In a dry run, also list the files that would change (fetches trees; a plan skips it). */
+  readonly describeChanges: boolean
   readonly identity: CommitIdentity
   /** The commit message for a promotion commit. */
   readonly message: string
@@ -58,7 +70,7 @@ export interface SyncRequest {
 
 export type SyncOutcome =
   | { readonly kind: 'unchanged'; readonly destCommit: string }
-  | { readonly kind: 'planned'; readonly destCommit: string; readonly changes: FileChanges }
+  | { readonly kind: 'planned'; readonly destCommit: string; readonly changes?: FileChanges }
   | { readonly kind: 'pushed'; readonly destCommit: string; readonly changes: FileChanges }
 
 /**
@@ -74,6 +86,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     if (head.commit && (await treeOf(objects.probe, destination, head.commit)) === sourceTree) {
       return { kind: 'unchanged', destCommit: head.commit }
     }
+    if (request.dryRun && !request.describeChanges) return { kind: 'planned', destCommit: head.commit ?? '' }
     const changes = await compareTrees(objects, destination, head)
     if (request.dryRun) return { kind: 'planned', destCommit: head.commit ?? '', changes }
     await objects.fetchBlobsMissingFrom(head.commit)

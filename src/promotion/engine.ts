@@ -96,13 +96,13 @@ class PhaseRunner {
       this.progress(target.algorithm.name, target.session, 'fetching')
       const objects = target.algorithm.objects!
       if (target.destinationState === 'missing') {
-        await objects.ensureSourceTrees()
-        target.sync = { kind: 'planned', destCommit: '', changes: await objects.work.changedPaths(undefined, objects.sourceCommit) }
+        target.sync = { kind: 'planned', destCommit: '', changes: this.config.mode === 'plan' ? undefined : await objects.allSourceFiles() }
       } else {
         target.sync = await syncCode({
           objects,
           destination: target.remote,
           dryRun: this.config.dryRun,
+          describeChanges: this.config.mode !== 'plan',
           identity: this.deps.identity ?? DEFAULT_IDENTITY,
           message: commitMessage(this.config.commitMessage, this.facts(target)),
           logger: this.deps.logger
@@ -175,6 +175,7 @@ class PhaseRunner {
 function describeSync(target: TargetRun): string {
   const sync = target.sync!
   if (sync.kind === 'unchanged') return `unchanged: the destination already holds this code (${sync.destCommit})`
+  if (!sync.changes) return 'needs promotion'
   const { added, modified, deleted } = sync.changes
   const counts = `${added.length} added, ${modified.length} modified, ${deleted.length} deleted`
   return sync.kind === 'planned' ? `would commit ${counts} (dry run)` : `pushed ${sync.destCommit} (${counts})`

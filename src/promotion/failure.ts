@@ -27,25 +27,25 @@ export function explainFailure(error: unknown, context: FailureContext): string 
 }
 
 function explainCause(error: unknown, { account, role, algorithm }: FailureContext): string {
-  const prefix = account.inputPrefix
+  const input = account.inputName
   const status = statusOf(error)
   if (status === 401) {
-    return `authentication failed for the API key owned by '${account.keyOwner}'. Check that ${prefix}-api-key is a valid standard (not admin) key of '${account.keyOwner}' on ${account.cluster.label}, and that ${prefix}-api-key-owner names its owner.`
+    return `authentication failed for the API key owned by '${account.keyOwner}'. Check that ${input('api-key')} is a valid standard (not admin) key of '${account.keyOwner}' on ${account.cluster.label}, and that ${input('api-key-owner')} names its owner.`
   }
   if (status === 403) {
     return `the API key owned by '${account.keyOwner}' may not manage the algorithms of '${account.algoOwner}'. Give the key the "manage my algorithms" permission, and use a key of '${account.algoOwner}' or make '${account.keyOwner}' a member of the organization '${account.algoOwner}'.`
   }
   if (status === 404 && role === 'source') {
-    return `the algorithm ${account.algoOwner}/${algorithm} does not exist. Check the names in 'algorithms' and ${prefix}-algo-owner (names are case-sensitive).`
+    return `the algorithm ${account.algoOwner}/${algorithm} does not exist. Check the names in 'algorithms' and ${input('algo-owner')} (names are case-sensitive).`
   }
   if (error instanceof ClusterUnreachableError) {
-    return `${error.message}, even after retries. Check ${prefix}-cluster (or ${prefix}-api-url) and that the cluster is up.`
+    return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('api-url')}) and that the cluster is up.`
   }
   if (error instanceof ClusterApiError && error.transient) {
     return `${error.message}, even after retries. The cluster is failing; try again later.`
   }
   if (error instanceof GitError && error.transient) {
-    return `${error.message}, even after retries. Check ${prefix}-cluster (or ${prefix}-git-url) and that the cluster's git service is up.`
+    return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('git-url')}) and that the cluster's git service is up.`
   }
   return error instanceof Error ? error.message : String(error)
 }

@@ -1,0 +1,19 @@
+import type { RunReport } from '../promote.js'
+
+export interface MatrixEntry {
+  readonly algorithm: string
+  readonly destination: string
+}
+
+/**
+ * `{"include": [{algorithm, destination}, ...]}` for the promotions that need
+ * (or, after a promotion run, got) a new commit — the shape `strategy.matrix`
+ * takes through `fromJSON`. Empty `include` means there is nothing to do.
+ */
+export function promotionMatrix(report: Pick<RunReport, 'results'>): { include: MatrixEntry[] } {
+  return {
+    include: report.results
+      .filter(result => result.status === 'planned' || result.status === 'created' || result.status === 'updated')
+      .map(result => ({ algorithm: result.algorithm, destination: result.destination }))
+  }
+}
