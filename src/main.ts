@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import { actionsLogger } from './action/logger.js'
+import { gitHubRecorder } from './github/records.js'
 import { writeJobSummary } from './action/job-summary.js'
 import { setOutputs } from './action/outputs.js'
 import { InputError } from './inputs/input-error.js'
@@ -15,7 +16,10 @@ export async function run(): Promise<void> {
     maskKeyInputs(secrets)
     const config = parseConfig(name => core.getInput(name))
     for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
+    const records = gitHubRecorder(config, process.env, actionsLogger)
+    await records?.beforePromotion()
     const report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
+    await records?.afterPromotion(report)
     setOutputs(report)
     await writeJobSummary(config, report)
     for (const result of report.results.filter(result => result.error)) {
@@ -38,6 +42,8 @@ function maskKeyInputs(secrets: SecretRegistry): void {
     const key = core.getInput(`${prefix}-api-key`)
     if (key) secrets.registerKey(core.getInput(`${prefix}-api-key-owner`), key)
   }
+  const token = core.getInput('github-token')
+  if (token) secrets.add(token)
   for (const entry of lenientJsonArray(core.getInput('destinations'))) {
     const key = typeof entry['api-key'] === 'string' ? entry['api-key'] : typeof entry['api-key-env'] === 'string' ? process.env[entry['api-key-env']] : undefined
     if (key) secrets.registerKey(String(entry['api-key-owner'] ?? ''), key.trim())

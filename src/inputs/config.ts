@@ -54,5 +54,13 @@ export interface PromotionConfig {
   readonly mode: RunMode
   readonly commitMessage?: string
   readonly concurrency: number
+  /** Set when `github-token` is given: record deployments and plan comments on GitHub. */
+  readonly github?: GitHubRecordsConfig
   readonly retry: RetryPolicy
+}
+
+export interface GitHubRecordsConfig {
+  readonly token: string
+  /** GitHub environment for the deployments; default: each destination's label. */
+  readonly environment?: string
 }

@@ -1,4 +1,4 @@
-import type { ClusterAccount, ClusterAddress, PromotionConfig, RunMode, SettingsOverride, SourceVersion, VersionType } from './config.js'
+import type { ClusterAccount, ClusterAddress, GitHubRecordsConfig, PromotionConfig, RunMode, SettingsOverride, SourceVersion, VersionType } from './config.js'
 import { InputError, type InputProblem } from './input-error.js'
 import {
   ALGORITHM_PATTERN,
@@ -67,6 +67,7 @@ class InputParser {
       mode,
       commitMessage: this.commitMessage(),
       concurrency: Math.floor(this.positiveNumber('concurrency', 4)),
+      github: this.githubRecords(),
       retry: {
         ...DEFAULT_RETRY_POLICY,
         maxAttempts: Math.floor(this.positiveNumber('max-attempts', DEFAULT_RETRY_POLICY.maxAttempts)),
@@ -299,6 +300,16 @@ class InputParser {
       return fallback
     }
     return parsed
+  }
+
+  private githubRecords(): GitHubRecordsConfig | undefined {
+    const token = this.read('github-token')
+    const environment = this.optional('environment')
+    if (!token) {
+      if (environment) this.problem('environment', "only applies with github-token: pass github-token: ${{ github.token }} to record deployments, or remove environment")
+      return undefined
+    }
+    return { token, environment }
   }
 
   private mode(): RunMode {

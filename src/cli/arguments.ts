@@ -1,0 +1,160 @@
+import { Command, CommanderError, Option } from 'commander'
+import type { InputReader } from '../inputs/parse.js'
+import { KEY_INPUTS, keyVariablesOf } from './keys.js'
+
+/** One command-line flag standing for one input of action.yml (`--<input>`). */
+export interface InputFlag {
+  readonly input: string
+  readonly description: string
+  /** Placeholder shown in --help; absent for switches such as --publish. */
+  readonly value?: string
+  /** The action's default, shown in --help; parseConfig applies it. */
+  readonly default?: string
+  readonly group: string
+}
+
+const SOURCE = 'Source cluster:'
+const DEST = 'Destination cluster:'
+const WHAT = 'What to promote:'
+const PUBLISH = 'Publishing:'
+const RUN = 'Run:'
+
+/**
+ * Every input of action.yml except the keys, which are never flags: a
+ * process's arguments are visible to every other user of the machine.
+ * A unit test checks this table against action.yml.
+ */
+export const INPUT_FLAGS: readonly InputFlag[] = [
+  { input: 'source-cluster', value: 'domain', group: SOURCE, description: 'source cluster domain, e.g. dev.algo.example.com (API at https://api.<domain>, git at https://git.<domain>); required unless both --source-api-url and --source-git-url are given' },
+  { input: 'source-api-url', value: 'url', group: SOURCE, description: 'source API base URL override, without /v1, e.g. http://127.0.0.1:8080' },
+  { input: 'source-git-url', value: 'url', group: SOURCE, description: 'source git base URL override; repositories live at <url>/git/<owner>/<name>.git' },
+  { input: 'source-api-key-owner', value: 'owner', group: SOURCE, description: 'user or organization that owns the source API key (git user name)' },
+  { input: 'source-algo-owner', value: 'owner', group: SOURCE, description: 'user or organization that owns the source algorithms' },
+  { input: 'source-version', value: 'version', group: SOURCE, description: 'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of the default branch' },
+  { input: 'dest-cluster', value: 'domain', group: DEST, description: 'destination cluster domain, e.g. prod.algo.example.com; required unless both --dest-api-url and --dest-git-url are given' },
+  { input: 'dest-api-url', value: 'url', group: DEST, description: 'destination API base URL override, without /v1' },
+  { input: 'dest-git-url', value: 'url', group: DEST, description: 'destination git base URL override' },
+  { input: 'dest-api-key-owner', value: 'owner', group: DEST, description: 'user or organization that owns the destination API key' },
+  { input: 'dest-algo-owner', value: 'owner', group: DEST, description: 'user or organization that owns (or will own) the destination algorithms; on the source cluster it must differ from --source-algo-owner' },
+  { input: 'algorithms', value: 'names', group: WHAT, description: 'algorithm names (as in their URLs), separated by commas; the flag may be repeated' },
+  { input: 'settings', value: 'json', group: WHAT, description: 'JSON object merged over the source settings when a destination algorithm is created, e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; existing destination algorithms are never modified' },
+  { input: 'commit-message', value: 'template', group: WHAT, default: 'Promote {algorithm} {source-version} from {source-cluster}', description: 'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}' },
+  { input: 'publish', group: PUBLISH, description: 'wait for the destination build of the promoted commit and publish a version' },
+  { input: 'version-type', value: 'type', group: PUBLISH, default: 'minor', description: 'version bump when publishing: major, minor or revision' },
+  { input: 'release-notes', value: 'text', group: PUBLISH, description: 'release notes for published versions (default names the source cluster, algorithm, version and commit)' },
+  { input: 'build-timeout', value: 'seconds', group: PUBLISH, default: '600', description: 'seconds to wait for a destination build before failing' },
+  { input: 'dry-run', group: RUN, description: 'make no API writes and push nothing; report what would happen' },
+  { input: 'version-map-file', value: 'path', group: RUN, description: 'JSON version map to read, update with this run\'s promotions, and write back' },
+  { input: 'concurrency', value: 'n', group: RUN, default: '4', description: 'how many algorithms are promoted at the same time' },
+  { input: 'max-attempts', value: 'n', group: RUN, default: '5', description: 'attempts per API request or git transfer before giving up on transient failures' },
+  { input: 'retry-delay', value: 'seconds', group: RUN, default: '1', description: 'seconds before the first retry; doubles with each attempt' }
+]
+
+/** A command line that cannot be used; the process exits with 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export type ParsedCommandLine =
+  | { readonly kind: 'run'; readonly inputs: Readonly<Record<string, string>>; readonly json: boolean; readonly verbose: boolean }
+  /** --help or --version: commander has printed it. */
+  | { readonly kind: 'shown' }
+
+export interface HelpOutput {
+  writeOut(text: string): void
+  writeErr(text: string): void
+}
+
+/**
+ * Turns the arguments into input values. Throws UsageError for anything
+ * unusable; a key passed as a flag is refused before commander sees it, so
+ * no error message can echo it.
+ */
+export function parseCommandLine(argv: readonly string[], output: HelpOutput, version: string): ParsedCommandLine {
+  refuseKeyFlags(argv)
+  const program = buildProgram(output, version)
+  try {
+    program.parse(argv, { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) return { kind: 'shown' }
+    // Commander has already written its message (through writeErr).
+    throw new UsageError(error instanceof CommanderError ? '' : String(error))
+  }
+  const options = program.opts<Record<string, string | boolean | undefined>>()
+  return { kind: 'run', inputs: inputsOf(program, options), json: options.json === true, verbose: options.verbose === true }
+}
+
+/** The reader parseConfig takes: flag values, and the keys from the environment or the prompt. */
+export function inputReader(inputs: Readonly<Record<string, string>>, keys: Readonly<Record<string, string>>): InputReader {
+  return name => (keys[name] ?? inputs[name] ?? '').trim()
+}
+
+function refuseKeyFlags(argv: readonly string[]): void {
+  for (const argument of argv) {
+    if (argument === '--') return
+    const input = KEY_INPUTS.find(name => argument === `--${name}` || argument.startsWith(`--${name}=`))
+    if (input) {
+      const [primary, alternative] = keyVariablesOf(input)
+      throw new UsageError(
+        `--${input} is not accepted: a command line is visible to other processes on this machine. ` +
+          `Set the environment variable ${primary} (or ${alternative}) instead, or run on a terminal to be asked for the key.`
+      )
+    }
+  }
+}
+
+function buildProgram(output: HelpOutput, version: string): Command {
+  const program = new Command('algorithmia-promote')
+    .description('Promote Algorithmia algorithms from a source cluster to a destination cluster: create, sync code as a new commit, build, publish, and map versions.')
+    .usage('[flags]')
+    .exitOverride()
+    .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr })
+    .showHelpAfterError('(run algorithmia-promote --help for every flag)')
+    .helpOption('-h, --help', 'show this help')
+    .addHelpText('after', HELP_FOOTER)
+  for (const flag of INPUT_FLAGS) program.addOption(optionOf(flag))
+  program.optionsGroup('Output:')
+  program.option('--json', 'print the results as JSON on stdout (the default when stdout is not a terminal); logs go to stderr')
+  program.option('--verbose', 'also log debug messages (retries, build polling)')
+  program.version(version, '-V, --version', 'print the version')
+  return program
+}
+
+function optionOf(flag: InputFlag): Option {
+  const defaultNote = flag.default ? ` (default: ${flag.default})` : ''
+  const option = new Option(flag.value ? `--${flag.input} <${flag.value}>` : `--${flag.input}`, flag.description + defaultNote).helpGroup(flag.group)
+  // Repeating --algorithms adds names instead of replacing them.
+  if (flag.input === 'algorithms') option.argParser((value: string, previous?: string) => (previous ? `${previous},${value}` : value))
+  return option
+}
+
+function inputsOf(program: Command, options: Record<string, string | boolean | undefined>): Record<string, string> {
+  const inputs: Record<string, string> = {}
+  for (const option of program.options) {
+    const flag = INPUT_FLAGS.find(candidate => option.long === `--${candidate.input}`)
+    const value = options[option.attributeName()]
+    if (flag && value !== undefined) inputs[flag.input] = String(value)
+  }
+  return inputs
+}
+
+const HELP_FOOTER = `
+API keys are never flags (other processes can read a command line). They come from
+  SOURCE_API_KEY or SOURCE_ACCOUNT_API_KEY   key on the source cluster (read access)
+  DEST_API_KEY   or DEST_ACCOUNT_API_KEY     key on the destination cluster ("manage my algorithms")
+or, when these are not set and the command runs on a terminal, from a prompt that does not echo.
+
+Output: on a terminal, live progress and a table of results; otherwise (or with --json)
+{"results": [...], "versionMap": {...}, "changed": true|false} on stdout and logs on stderr.
+
+Exit codes:
+  0  every promotion succeeded, was unchanged, or (with --dry-run) was planned
+  1  at least one promotion failed
+  2  unusable input: a bad or unknown flag, a key passed as a flag, or a missing key
+
+Example:
+  SOURCE_API_KEY=... DEST_API_KEY=... npx algorithmia-promote \\
+    --source-cluster dev.algo.example.com --source-api-key-owner alice --source-algo-owner data_science \\
+    --dest-cluster prod.algo.example.com --dest-api-key-owner deployer --dest-algo-owner ml_prod \\
+    --algorithms sentiment,summarize --publish
+`
