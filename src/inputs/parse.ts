@@ -93,7 +93,9 @@ class InputParser {
   }
 
   private account(prefix: 'source' | 'dest'): ClusterAccount {
-    return this.accountFrom({ role: prefix === 'source' ? 'source' : 'destination', prefix, inputName: field => `${prefix}-${field}`, read: field => this.read(`${prefix}-${field}`) })
+    // Top-level keys come straight from inputs; only `destinations` entries name environment variables.
+    const read = (field: string): string => (field === 'api-key-env' ? '' : this.read(`${prefix}-${field}`))
+    return this.accountFrom({ role: prefix === 'source' ? 'source' : 'destination', prefix, inputName: field => `${prefix}-${field}`, read })
   }
 
   /** Reads one cluster account from top-level inputs or from an entry of `destinations`. */
