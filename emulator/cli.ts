@@ -1,0 +1,82 @@
+// `npm run emulator`: runs one emulated cluster for local development until
+// interrupted. It prints the generated API key once, because this is a local
+// throwaway tool and the key is needed to use the cluster at all.
+import { parseArgs } from 'node:util'
+import { startCluster } from './index.js'
+
+interface CliOptions {
+  port: number
+  name: string
+  user: string
+  buildDelayMs: number
+  root?: string
+}
+
+const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]`
+
+function parseOptions(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '0' },
+      name: { type: 'string', default: 'dev' },
+      user: { type: 'string', default: 'demo' },
+      'build-delay-ms': { type: 'string', default: '200' },
+      root: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  return {
+    port: nonNegativeInteger('--port', values.port),
+    name: values.name,
+    user: values.user,
+    buildDelayMs: nonNegativeInteger('--build-delay-ms', values['build-delay-ms']),
+    root: values.root,
+  }
+}
+
+function nonNegativeInteger(flag: string, value: string): number {
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${flag} must be a non-negative integer, got ${value}`)
+  return parsed
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  const cluster = await startCluster({
+    name: options.name,
+    port: options.port,
+    buildDelayMs: options.buildDelayMs,
+    root: options.root,
+  })
+  cluster.addUser(options.user)
+  const key = cluster.addKey(options.user)
+  console.log(`Algorithmia cluster emulator "${cluster.name}" listening on ${cluster.url}`)
+  console.log(`  API:  ${cluster.url}/v1`)
+  console.log(`  Git:  ${cluster.url}/git/<owner>/<algorithm>.git`)
+  console.log(`  User: ${options.user}`)
+  console.log(`  Key:  ${key}`)
+  console.log('Press Ctrl+C to stop.')
+
+  const shutdown = (): void => {
+    cluster.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  console.error(USAGE)
+  process.exit(1)
+})

@@ -1,0 +1,202 @@
+// Wires the emulator's parts into one running cluster and exposes the
+// in-process handle tests use to seed and inspect it.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { AlgorithmService } from './algorithms.js'
+import { ApiHandler } from './api.js'
+import { BuildRunner } from './builds.js'
+import { FaultInjector } from './faults.js'
+import { GitRunner, isolatedGitEnv } from './git-exec.js'
+import { GitHttpHandler } from './git-http.js'
+import { RepoStore } from './repos.js'
+import { ClusterServer } from './server.js'
+import { ClusterState, accountNameProblem, generateKey } from './state.js'
+import type {
+  Algorithm,
+  Build,
+  ClusterOptions,
+  CommitOptions,
+  CreateAlgorithmBody,
+  EmulatedCluster,
+  LogEntry,
+  RequestRecord,
+  Version,
+  VersionType,
+} from './types.js'
+import { algorithmView, buildView, versionView } from './views.js'
+
+const DEFAULT_BUILD_DELAY_MS = 200
+
+interface Parts {
+  name: string
+  root: string
+  ownsRoot: boolean
+  state: ClusterState
+  git: GitRunner
+  repos: RepoStore
+  builds: BuildRunner
+  algorithms: AlgorithmService
+  faults: FaultInjector
+  gitHttp: GitHttpHandler
+  server: ClusterServer
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedCluster> {
+  const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'algorithmia-emulator-')))
+  const dirs = { repos: join(root, 'repos'), tmp: join(root, 'tmp'), home: join(root, 'home') }
+  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })))
+
+  const state = new ClusterState()
+  const gitRunner = new GitRunner(dirs.home)
+  const repos = new RepoStore(dirs.repos, dirs.tmp, gitRunner)
+  const builds = new BuildRunner(state, repos, opts.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS)
+  const algorithms = new AlgorithmService(state, repos, builds)
+  const faults = new FaultInjector()
+  let baseUrl = ''
+  const api = new ApiHandler({ state, algorithms, builds, baseUrl: () => baseUrl })
+  const gitEnv = isolatedGitEnv(dirs.home)
+  const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
+  const server = new ClusterServer({ state, api, git: gitHttp, faults })
+  const port = await server.listen(opts.port ?? 0)
+  baseUrl = `http://127.0.0.1:${port}`
+
+  return new Cluster(baseUrl, {
+    name: opts.name ?? 'cluster',
+    root,
+    ownsRoot: opts.root === undefined,
+    state,
+    git: gitRunner,
+    repos,
+    builds,
+    algorithms,
+    faults,
+    gitHttp,
+    server,
+  })
+}
+
+class Cluster implements EmulatedCluster {
+  readonly name: string
+  private stopped?: Promise<void>
+
+  constructor(
+    readonly url: string,
+    private readonly parts: Parts,
+  ) {
+    this.name = parts.name
+  }
+
+  get requests(): RequestRecord[] {
+    return this.parts.server.requests
+  }
+
+  get faults(): FaultInjector {
+    return this.parts.faults
+  }
+
+  get builds(): BuildRunner {
+    return this.parts.builds
+  }
+
+  addUser(name: string): void {
+    this.claimAccountName(name)
+    this.parts.state.addUser({ username: name, email: `${name}@example.com`, fullname: name })
+  }
+
+  addOrg(name: string, members: string[]): void {
+    this.claimAccountName(name)
+    const unknown = members.filter((member) => !this.parts.state.users.has(member))
+    if (unknown.length) throw new Error(`Cannot add unknown users to ${name}: ${unknown.join(', ')}`)
+    this.parts.state.addOrg({ org_name: name, org_label: name }, members)
+  }
+
+  addKey(owner: string, opts: { algoManagement?: boolean; admin?: boolean; key?: string } = {}): string {
+    if (!this.parts.state.accountExists(owner)) throw new Error(`No such user or organization: ${owner}`)
+    const key = opts.key ?? generateKey()
+    if (this.parts.state.findKey(key)) throw new Error('That key is already registered')
+    this.parts.state.addKey({ key, owner, algoManagement: opts.algoManagement ?? true, admin: opts.admin ?? false })
+    return key
+  }
+
+  createAlgorithm(owner: string, name: string, body: CreateAlgorithmBody = {}): Algorithm {
+    const { algo, ready } = this.parts.algorithms.create(owner, { ...body, name })
+    // Repository operations wait for creation; a failure surfaces there too.
+    ready.catch((error: unknown) => console.error(`[emulator] creating ${owner}/${name} failed:`, error))
+    return algorithmView(algo, this.url)
+  }
+
+  commit(owner: string, name: string, files: Record<string, string | Buffer>, opts?: CommitOptions): Promise<string> {
+    return this.parts.algorithms.commit(owner, name, files, opts)
+  }
+
+  async waitForBuild(owner: string, name: string, commitSha: string): Promise<Build> {
+    const build = await this.parts.builds.waitForCommit(owner, name, commitSha)
+    return buildView(this.parts.algorithms.find(owner, name), build)
+  }
+
+  async publish(owner: string, name: string, versionType: VersionType = 'minor', releaseNotes?: string): Promise<Version> {
+    const algo = this.parts.algorithms.find(owner, name)
+    const build = this.parts.algorithms.publish(algo, { versionType, releaseNotes })
+    return versionView(algo, build, this.url)
+  }
+
+  getAlgorithm(owner: string, name: string): Algorithm | undefined {
+    const algo = this.parts.state.findAlgorithm(owner, name)
+    return algo && algorithmView(algo, this.url)
+  }
+
+  listVersions(owner: string, name: string, opts: { published?: boolean } = {}): Version[] {
+    const algo = this.parts.state.findAlgorithm(owner, name)
+    if (!algo) return []
+    return this.parts.algorithms.versions(algo, opts).map((build) => versionView(algo, build, this.url))
+  }
+
+  listBuilds(owner: string, name: string): Build[] {
+    const algo = this.parts.state.findAlgorithm(owner, name)
+    if (!algo) return []
+    return [...algo.builds].reverse().map((build) => buildView(algo, build))
+  }
+
+  async headCommit(owner: string, name: string): Promise<string | undefined> {
+    if (!this.parts.state.findAlgorithm(owner, name)) return undefined
+    return this.parts.repos.head(owner, name)
+  }
+
+  readTree(owner: string, name: string, rev?: string): Promise<Record<string, Buffer>> {
+    return this.parts.repos.readTree(owner, name, rev)
+  }
+
+  log(owner: string, name: string): Promise<LogEntry[]> {
+    return this.parts.repos.log(owner, name)
+  }
+
+  repoPath(owner: string, name: string): string {
+    return this.parts.repos.path(owner, name)
+  }
+
+  clearRequests(): void {
+    this.parts.server.requests.length = 0
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown()
+    return this.stopped
+  }
+
+  /** Stops accepting work, lets running git processes finish, then removes a temp root. */
+  private async shutdown(): Promise<void> {
+    this.parts.builds.stop()
+    await this.parts.server.close()
+    await this.parts.gitHttp.idle()
+    await this.parts.repos.drain()
+    await this.parts.git.idle()
+    if (this.parts.ownsRoot) await rm(this.parts.root, { recursive: true, force: true, maxRetries: 5 })
+  }
+
+  private claimAccountName(name: string): void {
+    const problem = accountNameProblem(name)
+    if (problem) throw new Error(problem)
+    if (this.parts.state.accountExists(name)) throw new Error(`The name '${name}' is already taken`)
+  }
+}

@@ -1,0 +1,24 @@
+// Public entry point of the Algorithmia cluster emulator: one call starts a
+// real HTTP server emulating one cluster (REST API under /v1, git under /git).
+export { startCluster } from './cluster.js'
+export type {
+  Algorithm,
+  AlgorithmDetails,
+  AlgorithmSettings,
+  AlgorithmVersionInfo,
+  Build,
+  BuildControls,
+  BuildStatus,
+  ClusterOptions,
+  CommitOptions,
+  Compilation,
+  CreateAlgorithmBody,
+  EmulatedCluster,
+  FaultController,
+  FaultRule,
+  LogEntry,
+  RequestRecord,
+  Version,
+  VersionType,
+} from './types.js'
+export { ApiError } from './errors.js'

@@ -1,0 +1,69 @@
+// A tiny method + path-template router for the REST API.
+import type { IncomingMessage } from 'node:http'
+import type { Exchange } from './http-util.js'
+
+export interface ApiCall {
+  req: IncomingMessage
+  exchange: Exchange
+  params: Record<string, string>
+}
+
+export interface ApiReply {
+  status: number
+  /** Omitted for bodiless replies such as 204. */
+  body?: unknown
+}
+
+export type ApiHandler = (call: ApiCall) => Promise<ApiReply> | ApiReply
+
+interface Route {
+  method: string
+  pattern: RegExp
+  paramNames: string[]
+  handler: ApiHandler
+}
+
+export interface RouteMatch {
+  handler: ApiHandler
+  params: Record<string, string>
+}
+
+export class Router {
+  private readonly routes: Route[] = []
+
+  /** `template` segments starting with ':' capture one path segment; a final '*' matches any rest. */
+  add(method: string, template: string, handler: ApiHandler): this {
+    const paramNames: string[] = []
+    const source = template
+      .split('/')
+      .map((segment) => {
+        if (segment === '*') return '.*'
+        if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        paramNames.push(segment.slice(1))
+        return '([^/]+)'
+      })
+      .join('/')
+    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), paramNames, handler })
+    return this
+  }
+
+  match(method: string, pathname: string): RouteMatch | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue
+      const found = route.pattern.exec(pathname)
+      if (!found) continue
+      const params = decodeParams(route.paramNames, found.slice(1))
+      if (params) return { handler: route.handler, params }
+    }
+    return undefined
+  }
+}
+
+/** Undefined when a segment is not valid percent-encoding (the route does not match). */
+function decodeParams(names: string[], values: string[]): Record<string, string> | undefined {
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(values[i])]))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,91 @@
+// The HTTP server of one cluster: applies faults, dispatches to the API or git
+// handler, and records every request (without credentials) in the request log.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ApiHandler } from './api.js'
+import { authenticateApi, authenticateGit } from './auth.js'
+import { type FaultInjector, applyFault } from './faults.js'
+import { type GitHttpHandler, gitServiceOf } from './git-http.js'
+import { type Exchange, sendInternalError } from './http-util.js'
+import type { ClusterState } from './state.js'
+import type { RequestRecord } from './types.js'
+
+export interface ServerDeps {
+  state: ClusterState
+  api: ApiHandler
+  git: GitHttpHandler
+  faults: FaultInjector
+}
+
+export class ClusterServer {
+  readonly requests: RequestRecord[] = []
+  private readonly server: Server
+
+  constructor(private readonly deps: ServerDeps) {
+    this.server = createServer((req, res) => void this.handle(req, res))
+  }
+
+  /** Listens on 127.0.0.1 and resolves with the bound port (ephemeral when `port` is 0). */
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject)
+        resolve((this.server.address() as AddressInfo).port)
+      })
+    })
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve())
+      // Keep-alive and in-flight connections would otherwise hold close() open.
+      this.server.closeAllConnections()
+    })
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now()
+    const exchange = this.exchangeFor(req)
+    res.once('close', () => this.record(req, res, exchange, at))
+    try {
+      const fault = this.deps.faults.take(req.method ?? 'GET', exchange.url.pathname)
+      if (fault && (await applyFault(fault, req, res, exchange))) return
+      if (exchange.kind === 'git') await this.deps.git.handle(req, res, exchange)
+      else await this.deps.api.handle(req, res, exchange)
+    } catch (error) {
+      sendInternalError(res, exchange, error)
+    }
+  }
+
+  private exchangeFor(req: IncomingMessage): Exchange {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const kind = url.pathname.startsWith('/git/') ? 'git' : 'api'
+    const authenticate = kind === 'git' ? authenticateGit : authenticateApi
+    return {
+      url,
+      kind,
+      gitService: kind === 'git' ? gitServiceOf(url) : undefined,
+      principal: authenticate(this.deps.state, req.headers.authorization)?.owner,
+      bytesIn: 0,
+      bytesOut: 0,
+    }
+  }
+
+  private record(req: IncomingMessage, res: ServerResponse, exchange: Exchange, at: number): void {
+    const entry: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: exchange.url.pathname,
+      query: Object.fromEntries(exchange.url.searchParams),
+      // Headers never sent means the connection was dropped without a response.
+      status: res.headersSent ? res.statusCode : 0,
+      kind: exchange.kind,
+      at,
+      bytesIn: exchange.bytesIn,
+      bytesOut: exchange.bytesOut,
+    }
+    if (exchange.principal !== undefined) entry.principal = exchange.principal
+    if (exchange.gitService !== undefined) entry.gitService = exchange.gitService
+    this.requests.push(entry)
+  }
+}

@@ -1,0 +1,149 @@
+// In-memory records of one cluster: accounts, keys, algorithms and their builds
+// and releases. Pure data plus lookups; HTTP, git and timing live elsewhere.
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { AlgorithmDetails, AlgorithmSettings, BuildStatus } from './types.js'
+
+export const ACCOUNT_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/
+export const ACCOUNT_NAME_MAX = 30
+export const ALGORITHM_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/
+
+export interface ApiKeyRecord {
+  key: string
+  owner: string
+  algoManagement: boolean
+  admin: boolean
+}
+
+export interface UserRecord {
+  id: string
+  username: string
+  email?: string
+  fullname?: string
+  company_name?: string
+  company_role?: string
+}
+
+export interface OrgRecord {
+  org_name: string
+  org_label?: string
+  org_contact_name?: string
+  org_email?: string
+  org_url?: string
+  members: Set<string>
+}
+
+export interface BuildRecord {
+  id: string
+  /** Cluster-wide increasing number; the paging cursor. */
+  seq: number
+  commitSha: string
+  status: BuildStatus
+  startedAt: Date
+  finishedAt?: Date
+  logs?: string
+}
+
+export interface ReleaseRecord {
+  semanticVersion: string
+  buildId: string
+  gitHash: string
+  releaseNotes?: string
+  sampleInput?: unknown
+  sampleOutput?: unknown
+  /** Snapshot at publish time: a published version keeps its metadata. */
+  details: AlgorithmDetails
+  settings: AlgorithmSettings
+  publishedAt: Date
+}
+
+export interface AlgorithmRecord {
+  id: string
+  owner: string
+  name: string
+  details: AlgorithmDetails
+  settings: AlgorithmSettings
+  sampleInput?: unknown
+  /** Oldest first. */
+  builds: BuildRecord[]
+  /** Oldest first. */
+  releases: ReleaseRecord[]
+}
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** A standard-looking key: "sim" + 28 random base62 characters. */
+export function generateKey(): string {
+  const bytes = randomBytes(28)
+  let suffix = ''
+  for (const byte of bytes) suffix += KEY_ALPHABET[byte % KEY_ALPHABET.length]
+  return 'sim' + suffix
+}
+
+/** Returns a reason when `name` is not a valid user or organization name. */
+export function accountNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string' || !ACCOUNT_NAME_PATTERN.test(name)) {
+    return `Invalid name ${JSON.stringify(name)}: use letters, digits and underscore, starting with a letter`
+  }
+  if (name.length > ACCOUNT_NAME_MAX) return `Invalid name '${name}': at most ${ACCOUNT_NAME_MAX} characters`
+  return undefined
+}
+
+function algorithmKey(owner: string, name: string): string {
+  return `${owner}/${name}`
+}
+
+export class ClusterState {
+  readonly users = new Map<string, UserRecord>()
+  readonly orgs = new Map<string, OrgRecord>()
+  readonly keys = new Map<string, ApiKeyRecord>()
+  private readonly algorithms = new Map<string, AlgorithmRecord>()
+  private seq = 0
+
+  nextSeq(): number {
+    this.seq += 1
+    return this.seq
+  }
+
+  /** Users and organizations share one namespace. */
+  accountExists(name: string): boolean {
+    return this.users.has(name) || this.orgs.has(name)
+  }
+
+  addUser(fields: Omit<UserRecord, 'id'>): UserRecord {
+    const record: UserRecord = { id: randomUUID(), ...fields }
+    this.users.set(record.username, record)
+    return record
+  }
+
+  addOrg(fields: Omit<OrgRecord, 'members'>, members: string[] = []): OrgRecord {
+    const record: OrgRecord = { ...fields, members: new Set(members) }
+    this.orgs.set(record.org_name, record)
+    return record
+  }
+
+  addKey(record: ApiKeyRecord): void {
+    this.keys.set(record.key, record)
+  }
+
+  findKey(key: string): ApiKeyRecord | undefined {
+    return this.keys.get(key)
+  }
+
+  /** True when `principal` is `owner` or a member of the organization `owner`. */
+  canActFor(principal: string, owner: string): boolean {
+    if (principal === owner) return true
+    return this.orgs.get(owner)?.members.has(principal) ?? false
+  }
+
+  findAlgorithm(owner: string, name: string): AlgorithmRecord | undefined {
+    return this.algorithms.get(algorithmKey(owner, name))
+  }
+
+  addAlgorithm(record: AlgorithmRecord): void {
+    this.algorithms.set(algorithmKey(record.owner, record.name), record)
+  }
+
+  removeAlgorithm(owner: string, name: string): void {
+    this.algorithms.delete(algorithmKey(owner, name))
+  }
+}

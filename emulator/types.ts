@@ -1,0 +1,189 @@
+// Public types of the cluster emulator. The JSON shapes (Algorithm, Build,
+// Version) mirror what the Algorithmia management API returns, so tests can
+// compare in-process results with HTTP responses directly.
+
+export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
+export type VersionType = 'major' | 'minor' | 'revision'
+
+export interface AlgorithmDetails {
+  label: string
+  summary?: string
+  tagline?: string
+  [field: string]: unknown
+}
+
+export interface AlgorithmSettings {
+  language?: string
+  environment?: string
+  package_set?: string
+  algorithm_environment?: string
+  license?: string
+  network_access?: string
+  pipeline_enabled?: boolean
+  source_visibility?: string
+  algorithm_callability?: string
+  [field: string]: unknown
+}
+
+export interface Build {
+  build_id: string
+  status: BuildStatus
+  commit_sha: string
+  started_at: string
+  finished_at?: string
+  resource_type: 'algorithm_build'
+  version_info?: { semantic_version: string }
+}
+
+export interface Compilation {
+  successful: boolean
+  output: string
+}
+
+export interface AlgorithmVersionInfo {
+  git_hash?: string
+  semantic_version?: string
+  release_notes?: string
+  sample_input?: unknown
+}
+
+export interface Algorithm {
+  id: string
+  name: string
+  details: AlgorithmDetails
+  settings: AlgorithmSettings
+  source: { scm: { id: 'internal'; provider: 'internal'; default: true; enabled: true } }
+  self_link: string
+  resource_type: 'algorithm'
+  version_info?: AlgorithmVersionInfo
+  build?: Build
+  compilation?: Compilation
+}
+
+export interface Version {
+  name: string
+  version_info: {
+    semantic_version?: string
+    git_hash: string
+    release_notes?: string
+    sample_input?: unknown
+    sample_output?: unknown
+  }
+  details: AlgorithmDetails
+  settings: AlgorithmSettings
+  build: Build
+  compilation: Compilation
+  self_link: string
+  resource_type: 'version'
+}
+
+export interface RequestRecord {
+  method: string
+  /** Pathname only; the query is in `query`. */
+  path: string
+  query: Record<string, string>
+  /** HTTP status sent; 0 when the connection was dropped without a response. */
+  status: number
+  /** Name of the key's owner; never the key itself. */
+  principal?: string
+  kind: 'api' | 'git'
+  gitService?: 'upload-pack' | 'receive-pack'
+  /** Epoch milliseconds when the request arrived. */
+  at: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export interface FaultRule {
+  method?: string
+  /** A string matches as an exact prefix of the pathname. */
+  path: RegExp | string
+  /** How many matching requests the rule affects; default 1. */
+  times?: number
+  status?: number
+  body?: unknown
+  /** Retry-After header value: seconds or an HTTP date. */
+  retryAfter?: string
+  latencyMs?: number
+  /** Destroy the socket without sending a response. */
+  drop?: boolean
+}
+
+export interface FaultController {
+  add(rule: FaultRule): void
+  injectCommitAfterFetch(owner: string, name: string, files: Record<string, string>, opts?: { times?: number }): void
+  clear(): void
+}
+
+export interface BuildControls {
+  failWhen(pred: (files: string[]) => boolean): void
+  failTreesContaining(path: string): void
+  /** While on, new builds stay in-progress; turning it off lets held builds finish. */
+  holdInProgress(on: boolean): void
+  /** Removes every failure predicate. */
+  clearFailures(): void
+}
+
+export interface ClusterOptions {
+  name?: string
+  port?: number
+  /** How long a build stays in-progress; default 200 ms. */
+  buildDelayMs?: number
+  /** Data directory; default a fresh temp dir, removed on stop. A given root is kept. */
+  root?: string
+}
+
+export interface CreateAlgorithmBody {
+  details?: object
+  settings?: object
+  version_info?: { sample_input?: unknown }
+}
+
+export interface CommitOptions {
+  message?: string
+  /** true (default): the tree becomes exactly `files`; false: merge into the current tree. */
+  replace?: boolean
+  deletes?: string[]
+}
+
+export interface LogEntry {
+  sha: string
+  parents: string[]
+  message: string
+}
+
+export interface EmulatedCluster {
+  readonly name: string
+  /** API base (clients append /v1) and git base (repos at url + "/git/<owner>/<name>.git"). */
+  readonly url: string
+  addUser(name: string): void
+  addOrg(name: string, members: string[]): void
+  /** Registers a key for a user or organization; `key` picks its value (e.g. canaries with '/' and '+'). */
+  addKey(owner: string, opts?: { algoManagement?: boolean; admin?: boolean; key?: string }): string
+  /**
+   * Same rules as the API create (throws ApiError likewise). Returns at once;
+   * every repository operation, including git requests, waits for the template commit.
+   */
+  createAlgorithm(owner: string, name: string, body?: CreateAlgorithmBody): Algorithm
+  /** Writes a commit on master with plumbing and builds it as a push would; returns its sha. */
+  commit(owner: string, name: string, files: Record<string, string | Buffer>, opts?: CommitOptions): Promise<string>
+  /** Resolves with the newest build of `commitSha` once finished, waiting for it to start if needed; rejects on stop. */
+  waitForBuild(owner: string, name: string, commitSha: string): Promise<Build>
+  /** Publishes like the API; throws ApiError (with `status` and `body`) when the API would refuse. */
+  publish(owner: string, name: string, versionType?: VersionType, releaseNotes?: string): Promise<Version>
+  getAlgorithm(owner: string, name: string): Algorithm | undefined
+  /** All versions (published and unpublished builds), newest first; `published` filters like the API. */
+  listVersions(owner: string, name: string, opts?: { published?: boolean }): Version[]
+  /** All builds, newest first. */
+  listBuilds(owner: string, name: string): Build[]
+  headCommit(owner: string, name: string): Promise<string | undefined>
+  readTree(owner: string, name: string, rev?: string): Promise<Record<string, Buffer>>
+  log(owner: string, name: string): Promise<LogEntry[]>
+  repoPath(owner: string, name: string): string
+  /** Every request, appended when its response completes (or its connection is dropped). */
+  readonly requests: RequestRecord[]
+  clearRequests(): void
+  faults: FaultController
+  builds: BuildControls
+  stop(): Promise<void>
+}
