@@ -27,7 +27,7 @@ export async function promote(config: PromotionConfig, deps: EngineDependencies)
   return {
     results,
     versionMap: config.versionMapFile ? versionMap : multipleDestinations ? perDestination(results, {}) : versionMapOf(results),
-    changed: results.some(result => result.status === 'created' || result.status === 'updated' || result.status === 'planned'),
+    changed: results.some(result => result.newCommit),
     failed: results.filter(result => result.status === 'failed').length
   }
 }

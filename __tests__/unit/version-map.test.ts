@@ -9,6 +9,7 @@ const result = (overrides: Partial<PromotionResult>): PromotionResult => ({
   algorithm: 'sentiment',
   destination: 'prod',
   status: 'updated',
+  newCommit: true,
   sourceCommit: 'a'.repeat(40),
   sourceVersion: '1.2.0',
   destCommit: 'b'.repeat(40),

@@ -20,6 +20,8 @@ export interface PromotionResult {
   readonly destVersion: string
   readonly error?: string
   readonly failedStep?: PromotionStep
+  /** The destination got (or, in a dry run, would get) a new commit — also when a later build or publish failed. */
+  readonly newCommit: boolean
   /** Files the promotion changes (or would change, in a dry run). */
   readonly changes?: FileChanges
 }

@@ -59,6 +59,7 @@ export class TargetRun {
       sourceVersion: this.algorithm.source?.version ?? '',
       destCommit: this.sync?.destCommit ?? '',
       destVersion: this.destVersion,
+      newCommit: this.sync?.kind === 'pushed' || this.sync?.kind === 'planned',
       ...(failure ? { error: failure.message, failedStep: failure.step } : {}),
       ...(this.sync && this.sync.kind !== 'unchanged' ? { changes: this.sync.changes } : {})
     }

@@ -1,0 +1,8 @@
+import type { PromotionResult } from '../promotion/result.js'
+
+export type PublicResult = Omit<PromotionResult, 'changes' | 'newCommit'>
+
+/** A result as the `results` output (and the CLI's JSON) documents it: internal details stay out. */
+export function publicResult({ changes: _changes, newCommit: _newCommit, ...result }: PromotionResult): PublicResult {
+  return result
+}
