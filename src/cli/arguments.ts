@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import type { InputReader } from '../inputs/parse.js'
-import { KEY_INPUTS, keyVariablesOf } from './keys.js'
+import { KEY_INPUTS, isKeyInput, keyVariablesOf } from './keys.js'
 
 /** One command-line flag standing for one input of action.yml (`--<input>`). */
 export interface InputFlag {
@@ -20,9 +20,8 @@ const PUBLISH = 'Publishing:'
 const RUN = 'Run:'
 
 /**
- * Every input of action.yml except the keys, which are never flags: a
- * process's arguments are visible to every other user of the machine.
- * A unit test checks this table against action.yml.
+ * Every input of action.yml but those in NOT_FLAGS. A unit test checks this
+ * table against action.yml.
  */
 export const INPUT_FLAGS: readonly InputFlag[] = [
   { input: 'source-cluster', value: 'domain', group: SOURCE, description: 'source cluster domain, e.g. dev.algo.example.com (API at https://api.<domain>, git at https://git.<domain>); required unless both --source-api-url and --source-git-url are given' },
@@ -36,6 +35,8 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
   { input: 'dest-git-url', value: 'url', group: DEST, description: 'destination git base URL override' },
   { input: 'dest-api-key-owner', value: 'owner', group: DEST, description: 'user or organization that owns the destination API key' },
   { input: 'dest-algo-owner', value: 'owner', group: DEST, description: 'user or organization that owns (or will own) the destination algorithms; on the source cluster it must differ from --source-algo-owner' },
+  { input: 'destinations', value: 'json', group: DEST, description: 'several destinations instead of the --dest-* flags: a JSON array of {"name", "cluster" or "api-url" + "git-url", "api-key-env" (an environment variable holding the key), "api-key-owner", "algo-owner"}' },
+  { input: 'destination-filter', value: 'names', group: DEST, description: 'with --destinations, promote only to these destination names (comma-separated)' },
   { input: 'algorithms', value: 'names', group: WHAT, description: 'algorithm names (as in their URLs), separated by commas; the flag may be repeated' },
   { input: 'settings', value: 'json', group: WHAT, description: 'JSON object merged over the source settings when a destination algorithm is created, e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; existing destination algorithms are never modified' },
   { input: 'commit-message', value: 'template', group: WHAT, default: 'Promote {algorithm} {source-version} from {source-cluster}', description: 'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}' },
@@ -44,11 +45,23 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
   { input: 'release-notes', value: 'text', group: PUBLISH, description: 'release notes for published versions (default names the source cluster, algorithm, version and commit)' },
   { input: 'build-timeout', value: 'seconds', group: PUBLISH, default: '600', description: 'seconds to wait for a destination build before failing' },
   { input: 'dry-run', group: RUN, description: 'make no API writes and push nothing; report what would happen' },
+  { input: 'mode', value: 'mode', group: RUN, default: 'promote', description: 'promote, or plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix")' },
   { input: 'version-map-file', value: 'path', group: RUN, description: 'JSON version map to read, update with this run\'s promotions, and write back' },
   { input: 'concurrency', value: 'n', group: RUN, default: '4', description: 'how many algorithms are promoted at the same time' },
   { input: 'max-attempts', value: 'n', group: RUN, default: '5', description: 'attempts per API request or git transfer before giving up on transient failures' },
   { input: 'retry-delay', value: 'seconds', group: RUN, default: '1', description: 'seconds before the first retry; doubles with each attempt' }
 ]
+
+/**
+ * The inputs of action.yml that have no flag, and why. Credentials are never
+ * flags: a process's arguments are visible to every other user of the machine.
+ */
+export const NOT_FLAGS: Readonly<Record<string, string>> = {
+  'source-api-key': 'a key: set SOURCE_API_KEY (or SOURCE_ACCOUNT_API_KEY)',
+  'dest-api-key': 'a key: set DEST_API_KEY (or DEST_ACCOUNT_API_KEY)',
+  'github-token': 'a credential, for the GitHub deployments and plan comments that only the action records',
+  environment: 'names the GitHub environment of those deployments'
+}
 
 /** A command line that cannot be used; the process exits with 2. */
 export class UsageError extends Error {
@@ -81,7 +94,9 @@ export function parseCommandLine(argv: readonly string[], output: HelpOutput, ve
     throw new UsageError(error instanceof CommanderError ? '' : String(error))
   }
   const options = program.opts<Record<string, string | boolean | undefined>>()
-  return { kind: 'run', inputs: inputsOf(program, options), json: options.json === true, verbose: options.verbose === true }
+  const inputs = inputsOf(program, options)
+  refuseKeysInDestinations(inputs.destinations)
+  return { kind: 'run', inputs, json: options.json === true, verbose: options.verbose === true }
 }
 
 /** The reader parseConfig takes: flag values, and the keys from the environment or the prompt. */
@@ -89,17 +104,35 @@ export function inputReader(inputs: Readonly<Record<string, string>>, keys: Read
   return name => (keys[name] ?? inputs[name] ?? '').trim()
 }
 
+/** Checked before commander, whose "unknown option '--x=value'" would echo the credential. */
 function refuseKeyFlags(argv: readonly string[]): void {
   for (const argument of argv) {
     if (argument === '--') return
-    const input = KEY_INPUTS.find(name => argument === `--${name}` || argument.startsWith(`--${name}=`))
-    if (input) {
+    const input = [...KEY_INPUTS, 'github-token'].find(name => argument === `--${name}` || argument.startsWith(`--${name}=`))
+    if (input && isKeyInput(input)) {
       const [primary, alternative] = keyVariablesOf(input)
       throw new UsageError(
         `--${input} is not accepted: a command line is visible to other processes on this machine. ` +
           `Set the environment variable ${primary} (or ${alternative}) instead, or run on a terminal to be asked for the key.`
       )
     }
+    if (input) throw new UsageError(`--${input} is not accepted: GitHub deployments and plan comments are recorded by the GitHub Action only.`)
+  }
+}
+
+/** A key inside --destinations would be on the command line as much as --dest-api-key. */
+function refuseKeysInDestinations(destinations: string | undefined): void {
+  let entries: unknown
+  try {
+    entries = JSON.parse(destinations ?? '')
+  } catch {
+    return // parseConfig explains malformed JSON.
+  }
+  if (Array.isArray(entries) && entries.some(entry => typeof entry === 'object' && entry !== null && 'api-key' in entry)) {
+    throw new UsageError(
+      '--destinations gives an "api-key": a command line is visible to other processes on this machine. ' +
+        'Give "api-key-env" instead, the name of an environment variable that holds the key.'
+    )
   }
 }
 
@@ -110,13 +143,13 @@ function buildProgram(output: HelpOutput, version: string): Command {
     .exitOverride()
     .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr })
     .showHelpAfterError('(run algorithmia-promote --help for every flag)')
-    .helpOption('-h, --help', 'show this help')
     .addHelpText('after', HELP_FOOTER)
   for (const flag of INPUT_FLAGS) program.addOption(optionOf(flag))
-  program.optionsGroup('Output:')
+  program.optionsGroup('General:')
   program.option('--json', 'print the results as JSON on stdout (the default when stdout is not a terminal); logs go to stderr')
   program.option('--verbose', 'also log debug messages (retries, build polling)')
   program.version(version, '-V, --version', 'print the version')
+  program.helpOption('-h, --help', 'show this help')
   return program
 }
 
@@ -143,6 +176,8 @@ API keys are never flags (other processes can read a command line). They come fr
   SOURCE_API_KEY or SOURCE_ACCOUNT_API_KEY   key on the source cluster (read access)
   DEST_API_KEY   or DEST_ACCOUNT_API_KEY     key on the destination cluster ("manage my algorithms")
 or, when these are not set and the command runs on a terminal, from a prompt that does not echo.
+With --destinations, each entry's "api-key-env" names the variable holding its key.
+GitHub deployment records (github-token, environment) are made by the GitHub Action only.
 
 Output: on a terminal, live progress and a table of results; otherwise (or with --json)
 {"results": [...], "versionMap": {...}, "changed": true|false} on stdout and logs on stderr.

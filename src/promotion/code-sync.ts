@@ -66,6 +66,8 @@ export interface SyncRequest {
   /** The commit message for a promotion commit. */
   readonly message: string
   readonly logger: Logger
+  /** Called before each push attempt, for progress displays. */
+  readonly onPushing?: () => void
 }
 
 export type SyncOutcome =
@@ -92,6 +94,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     await objects.fetchBlobsMissingFrom(head.commit)
     const commit = await objects.work.commitTree(sourceTree, head.commit, request.message, request.identity)
     try {
+      request.onPushing?.()
       await objects.work.push(destination, commit, head.branch)
       return { kind: 'pushed', destCommit: commit, changes }
     } catch (error) {

@@ -65,7 +65,7 @@ class PhaseRunner {
 
   async resolveSources(session: ClusterSession, algorithms: AlgorithmRun[]): Promise<void> {
     await this.phase('Resolve source versions', algorithms, async algorithm => {
-      this.progress(algorithm.name, session, 'resolving')
+      for (const target of algorithm.targets) this.progress(target, 'resolving')
       const storeOptions = { parentDir: this.workDir, retry: this.config.retry, logger: this.deps.logger, redact: (t: string) => this.deps.secrets.redact(t) }
       const probe = await ObjectStore.create(`${algorithm.name}-probe`, storeOptions)
       const work = await ObjectStore.create(`${algorithm.name}-objects`, storeOptions)
@@ -73,6 +73,8 @@ class PhaseRunner {
         algorithm.source = await resolveSource(session, work, algorithm.sourceRemote, algorithm.name, this.config.sourceVersion)
       } catch (error) {
         algorithm.failure = { step: 'resolve source', message: explainFailure(error, { algorithm: algorithm.name, step: 'resolve source', account: session.account, role: 'source' }) }
+        this.deps.logger.warning(algorithm.failure.message)
+        for (const target of algorithm.targets) this.progress(target, 'failed')
         return
       }
       algorithm.objects = new AlgorithmObjects(probe, work, algorithm.sourceRemote, algorithm.source.commit)
@@ -83,7 +85,7 @@ class PhaseRunner {
 
   async prepareDestinations(targets: TargetRun[]): Promise<void> {
     await this.forTargets('Prepare destination algorithms', 'prepare destination', targets, async target => {
-      this.progress(target.algorithm.name, target.session, 'creating')
+      this.progress(target, 'creating')
       const source = target.algorithm.source!
       target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun)
       const said = { exists: 'exists; its settings are left as they are', created: 'created with the source settings', missing: 'does not exist and would be created' }
@@ -93,7 +95,7 @@ class PhaseRunner {
 
   async syncCode(targets: TargetRun[]): Promise<void> {
     await this.forTargets('Sync code', 'sync code', targets, async target => {
-      this.progress(target.algorithm.name, target.session, 'fetching')
+      this.progress(target, 'fetching')
       const objects = target.algorithm.objects!
       if (target.destinationState === 'missing') {
         target.sync = { kind: 'planned', destCommit: '', changes: this.config.mode === 'plan' ? undefined : await objects.allSourceFiles() }
@@ -104,18 +106,19 @@ class PhaseRunner {
           dryRun: this.config.dryRun,
           describeChanges: this.config.mode !== 'plan',
           identity: this.deps.identity ?? DEFAULT_IDENTITY,
+          onPushing: () => this.progress(target, 'pushing'),
           message: commitMessage(this.config.commitMessage, this.facts(target)),
           logger: this.deps.logger
         })
       }
       this.deps.logger.info(`${target.label}: ${describeSync(target)}`)
-      if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target.algorithm.name, target.session, 'done')
+      if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target, 'done')
     })
   }
 
   async publish(targets: TargetRun[]): Promise<void> {
     await this.forTargets('Build and publish', 'build', targets.filter(target => target.pushed), async target => {
-      this.progress(target.algorithm.name, target.session, 'building')
+      this.progress(target, 'building')
       target.destVersion = await buildAndPublish({
         session: target.session,
         algorithm: target.algorithm.name,
@@ -127,7 +130,7 @@ class PhaseRunner {
         logger: this.deps.logger
       })
       this.deps.logger.info(`${target.label}: published version ${target.destVersion}`)
-      this.progress(target.algorithm.name, target.session, 'done')
+      this.progress(target, 'done')
     })
   }
 
@@ -155,6 +158,7 @@ class PhaseRunner {
           const failure = { step, message: explainFailure(error, { algorithm: target.algorithm.name, step, account: target.session.account, role: 'destination' }) }
           target.failure = failure
           this.deps.logger.warning(failure.message)
+          this.progress(target, 'failed')
         }
       }
     })
@@ -167,8 +171,8 @@ class PhaseRunner {
     })
   }
 
-  private progress(algorithm: string, session: ClusterSession, phase: PromotionPhase): void {
-    this.deps.onProgress?.({ algorithm, destination: session.account.cluster.label, phase })
+  private progress(target: TargetRun, phase: PromotionPhase): void {
+    this.deps.onProgress?.({ algorithm: target.algorithm.name, destination: target.session.account.cluster.label, phase })
   }
 }
 

@@ -10,10 +10,11 @@ export interface Logger {
   group<T>(title: string, body: () => Promise<T>): Promise<T>
 }
 
-/** Progress of one promotion, for live displays. */
-export type PromotionPhase = 'resolving' | 'creating' | 'fetching' | 'pushing' | 'building' | 'publishing' | 'done'
+/** Progress of one promotion (an algorithm going to one destination), for live displays. */
+export type PromotionPhase = 'resolving' | 'creating' | 'fetching' | 'pushing' | 'building' | 'publishing' | 'done' | 'failed'
 
 export interface ProgressListener {
+  /** `destination` is always the destination's label, also while the source is being resolved. */
   (event: { readonly algorithm: string; readonly destination: string; readonly phase: PromotionPhase }): void
 }
 

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest'
+import { readActionMetadata } from '../../scripts/lib/action-metadata.js'
+import { INPUT_FLAGS, NOT_FLAGS, UsageError, inputReader, parseCommandLine, type HelpOutput } from '../../src/cli/arguments.js'
+import { keyProblem, keysFromEnvironment } from '../../src/cli/keys.js'
+import { resultsJson, resultsSummary, resultsTable } from '../../src/cli/output.js'
+import { LineProgress } from '../../src/cli/progress.js'
+import { describeInputError } from '../../src/cli/run.js'
+import { InputError } from '../../src/inputs/input-error.js'
+import type { PromotionConfig } from '../../src/inputs/config.js'
+import type { RunReport } from '../../src/promote.js'
+import type { PromotionResult } from '../../src/promotion/result.js'
+import { publicResult } from '../../src/report/public-result.js'
+import { SecretRegistry } from '../../src/util/secrets.js'
+import pc from 'picocolors'
+
+function captured(): HelpOutput & { out: string; err: string } {
+  const output = {
+    out: '',
+    err: '',
+    writeOut: (text: string) => void (output.out += text),
+    writeErr: (text: string) => void (output.err += text)
+  }
+  return output
+}
+
+function parse(argv: string[]): ReturnType<typeof parseCommandLine> & { output: ReturnType<typeof captured> } {
+  const output = captured()
+  return { ...parseCommandLine(argv, output, '9.8.7'), output }
+}
+
+function usageErrorOf(argv: string[]): { error: UsageError; output: ReturnType<typeof captured> } {
+  const output = captured()
+  try {
+    parseCommandLine(argv, output, '9.8.7')
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError)
+    return { error: error as UsageError, output }
+  }
+  throw new Error(`${argv.join(' ')} was accepted`)
+}
+
+describe('CLI flags and action.yml', () => {
+  it('have a flag for every input but the credentials (and the GitHub environment), and no other input flag', async () => {
+    const { inputs } = await readActionMetadata('action.yml')
+    const flags = INPUT_FLAGS.map(flag => flag.input)
+    expect(new Set(flags).size).toBe(flags.length)
+    expect([...flags, ...Object.keys(NOT_FLAGS)].sort()).toEqual(Object.keys(inputs).sort())
+  })
+
+  it('show the defaults of action.yml', async () => {
+    const { inputs } = await readActionMetadata('action.yml')
+    for (const flag of INPUT_FLAGS) {
+      const declared = inputs[flag.input].default
+      // Switches default to false by being absent; empty defaults need no mention.
+      const expected = declared === '' || declared === 'false' || declared === undefined ? undefined : String(declared)
+      expect(flag.default, flag.input).toBe(expected)
+    }
+  })
+})
+
+describe('parseCommandLine', () => {
+  it('turns flags into input values: switches are true, --algorithms may repeat', () => {
+    const parsed = parse(['--source-cluster', 'dev.example.com', '--algorithms', 'a,b', '--algorithms', 'c', '--publish', '--dry-run', '--json'])
+    expect(parsed).toMatchObject({ kind: 'run', json: true, verbose: false, inputs: { 'source-cluster': 'dev.example.com', algorithms: 'a,b,c', publish: 'true', 'dry-run': 'true' } })
+  })
+
+  it('accepts --flag=value', () => {
+    expect(parse(['--version-type=major'])).toMatchObject({ inputs: { 'version-type': 'major' } })
+  })
+
+  it('prints help and the version through the given output', () => {
+    const help = parse(['--help'])
+    expect(help.kind).toBe('shown')
+    expect(help.output.out).toContain('--dest-algo-owner <owner>')
+    expect(parse(['--version']).output.out).toBe('9.8.7\n')
+  })
+
+  it('refuses a key passed as a flag, in either form, without repeating it', () => {
+    for (const argv of [['--source-api-key', 'secretValue1'], ['--dest-api-key=secretValue2']]) {
+      const { error, output } = usageErrorOf(['--algorithms', 'a', ...argv])
+      expect(error.message).toMatch(/is not accepted: .*visible to other processes.*(SOURCE|DEST)_API_KEY/)
+      expect(error.message + output.err).not.toMatch(/secretValue/)
+    }
+  })
+
+  it('refuses --github-token and a key inside --destinations', () => {
+    expect(usageErrorOf(['--github-token=ghp_x']).error.message).toContain('GitHub Action only')
+    const destinations = JSON.stringify([{ name: 'prod', cluster: 'prod.example.com', 'api-key': 'secretValue3' }])
+    const { error } = usageErrorOf(['--destinations', destinations])
+    expect(error.message).toContain('api-key-env')
+    expect(error.message).not.toContain('secretValue3')
+  })
+
+  it('refuses unknown flags, stray arguments and a missing value, with commander\'s message', () => {
+    expect(usageErrorOf(['--frobnicate']).output.err).toMatch(/unknown option '--frobnicate'/)
+    expect(usageErrorOf(['stray']).output.err).toMatch(/too many arguments/)
+    expect(usageErrorOf(['--algorithms']).output.err).toMatch(/argument missing/)
+  })
+
+  it('reads keys before flags, trimmed', () => {
+    const read = inputReader({ algorithms: ' a ', 'source-api-key': 'not used' }, { 'source-api-key': ' key ' })
+    expect(read('algorithms')).toBe('a')
+    expect(read('source-api-key')).toBe('key')
+    expect(read('publish')).toBe('')
+  })
+})
+
+describe('keys', () => {
+  it('come from our variables first, then the seed script\'s; empty ones do not count', () => {
+    expect(keysFromEnvironment({ SOURCE_API_KEY: 'a', SOURCE_ACCOUNT_API_KEY: 'b', DEST_ACCOUNT_API_KEY: ' c ' })).toEqual({ 'source-api-key': 'a', 'dest-api-key': 'c' })
+    expect(keysFromEnvironment({ SOURCE_API_KEY: '', SOURCE_ACCOUNT_API_KEY: 'b' })).toEqual({ 'source-api-key': 'b' })
+  })
+
+  it('problems name the variable to set', () => {
+    expect(keyProblem('dest-api-key', 'is required: use a secret', {})).toEqual({
+      input: 'DEST_API_KEY',
+      message: 'is not set: set DEST_API_KEY (or DEST_ACCOUNT_API_KEY) to the key, or run on a terminal to be asked for it'
+    })
+    expect(keyProblem('source-api-key', 'contains white space', { 'source-api-key': 'a b' })).toEqual({ input: 'SOURCE_API_KEY', message: 'contains white space' })
+  })
+
+  it('input errors name flags and variables', () => {
+    const error = new InputError([
+      { input: 'source-cluster', message: 'is required' },
+      { input: 'SOURCE_API_KEY', message: 'is not set' },
+      { input: 'destinations[0].algo-owner', message: 'is required' }
+    ])
+    expect(describeInputError(error)).toBe(
+      'error: nothing was changed, because the input is not usable:\n  --source-cluster: is required\n  SOURCE_API_KEY: is not set\n  destinations[0].algo-owner: is required\n'
+    )
+  })
+})
+
+const created: PromotionResult = {
+  algorithm: 'hello',
+  destination: 'prod.example.com',
+  status: 'created',
+  sourceCommit: 'a'.repeat(40),
+  sourceVersion: '1.0.0',
+  destCommit: 'b'.repeat(40),
+  destVersion: '0.1.0',
+  newCommit: true,
+  changes: { added: ['x.py'], modified: [], deleted: [] }
+}
+const failed: PromotionResult = { ...created, algorithm: 'world', status: 'failed', destCommit: '', destVersion: '', error: 'the build failed', failedStep: 'build' }
+const report: RunReport = { results: [created, failed], versionMap: { hello: { '1.0.0': '0.1.0' } }, changed: true, failed: 1 }
+const config = { mode: 'promote', dryRun: false, versionMapFile: undefined } as unknown as PromotionConfig
+const plain = pc.createColors(false)
+
+describe('output', () => {
+  it('JSON: the action\'s results (without internal details), version map and changed; a plan adds the matrix', () => {
+    const output = JSON.parse(resultsJson(config, report))
+    expect(output).toEqual({ results: report.results.map(publicResult), versionMap: report.versionMap, changed: true })
+    expect(output.results[0]).not.toHaveProperty('changes')
+    const plan = JSON.parse(resultsJson({ ...config, mode: 'plan' }, { ...report, results: [{ ...created, status: 'planned' }] }))
+    expect(plan.matrix).toEqual({ include: [{ algorithm: 'hello', destination: 'prod.example.com' }] })
+  })
+
+  it('table: one row per promotion, then the counts and each failure in full', () => {
+    const table = resultsTable(report, plain)
+    expect(table).toMatch(/│ Algorithm +│ Destination +│ Status +│/)
+    expect(table).toMatch(/│ hello +│ prod\.example\.com +│ created +│ 1\.0\.0 +│ aaaaaaaaaaaa +│ 0\.1\.0 +│ bbbbbbbbbbbb +│/)
+    expect(table).toMatch(/│ world +│ prod\.example\.com +│ failed +│/)
+    expect(resultsSummary(config, report, plain)).toBe('1 created, 1 failed\n\n✖ world → prod.example.com: build failed\nthe build failed\n')
+  })
+})
+
+describe('line progress', () => {
+  it('writes a line per phase and outcome, redacted', () => {
+    let written = ''
+    const stream = { isTTY: false, write: (text: string) => (written += text) } as unknown as NodeJS.WriteStream
+    const secrets = new SecretRegistry()
+    secrets.add('topsecret')
+    const display = new LineProgress(stream, { secrets, verbose: false })
+    display.onProgress({ algorithm: 'hello', destination: 'prod', phase: 'fetching' })
+    display.info('fetched with topsecret')
+    display.debug('hidden without --verbose')
+    display.finish([{ ...failed, algorithm: 'hello', destination: 'prod' }])
+    expect(written).toBe('hello → prod: fetching\nfetched with ***\nhello → prod: failed (build)\n')
+  })
+})

@@ -1,0 +1,52 @@
+import Table from 'cli-table3'
+import type pc from 'picocolors'
+import type { PromotionConfig } from '../inputs/config.js'
+import type { RunReport } from '../promote.js'
+import type { PromotionStatus } from '../promotion/result.js'
+import { promotionMatrix } from '../report/matrix.js'
+import { publicResult } from '../report/public-result.js'
+import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
+
+type Colors = ReturnType<typeof pc.createColors>
+
+/**
+ * The machine-readable results: the action's `results` output (the same
+ * publicResult), `version-map` and `changed`; a plan adds the action's
+ * `matrix`, which is what a plan is for.
+ */
+export function resultsJson(config: PromotionConfig, report: RunReport): string {
+  const results = report.results.map(publicResult)
+  const plan = config.mode === 'plan' ? { matrix: promotionMatrix(report) } : {}
+  return `${JSON.stringify({ results, versionMap: report.versionMap, changed: report.changed, ...plan }, null, 2)}\n`
+}
+
+/** The final table on a terminal, with the same rows as the job summary. */
+export function resultsTable(report: RunReport, colors: Colors): string {
+  const table = new Table({ head: RESULT_COLUMNS.map(column => colors.bold(column)), style: { head: [], border: [], compact: true } })
+  const statusColumn = RESULT_COLUMNS.indexOf('Status')
+  for (const row of resultRows(report.results)) {
+    row[statusColumn] = colorStatus(row[statusColumn] as PromotionStatus, colors)
+    table.push(row)
+  }
+  return `${table.toString()}\n`
+}
+
+/** What follows the table: counts, each failure in full, and where the version map went. */
+export function resultsSummary(config: PromotionConfig, report: RunReport, colors: Colors): string {
+  const lines = [statusCounts(report.results) || 'nothing to promote']
+  if (config.dryRun) lines.push(colors.dim('Dry run: nothing was pushed, created or published.'))
+  // promote() writes the map only when some promotion succeeded.
+  if (config.versionMapFile && !config.dryRun && report.results.some(result => result.status !== 'failed' && result.status !== 'planned')) {
+    lines.push(`Version map written to ${config.versionMapFile}`)
+  }
+  for (const result of report.results.filter(result => result.error)) {
+    lines.push('', colors.red(`✖ ${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed`), result.error!)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function colorStatus(status: PromotionStatus, colors: Colors): string {
+  if (status === 'failed') return colors.red(status)
+  if (status === 'created' || status === 'updated') return colors.green(status)
+  return status === 'planned' ? colors.cyan(status) : status
+}

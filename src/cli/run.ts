@@ -1,0 +1,147 @@
+import os from 'node:os'
+import packageJson from '../../package.json' with { type: 'json' }
+import type { PromotionConfig } from '../inputs/config.js'
+import { InputError, type InputProblem } from '../inputs/input-error.js'
+import { parseConfig } from '../inputs/parse.js'
+import { promote, type RunReport } from '../promote.js'
+import { SecretRegistry } from '../util/secrets.js'
+import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
+import { KEY_INPUTS, canPrompt, isKeyInput, keyProblem, keyVariablesOf, keysFromEnvironment, promptForKey, type KeyInput, type Keys } from './keys.js'
+import { resultsJson, resultsSummary, resultsTable } from './output.js'
+import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
+
+/** The documented exit codes: scripts branch on them. */
+export const EXIT_OK = 0
+export const EXIT_FAILED = 1
+export const EXIT_USAGE = 2
+
+interface RunOptions {
+  readonly json: boolean
+  readonly verbose: boolean
+}
+
+/** The whole command: arguments and keys → promotion → table or JSON; returns the exit code. */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const secrets = new SecretRegistry()
+  const keys = keysFromEnvironment(env)
+  // Registered before anything can fail, so no message, not even commander's, can show a key.
+  for (const key of Object.values(keys)) secrets.registerKey('', key)
+  let verbose = false
+  try {
+    const output = { writeOut: (text: string) => process.stdout.write(text), writeErr: (text: string) => process.stderr.write(secrets.redact(text)) }
+    const command = parseCommandLine(argv, output, packageJson.version)
+    if (command.kind === 'shown') return EXIT_OK
+    verbose = command.verbose
+    const config = await configure(command.inputs, keys, secrets)
+    const report = await execute(config, command, secrets)
+    return report.failed > 0 ? EXIT_FAILED : EXIT_OK
+  } catch (error) {
+    return reportError(error, secrets, verbose)
+  }
+}
+
+/**
+ * Checks every flag before asking for a key, so a typo is reported at once,
+ * not after the user has pasted two keys; then asks for the missing keys.
+ */
+async function configure(inputs: Readonly<Record<string, string>>, environmentKeys: Keys, secrets: SecretRegistry): Promise<PromotionConfig> {
+  const keys = neededKeys(inputs, environmentKeys)
+  let config = checkedConfig(inputs, keys, canPrompt())
+  if (!config) {
+    for (const input of KEY_INPUTS.filter(name => name in keys && !keys[name])) {
+      const key = await promptForKey(question(input, inputs))
+      if (!key) throw new UsageError(`no key was entered, so nothing was changed; set ${keyVariablesOf(input)[0]} to skip the prompt`)
+      keys[input] = secrets.registerKey(inputs[`${input}-owner`] ?? '', key)
+    }
+    config = checkedConfig(inputs, keys, false)!
+  }
+  for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
+  return config
+}
+
+/**
+ * With --destinations, each entry names its own key variable, so DEST_API_KEY
+ * (perhaps exported for other runs) is neither used nor asked for.
+ */
+function neededKeys(inputs: Readonly<Record<string, string>>, environmentKeys: Keys): Keys {
+  const needed: readonly KeyInput[] = inputs.destinations ? ['source-api-key'] : KEY_INPUTS
+  return Object.fromEntries(needed.map(input => [input, environmentKeys[input] ?? '']))
+}
+
+/** parseConfig with the problems of keys in command-line terms; undefined when only keys to prompt for are missing. */
+function checkedConfig(inputs: Readonly<Record<string, string>>, keys: Keys, willPrompt: boolean): PromotionConfig | undefined {
+  try {
+    return parseConfig(inputReader(inputs, keys))
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    const promptedFor = (problem: InputProblem): boolean => willPrompt && isKeyInput(problem.input) && !keys[problem.input]
+    const problems = error.problems.filter(problem => !promptedFor(problem)).map(problem => (isKeyInput(problem.input) ? keyProblem(problem.input, problem.message, keys) : problem))
+    if (problems.length > 0) throw new InputError(problems)
+    return undefined
+  }
+}
+
+function question(input: KeyInput, inputs: Readonly<Record<string, string>>): string {
+  const prefix = input === 'source-api-key' ? 'source' : 'dest'
+  const cluster = inputs[`${prefix}-cluster`] || inputs[`${prefix}-api-url`] || ''
+  const owner = inputs[`${prefix}-api-key-owner`] || ''
+  return `${prefix === 'source' ? 'Source' : 'Destination'} API key${owner ? ` of ${owner}` : ''}${cluster ? ` on ${cluster}` : ''}: `
+}
+
+async function execute(config: PromotionConfig, options: RunOptions, secrets: SecretRegistry): Promise<RunReport> {
+  const terminal = process.stdout.isTTY === true && !options.json
+  const display = terminal ? progressDisplay(config, options, secrets) : undefined
+  const logger = display ?? new LineLogger(process.stderr, { secrets, verbose: options.verbose })
+  let report: RunReport | undefined
+  try {
+    report = await promote(config, { logger, secrets, tempDir: os.tmpdir(), onProgress: display?.onProgress })
+  } finally {
+    display?.finish(report?.results ?? [])
+  }
+  if (terminal) {
+    process.stdout.write(secrets.redact(finalTable(config, report)))
+  } else {
+    process.stdout.write(secrets.redact(resultsJson(config, report)))
+    // The JSON holds each error; stderr says it too, for the person reading the log.
+    for (const result of report.results.filter(result => result.error)) {
+      logger.warning(`${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed: ${result.error}`)
+    }
+  }
+  return report
+}
+
+/** Live redrawing needs a terminal on stderr too; redirected, progress becomes plain lines. */
+function progressDisplay(config: PromotionConfig, options: RunOptions, secrets: SecretRegistry): ProgressDisplay {
+  const targets = config.algorithms.flatMap(algorithm => config.destinations.map(account => ({ algorithm, destination: account.cluster.label })))
+  const displayOptions = { secrets, verbose: options.verbose, targets }
+  return process.stderr.isTTY ? new LiveProgress(process.stderr, displayOptions) : new LineProgress(process.stderr, displayOptions)
+}
+
+function finalTable(config: PromotionConfig, report: RunReport): string {
+  const colors = colorsFor(process.stdout)
+  return `\n${resultsTable(report, colors)}${resultsSummary(config, report, colors)}`
+}
+
+function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean): number {
+  if (error instanceof UsageError) {
+    // An empty message means commander has already said what is wrong.
+    if (error.message) process.stderr.write(`error: ${error.message}\n`)
+    return EXIT_USAGE
+  }
+  if (error instanceof InputError) {
+    process.stderr.write(secrets.redact(describeInputError(error)))
+    return EXIT_USAGE
+  }
+  const text = error instanceof Error ? ((verbose && error.stack) || error.message) : String(error)
+  process.stderr.write(secrets.redact(`error: ${text}\n`))
+  return EXIT_FAILED
+}
+
+/** Problems named by the flag to change (`--source-cluster`) or the variable to set (`SOURCE_API_KEY`). */
+export function describeInputError(error: InputError): string {
+  const lines = error.problems.map(problem => {
+    const isFlag = INPUT_FLAGS.some(flag => flag.input === problem.input)
+    return `  ${isFlag ? `--${problem.input}` : problem.input}: ${problem.message}`
+  })
+  return `error: nothing was changed, because the input is not usable:\n${lines.join('\n')}\n`
+}
