@@ -5,6 +5,8 @@
  * runs it again to show that a re-run changes nothing.
  */
 import { startCluster, type EmulatedCluster } from '../emulator/index.js'
+import type { PublicResult } from '../src/report/public-result.js'
+import { shortCommit } from '../src/report/table.js'
 import { runAction, type ActionRun } from './lib/run-action.js'
 
 const ALGORITHM = 'sentiment'
@@ -38,10 +40,17 @@ function seedProd(prod: EmulatedCluster): string {
 
 function report(title: string, run: ActionRun): void {
   console.log(`\n=== ${title}: exit code ${run.exitCode}`)
-  console.log('\nresults:')
-  console.table(JSON.parse(run.outputs.results ?? '[]'))
-  console.log(`changed: ${run.outputs.changed}   dest-version: ${run.outputs['dest-version'] || '(none)'}   dest-commit: ${run.outputs['dest-commit']}`)
-  console.log(`version-map: ${run.outputs['version-map']}`)
+  const results = JSON.parse(run.outputs.results ?? '[]') as PublicResult[]
+  console.table(results.map(result => ({
+    algorithm: result.algorithm,
+    status: result.status,
+    'source version': result.sourceVersion || '—',
+    'source commit': shortCommit(result.sourceCommit),
+    'dest version': result.destVersion || '—',
+    'dest commit': shortCommit(result.destCommit)
+  })))
+  console.log(`outputs: changed=${run.outputs.changed} dest-version=${run.outputs['dest-version'] || "''"} dest-commit=${run.outputs['dest-commit']}`)
+  console.log(`         version-map=${run.outputs['version-map']}`)
 }
 
 async function main(): Promise<void> {
