@@ -39,9 +39,21 @@ describe('several destinations in one run', () => {
     const sourceTree = await pair.dev.readTree(SOURCE_OWNER, 'multi')
     expect(await pair.prod.readTree(DEST_OWNER, 'multi')).toEqual(sourceTree)
     expect(await eu.readTree('eu_deployer', 'multi')).toEqual(sourceTree)
-    // One source fetch serves both destinations: ls-remote, the commit probe, the trees and the blobs, once each.
+    // One source fetch serves both (new) destinations: an ls-remote and a single fetch of the whole commit.
     const sourceUploads = pair.dev.requests.filter(r => r.gitService === 'upload-pack' && r.method === 'POST')
-    expect(sourceUploads.length).toBe(4)
+    expect(sourceUploads.length).toBe(2)
+  })
+
+  it('serves an existing destination (trees, then missing blobs) and a new one (whole commit) from one store', async () => {
+    await pair.seed('multi', { ...FILES, 'model.bin': Buffer.alloc(50_000, 7) })
+    pair.prod.createAlgorithm(DEST_OWNER, 'multi')
+    await pair.prod.commit(DEST_OWNER, 'multi', { 'src/a.py': 'old\n', 'stale.txt': 'x' })
+    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations() }), { PROD_US_KEY: pair.prodKey, PROD_EU_KEY: euKey })
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(JSON.parse(run.outputs.results).map((r: { status: string }) => r.status)).toEqual(['updated', 'created'])
+    const sourceTree = await pair.dev.readTree(SOURCE_OWNER, 'multi')
+    expect(await pair.prod.readTree(DEST_OWNER, 'multi')).toEqual(sourceTree)
+    expect(await eu.readTree('eu_deployer', 'multi')).toEqual(sourceTree)
   })
 
   it('promotes only the destinations named in destination-filter', async () => {

@@ -7,50 +7,75 @@ import { PromotionError } from './failure.js'
 /** How often a push is rebuilt on a destination that moved on before giving up. */
 const MAX_PUSH_ATTEMPTS = 5
 
+/** Makes an object store on first use: an algorithm found unchanged never needs its work store. */
+export type StoreFactory = (role: 'probe' | 'objects') => Promise<ObjectStore>
+
 /**
- * The two object stores of one source algorithm, shared by all its destinations
- * so the source is fetched once.
+ * The object stores of one source algorithm, shared by all its destinations so
+ * the source is fetched once.
  */
 export class AlgorithmObjects {
-  private sourceTreesFetched = false
+  private probeStore?: Promise<ObjectStore>
+  private workStore?: Promise<ObjectStore>
+  private sourceDepth: 'none' | 'trees' | 'complete' = 'none'
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
 
   constructor(
-    /** Commit objects only: answers "unchanged?" without moving a tree. */
-    readonly probe: ObjectStore,
-    /** Trees of source and destinations, and the source blobs destinations lack. */
-    readonly work: ObjectStore,
+    private readonly createStore: StoreFactory,
     readonly source: RemoteRepository,
     readonly sourceCommit: string
   ) {}
 
+  /** Commit objects only: answers "unchanged?" without moving a tree; also runs ls-remote. */
+  probe(): Promise<ObjectStore> {
+    return (this.probeStore ??= this.createStore('probe'))
+  }
+
+  /** Trees of source and destinations, and the source blobs destinations lack. */
+  work(): Promise<ObjectStore> {
+    return (this.workStore ??= this.createStore('objects'))
+  }
+
   async sourceTree(): Promise<string> {
     if (!this.sourceTreeId) {
-      await this.probe.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
-      this.sourceTreeId = (await this.probe.readCommit(this.sourceCommit)).tree
+      const store = this.sourceDepth === 'none' ? await this.probe() : await this.work()
+      if (this.sourceDepth === 'none') await store.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
+      this.sourceTreeId = (await store.readCommit(this.sourceCommit)).tree
     }
     return this.sourceTreeId
   }
 
-  async ensureSourceTrees(): Promise<void> {
-    if (this.sourceTreesFetched) return
-    await this.work.fetchCommits(this.source, [this.sourceCommit], 'trees')
-    this.sourceTreesFetched = true
+  /**
+   * Brings the source into the work store: its trees (blobs follow on demand,
+   * only those a destination lacks), or everything at once when a destination
+   * lacks nearly all of it — one fetch then beats a tree walk and a second fetch.
+   */
+  async ensureSource(depth: 'trees' | 'complete'): Promise<void> {
+    if (this.sourceDepth === 'complete' || this.sourceDepth === depth) return
+    if (this.sourceDepth === 'trees') {
+      // Fetching a commit the store already has moves nothing; ask for the blobs themselves.
+      await this.fetchBlobsMissingFrom(undefined)
+    } else {
+      await (await this.work()).fetchCommits(this.source, [this.sourceCommit], depth)
+    }
+    this.sourceDepth = depth
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */
   async allSourceFiles(): Promise<FileChanges> {
-    await this.ensureSourceTrees()
-    return this.work.changedPaths(undefined, this.sourceCommit)
+    await this.ensureSource('trees')
+    return (await this.work()).changedPaths(undefined, this.sourceCommit)
   }
 
   /** Fetches the source blobs that `destinationCommit`'s tree does not already have. */
   async fetchBlobsMissingFrom(destinationCommit: string | undefined): Promise<number> {
-    const needed = await this.work.blobIds(this.sourceCommit)
-    if (destinationCommit) for (const id of await this.work.blobIds(destinationCommit)) needed.delete(id)
+    if (this.sourceDepth === 'complete') return 0
+    const work = await this.work()
+    const needed = await work.blobIds(this.sourceCommit)
+    if (destinationCommit) for (const id of await work.blobIds(destinationCommit)) needed.delete(id)
     const toFetch = [...needed].filter(id => !this.blobsFetched.has(id))
-    await this.work.fetchObjects(this.source, toFetch)
+    await work.fetchObjects(this.source, toFetch)
     toFetch.forEach(id => this.blobsFetched.add(id))
     return toFetch.length
   }
@@ -68,6 +93,11 @@ export interface SyncRequest {
   readonly logger: Logger
   /** Called before each push attempt, for progress displays. */
   readonly onPushing?: () => void
+  /**
+   * The destination was created in this run, so it holds only template code:
+   * skip the "unchanged?" probe and fetch the source whole.
+   */
+  readonly freshDestination?: boolean
 }
 
 export type SyncOutcome =
@@ -82,20 +112,25 @@ export type SyncOutcome =
  */
 export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   const { objects, destination, logger } = request
-  const sourceTree = await objects.sourceTree()
+  const probe = await objects.probe()
   for (let attempt = 1; ; attempt++) {
-    const head = await objects.work.remoteHead(destination)
-    if (head.commit && (await treeOf(objects.probe, destination, head.commit)) === sourceTree) {
+    const head = await probe.remoteHead(destination)
+    const fresh = request.freshDestination === true && attempt === 1
+    if (!fresh && head.commit && (await treeOf(probe, destination, head.commit)) === (await objects.sourceTree())) {
       return { kind: 'unchanged', destCommit: head.commit }
     }
     if (request.dryRun && !request.describeChanges) return { kind: 'planned', destCommit: head.commit ?? '' }
-    const changes = await compareTrees(objects, destination, head)
+    await fetchForComparison(objects, destination, head, fresh)
+    const work = await objects.work()
+    const sourceTree = await objects.sourceTree()
+    if (fresh && head.commit && (await work.readCommit(head.commit)).tree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
+    const changes = await work.changedPaths(head.commit, objects.sourceCommit)
     if (request.dryRun) return { kind: 'planned', destCommit: head.commit ?? '', changes }
     await objects.fetchBlobsMissingFrom(head.commit)
-    const commit = await objects.work.commitTree(sourceTree, head.commit, request.message, request.identity)
+    const commit = await work.commitTree(sourceTree, head.commit, request.message, request.identity)
     try {
       request.onPushing?.()
-      await objects.work.push(destination, commit, head.branch)
+      await work.push(destination, commit, head.branch)
       return { kind: 'pushed', destCommit: commit, changes }
     } catch (error) {
       if (!(error instanceof GitError && error.rejectedAsStale)) throw error
@@ -112,9 +147,11 @@ async function treeOf(probe: ObjectStore, remote: RemoteRepository, commit: stri
   return (await probe.readCommit(commit)).tree
 }
 
-/** Brings the trees (not the blobs) of both sides and lists the files that differ. */
-async function compareTrees(objects: AlgorithmObjects, destination: RemoteRepository, head: RemoteHead): Promise<FileChanges> {
-  await objects.ensureSourceTrees()
-  if (head.commit) await objects.work.fetchCommits(destination, [head.commit], 'trees')
-  return objects.work.changedPaths(head.commit, objects.sourceCommit)
+/**
+ * Brings what a comparison and a commit need: for a fresh destination the
+ * whole source and the (small) template commit, otherwise trees only.
+ */
+async function fetchForComparison(objects: AlgorithmObjects, destination: RemoteRepository, head: RemoteHead, fresh: boolean): Promise<void> {
+  await objects.ensureSource(fresh ? 'complete' : 'trees')
+  if (head.commit) await (await objects.work()).fetchCommits(destination, [head.commit], fresh ? 'complete' : 'trees')
 }

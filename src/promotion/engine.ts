@@ -67,17 +67,17 @@ class PhaseRunner {
     await this.phase('Resolve source versions', algorithms, async algorithm => {
       for (const target of algorithm.targets) this.progress(target, 'resolving')
       const storeOptions = { parentDir: this.workDir, retry: this.config.retry, logger: this.deps.logger, redact: (t: string) => this.deps.secrets.redact(t) }
-      const probe = await ObjectStore.create(`${algorithm.name}-probe`, storeOptions)
-      const work = await ObjectStore.create(`${algorithm.name}-objects`, storeOptions)
+      const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${algorithm.name}-${role}`, storeOptions)
+      const probe = createStore('probe')
       try {
-        algorithm.source = await resolveSource(session, work, algorithm.sourceRemote, algorithm.name, this.config.sourceVersion)
+        algorithm.source = await resolveSource(session, await probe, algorithm.sourceRemote, algorithm.name, this.config.sourceVersion)
       } catch (error) {
         algorithm.failure = { step: 'resolve source', message: explainFailure(error, { algorithm: algorithm.name, step: 'resolve source', account: session.account, role: 'source' }) }
         this.deps.logger.warning(algorithm.failure.message)
         for (const target of algorithm.targets) this.progress(target, 'failed')
         return
       }
-      algorithm.objects = new AlgorithmObjects(probe, work, algorithm.sourceRemote, algorithm.source.commit)
+      algorithm.objects = new AlgorithmObjects(role => (role === 'probe' ? probe : createStore(role)), algorithm.sourceRemote, algorithm.source.commit)
       const version = algorithm.source.version ? ` (version ${algorithm.source.version})` : ''
       this.deps.logger.info(`${algorithm.name}: source ${session.account.cluster.label} ${session.account.algoOwner}/${algorithm.name} at ${algorithm.source.commit}${version}`)
     })
@@ -107,6 +107,7 @@ class PhaseRunner {
           describeChanges: this.config.mode !== 'plan',
           identity: this.deps.identity ?? DEFAULT_IDENTITY,
           onPushing: () => this.progress(target, 'pushing'),
+          freshDestination: target.destinationState === 'created',
           message: commitMessage(this.config.commitMessage, this.facts(target)),
           logger: this.deps.logger
         })
