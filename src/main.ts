@@ -6,7 +6,7 @@ import { writeJobSummary } from './action/job-summary.js'
 import { setOutputs } from './action/outputs.js'
 import { InputError } from './inputs/input-error.js'
 import { parseConfig } from './inputs/parse.js'
-import { promote } from './promote.js'
+import { promote, type RunReport } from './promote.js'
 import { SecretRegistry } from './util/secrets.js'
 
 /** The GitHub Action: inputs → promotion → outputs, job summary and annotations. */
@@ -18,7 +18,14 @@ export async function run(): Promise<void> {
     for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
     const records = gitHubRecorder(config, process.env, actionsLogger)
     await records?.beforePromotion()
-    const report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
+    let report: RunReport
+    try {
+      report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
+    } catch (error) {
+      // No deployment may stay "in progress" when the run stops early.
+      await records?.abandon(secrets.redact(error instanceof Error ? error.message : String(error)))
+      throw error
+    }
     await records?.afterPromotion(report)
     setOutputs(report)
     await writeJobSummary(config, report)

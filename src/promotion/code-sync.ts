@@ -18,6 +18,7 @@ export class AlgorithmObjects {
   private probeStore?: Promise<ObjectStore>
   private workStore?: Promise<ObjectStore>
   private sourceDepth: 'none' | 'trees' | 'complete' = 'none'
+  private sourceFetch?: Promise<void>
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
 
@@ -50,8 +51,15 @@ export class AlgorithmObjects {
    * Brings the source into the work store: its trees (blobs follow on demand,
    * only those a destination lacks), or everything at once when a destination
    * lacks nearly all of it — one fetch then beats a tree walk and a second fetch.
+   * Concurrent callers share one fetch, so it can be started early (see prefetch).
    */
-  async ensureSource(depth: 'trees' | 'complete'): Promise<void> {
+  ensureSource(depth: 'trees' | 'complete'): Promise<void> {
+    const previous = this.sourceFetch ?? Promise.resolve()
+    this.sourceFetch = previous.then(() => this.fetchSource(depth))
+    return this.sourceFetch
+  }
+
+  private async fetchSource(depth: 'trees' | 'complete'): Promise<void> {
     if (this.sourceDepth === 'complete' || this.sourceDepth === depth) return
     if (this.sourceDepth === 'trees') {
       // Fetching a commit the store already has moves nothing; ask for the blobs themselves.
@@ -60,6 +68,11 @@ export class AlgorithmObjects {
       await (await this.work()).fetchCommits(this.source, [this.sourceCommit], depth)
     }
     this.sourceDepth = depth
+  }
+
+  /** Starts fetching the whole source while other work goes on; failures surface when the sync awaits it. */
+  prefetchComplete(): void {
+    this.ensureSource('complete').catch(() => {})
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */

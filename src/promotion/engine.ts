@@ -88,6 +88,8 @@ class PhaseRunner {
       this.progress(target, 'creating')
       const source = target.algorithm.source!
       target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun)
+      // A new destination needs the whole source: fetch it while the other destinations are prepared.
+      if (target.destinationState === 'created') target.algorithm.objects!.prefetchComplete()
       const said = { exists: 'exists; its settings are left as they are', created: 'created with the source settings', missing: 'does not exist and would be created' }
       this.deps.logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm.name} ${said[target.destinationState]}`)
     })

@@ -26,17 +26,28 @@ export function explainFailure(error: unknown, context: FailureContext): string 
   return `${where} failed: ${explainCause(error, context)}`
 }
 
-function explainCause(error: unknown, { account, role, algorithm }: FailureContext): string {
+function explainCause(error: unknown, context: FailureContext): string {
+  if (error instanceof GitError && !isOnAccount(error, context)) return explainOtherSide(error, context)
+  const { account, role, algorithm } = context
   const input = account.inputName
+  const missing = error instanceof GitError ? error.missingCommit : undefined
+  if (missing) {
+    return `${error instanceof GitError ? error.repository : account.cluster.label} has no commit ${missing}. Check source-version: give a published version, a commit of the source algorithm, or leave it empty for the latest commit.`
+  }
   const status = statusOf(error)
+  const over = error instanceof GitError ? 'git (HTTP Basic)' : 'the API'
   if (status === 401) {
-    return `authentication failed for the API key owned by '${account.keyOwner}'. Check that ${input('api-key')} is a valid standard (not admin) key of '${account.keyOwner}' on ${account.cluster.label}, and that ${input('api-key-owner')} names its owner.`
+    return `authentication failed on ${account.cluster.label} (${over}) for the API key owned by '${account.keyOwner}'. Check that ${input('api-key')} is a valid standard (not admin) key of '${account.keyOwner}' on ${account.cluster.label}, and that ${input('api-key-owner')} names its owner (git signs in as that name).`
   }
   if (status === 403) {
-    return `the API key owned by '${account.keyOwner}' may not manage the algorithms of '${account.algoOwner}'. Give the key the "manage my algorithms" permission, and use a key of '${account.algoOwner}' or make '${account.keyOwner}' a member of the organization '${account.algoOwner}'.`
+    const mayNotExist =
+      role === 'destination'
+        ? ` If '${account.algoOwner}' does not exist on ${account.cluster.label} yet, create it first: users and organizations must exist on the destination before algorithms are promoted to them (an administrator can create them with the admin API), or fix ${input('algo-owner')}.`
+        : ''
+    return `the API key owned by '${account.keyOwner}' may not manage the algorithms of '${account.algoOwner}' on ${account.cluster.label}. Give the key the "manage my algorithms" permission, and use a key of '${account.algoOwner}' or make '${account.keyOwner}' a member of the organization '${account.algoOwner}'.${mayNotExist}`
   }
   if (status === 404 && role === 'source') {
-    return `the algorithm ${account.algoOwner}/${algorithm} does not exist. Check the names in 'algorithms' and ${input('algo-owner')} (names are case-sensitive).`
+    return `the algorithm ${account.algoOwner}/${algorithm} does not exist on ${account.cluster.label}. Check the names in 'algorithms' and ${input('algo-owner')} (names are case-sensitive).`
   }
   if (error instanceof ClusterUnreachableError) {
     return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('api-url')}) and that the cluster is up.`
@@ -48,6 +59,33 @@ function explainCause(error: unknown, { account, role, algorithm }: FailureConte
     return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('git-url')}) and that the cluster's git service is up.`
   }
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * A destination step also reads from the source (its commits and blobs), so a
+ * git failure there may concern the source: say so, and point at its inputs.
+ */
+function explainOtherSide(error: GitError, { role }: FailureContext): string {
+  const other = role === 'destination' ? 'source' : 'destination'
+  const missing = error.missingCommit
+  if (missing) {
+    return `${error.repository} (the ${other}) has no commit ${missing}. Check source-version: give a published version, a commit of the source algorithm, or leave it empty for the latest commit.`
+  }
+  const status = error.httpStatus
+  if (status === 401) {
+    return `git authentication failed on the ${other} repository ${error.repository}. Check that ${other}-api-key is a valid standard key and that ${other}-api-key-owner names its owner (git signs in as that name).`
+  }
+  if (status === 403) {
+    return `the ${other} key may not read ${error.repository}. Use a key of its owner, or of a member of the owning organization.`
+  }
+  if (status === 404) return `${error.repository} (the ${other}) was not found: check 'algorithms' and ${other}-algo-owner.`
+  if (error.transient) return `${error.message}, even after retries. Check that the ${other} cluster's git service is up.`
+  return error.message
+}
+
+/** Whether a git error concerns the repository of the context's own algorithm (labels are `<cluster> <owner>/<name>`). */
+function isOnAccount(error: GitError, { account, algorithm }: FailureContext): boolean {
+  return error.repository === 'local' || error.repository === `${account.cluster.label} ${account.algoOwner}/${algorithm}`
 }
 
 function statusOf(error: unknown): number | undefined {

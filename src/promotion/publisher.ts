@@ -62,10 +62,13 @@ async function buildFailure({ session, algorithm }: PublishRequest, build: Build
  * Publishes once, even across retries: a publish whose answer was lost may
  * have happened, so before each new attempt the versions list is checked for
  * the commit (a second publish would create a second version of the same code).
+ * The cluster publishes its newest build, not a named commit, so a build of
+ * someone else's newer push is never published in the promotion's name.
  */
 async function publishOnce(request: PublishRequest): Promise<string> {
   const { session, algorithm, commit, versionType, releaseNotes, retry, logger } = request
   const owner = session.account.algoOwner
+  const cluster = session.account.cluster.label
   return withRetry(
     retry,
     {
@@ -75,18 +78,33 @@ async function publishOnce(request: PublishRequest): Promise<string> {
     async attempt => {
       if (attempt > 1) {
         const existing = await publishedVersionOf(request)
-        if (existing) return existing
+        if (existing) {
+          logger.info(`${algorithm}: the earlier publish went through after all: ${commit.slice(0, 12)} is version ${existing}`)
+          return existing
+        }
+      }
+      const newest = await session.api.newestBuild(owner, algorithm)
+      if (newest && newest.commit_sha !== commit) {
+        const published = await publishedVersionOf(request)
+        if (published) return published
+        throw new PromotionError(
+          `${owner}/${algorithm} on ${cluster} has a newer build (${newest.build_id} of commit ${newest.commit_sha}) than the promoted commit ${commit}: someone pushed meanwhile, and publishing now would publish their code. Nothing was published; promote again once the destination is quiet.`
+        )
       }
       try {
         const version = await session.api.publish(owner, algorithm, versionType, releaseNotes)
-        const semver = version.version_info.semantic_version
+        const semver = version?.version_info?.semantic_version
+        const hash = version?.version_info?.git_hash
+        if (semver && hash && hash !== commit) {
+          throw new PromotionError(`publishing ${owner}/${algorithm} on ${cluster} published version ${semver} of commit ${hash}, not the promoted commit ${commit}: someone pushed meanwhile. Check the algorithm's versions on the cluster.`)
+        }
         if (semver) return semver
       } catch (error) {
         if (!(error instanceof ClusterApiError && error.code === VERSION_ALREADY_PUBLISHED)) throw error
       }
       const published = await publishedVersionOf(request)
       if (published) return published
-      throw new PromotionError(`publishing ${owner}/${algorithm} at ${commit} on ${session.account.cluster.label} reported no version number; check the algorithm's versions on the cluster.`)
+      throw new PromotionError(`publishing ${owner}/${algorithm} at ${commit} on ${cluster} reported no version number; check the algorithm's versions on the cluster.`)
     }
   )
 }
