@@ -35,8 +35,8 @@ export async function run(): Promise<void> {
     if (report.failed > 0) core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
   } catch (error) {
     if (error instanceof InputError) {
-      for (const problem of error.problems) core.error(problem.message, { title: `Input '${problem.input}'` })
-      core.setFailed(`The inputs are not usable, so nothing was changed:\n${error.message}`)
+      for (const problem of error.problems) core.error(secrets.redact(problem.message), { title: `Input '${problem.input}'` })
+      core.setFailed(`The inputs are not usable, so nothing was changed:\n${secrets.redact(error.message)}`)
     } else {
       core.setFailed(secrets.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))
     }

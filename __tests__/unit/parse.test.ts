@@ -59,7 +59,7 @@ describe('parseConfig', () => {
     const problems = problemsOf({ 'source-api-key': '', 'dest-algo-owner': '../x', 'version-type': 'patch', 'build-timeout': '-3' })
     expect(problems).toEqual([
       expect.stringMatching(/^source-api-key: is required/),
-      expect.stringMatching(/^dest-algo-owner: '\.\.\/x' is not a valid user or organization name/),
+      expect.stringMatching(/^dest-algo-owner: the value given is not a valid user or organization name/),
       expect.stringMatching(/^version-type: 'patch' is not a version type: use major, minor, revision/),
       expect.stringMatching(/^build-timeout: '-3' is not a positive number/)
     ])
@@ -151,5 +151,13 @@ describe('parseConfig, several destinations', () => {
   it('plans without writing', () => {
     expect(parse({ mode: 'plan' })).toMatchObject({ mode: 'plan', dryRun: true })
     expect(problemsOf({ mode: 'deploy' })).toEqual([expect.stringMatching(/^mode: 'deploy' is not a mode/)])
+  })
+})
+
+describe('parseConfig, values that may be keys', () => {
+  it('quotes a short plain bad value, but not one that looks like a key', () => {
+    expect(problemsOf({ 'source-algo-owner': 'has space' })).toEqual([expect.stringMatching(/^source-algo-owner: 'has space' is not a valid/)])
+    expect(problemsOf({ 'dest-api-key-owner': 'simABC/def+ghi=' }).join()).not.toContain('simABC')
+    expect(problemsOf({ 'dest-api-url': 'https://deployer:sim/raw+key@host' }).join()).not.toContain('sim/raw')
   })
 })

@@ -125,7 +125,7 @@ class InputParser {
   private owner(name: string, value: string, meaning: string): string {
     if (!value) this.problem(name, `is required: give ${meaning}`)
     else if (!OWNER_PATTERN.test(value) || value.length > OWNER_MAX_LENGTH) {
-      this.problem(name, `'${value}' is not a valid user or organization name: use ${describeOwnerRule()}`)
+      this.problem(name, `${quoteUnlessSecretLike(value)} is not a valid user or organization name: use ${describeOwnerRule()}`)
     }
     return value
   }
@@ -151,7 +151,8 @@ class InputParser {
     try {
       parsed = new URL(value)
     } catch {
-      this.problem(name, `'${value}' is not a URL: give an http(s) URL such as 'https://api.algo.example.com'`)
+      // Not echoed: an unparsable URL is often one with a raw key in it.
+      this.problem(name, `is not a URL: give an http(s) URL such as 'https://api.algo.example.com'`)
       return undefined
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
@@ -352,6 +353,14 @@ class InputParser {
       }
     }
   }
+}
+
+/**
+ * Quotes a bad value so the user sees what was wrong, unless it could be a key
+ * pasted into the wrong input (long, or with the characters keys carry).
+ */
+function quoteUnlessSecretLike(value: string): string {
+  return value.length <= OWNER_MAX_LENGTH && /^[\w .-]*$/.test(value) ? `'${value}'` : 'the value given'
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
