@@ -25,15 +25,24 @@ export class AlgorithmiaApi {
   /**
    * Creates the algorithm, or finds it already there. "Name taken" (1002) is
    * also what a retried create answers when the first attempt's answer was lost,
-   * so it counts as success once the algorithm is confirmed to exist.
+   * so it counts as success once the algorithm is confirmed to exist. Only a
+   * 1002 to the very first attempt means "it was there before": after a lost
+   * answer, this run's own earlier attempt is the likely creator.
    */
   async ensureAlgorithm(owner: string, body: CreateAlgorithmBody): Promise<{ created: boolean }> {
+    let attempts = 0
     try {
-      await this.http.request({ method: 'POST', path: `/algorithms/${encodeURIComponent(owner)}`, body, idempotent: true })
+      await this.http.request({
+        method: 'POST',
+        path: `/algorithms/${encodeURIComponent(owner)}`,
+        body,
+        idempotent: true,
+        onAttempt: attempt => (attempts = attempt)
+      })
       return { created: true }
     } catch (error) {
       const taken = error instanceof ClusterApiError && error.code === ALGORITHM_NAME_TAKEN
-      if (taken && (await this.getAlgorithm(owner, body.name))) return { created: false }
+      if (taken && (await this.getAlgorithm(owner, body.name))) return { created: attempts > 1 }
       throw error
     }
   }
@@ -51,6 +60,12 @@ export class AlgorithmiaApi {
   async findBuild(owner: string, name: string, commitSha: string): Promise<Build | undefined> {
     const page = await this.http.request<Page<Build>>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=50` })
     return page.results.find(build => build.commit_sha === commitSha)
+  }
+
+  /** The most recent build, whatever its commit: the only one the cluster would publish. */
+  async newestBuild(owner: string, name: string): Promise<Build | undefined> {
+    const page = await this.http.request<Page<Build>>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=1` })
+    return page.results[0]
   }
 
   async getBuildLogs(owner: string, name: string, buildId: string): Promise<string | undefined> {

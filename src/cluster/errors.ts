@@ -15,8 +15,9 @@ export class ClusterApiError extends Error {
     this.name = 'ClusterApiError'
   }
 
+  /** Worth retrying: timeouts, rate limits and server errors (not 501/505, which a retry cannot fix). */
   get transient(): boolean {
-    return this.status === 429 || this.status >= 500
+    return this.status === 408 || this.status === 429 || (this.status >= 500 && this.status !== 501 && this.status !== 505)
   }
 }
 

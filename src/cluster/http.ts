@@ -1,5 +1,5 @@
 import { ClusterApiError, ClusterUnreachableError } from './errors.js'
-import { withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
 export interface HttpRequest {
@@ -12,6 +12,8 @@ export interface HttpRequest {
    * publishing may not, so their callers check the cluster's state first.
    */
   readonly idempotent?: boolean
+  /** Told the number of each attempt before it is made (1 for the first). */
+  readonly onAttempt?: (attempt: number) => void
 }
 
 export interface ClusterHttpOptions {
@@ -21,10 +23,9 @@ export interface ClusterHttpOptions {
   readonly retry: RetryPolicy
   readonly logger: Logger
   readonly redact: (text: string) => string
+  /** Per-request timeout; defaults to the retry policy's attemptTimeoutMs, then 30 s. */
   readonly requestTimeoutMs?: number
 }
-
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 
 /**
  * JSON over HTTP to one cluster's API: authentication, per-request timeout,
@@ -42,12 +43,20 @@ export class ClusterHttp {
         onRetry: (error, attempt, delayMs) =>
           this.options.logger.info(`${this.options.cluster}: ${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`)
       },
-      () => this.once<T>(request)
+      attempt => {
+        request.onAttempt?.(attempt)
+        return this.once<T>(request)
+      }
     )
   }
 
+  private get timeoutMs(): number {
+    return this.options.requestTimeoutMs ?? this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+  }
+
   private async once<T>(request: HttpRequest): Promise<T> {
-    const { cluster, apiUrl, apiKey } = this.options
+    const { cluster, apiUrl, apiKey, logger } = this.options
+    const started = Date.now()
     let response: Response
     try {
       response = await fetch(`${apiUrl}/v1${request.path}`, {
@@ -58,18 +67,33 @@ export class ClusterHttp {
           ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' })
         },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+        // Covers reading the body too: a cluster that stalls half-way through an answer times out as well.
+        signal: AbortSignal.timeout(this.timeoutMs)
       })
     } catch (error) {
-      throw new ClusterUnreachableError(cluster, request.method, request.path, this.options.redact(describeFetchFailure(error)))
+      const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
+      logger.debug(`${cluster}: ${request.method} ${request.path}: no answer after ${Date.now() - started} ms (${reason})`)
+      throw new ClusterUnreachableError(cluster, request.method, request.path, reason)
     }
-    const text = await readBody(response, cluster, request)
+    logger.debug(`${cluster}: ${request.method} ${request.path}: ${response.status} after ${Date.now() - started} ms`)
+    // Scrubbed before anything else reads it: a cluster or proxy may echo the request, Authorization header included,
+    // and a key cut in half by a later excerpt could no longer be recognised.
+    const text = this.options.redact(await this.readBody(response, request))
     if (!response.ok) throw this.apiError(request, response, text)
     if (response.status === 204 || text.length === 0) return undefined as T
     try {
       return JSON.parse(text) as T
     } catch {
-      throw new ClusterApiError(cluster, request.method, request.path, response.status, undefined, `the answer is not JSON: ${this.options.redact(text.slice(0, 200))}`)
+      throw new ClusterApiError(cluster, request.method, request.path, response.status, undefined, `the answer is not JSON: ${excerpt(text)}`)
+    }
+  }
+
+  private async readBody(response: Response, request: HttpRequest): Promise<string> {
+    try {
+      return await response.text()
+    } catch (error) {
+      const reason = `the answer was cut off: ${describeFetchFailure(error, this.timeoutMs)}`
+      throw new ClusterUnreachableError(this.options.cluster, request.method, request.path, this.options.redact(reason))
     }
   }
 
@@ -87,12 +111,9 @@ export class ClusterHttp {
   }
 }
 
-async function readBody(response: Response, cluster: string, request: HttpRequest): Promise<string> {
-  try {
-    return await response.text()
-  } catch (error) {
-    throw new ClusterUnreachableError(cluster, request.method, request.path, `the answer was cut off: ${describeFetchFailure(error)}`)
-  }
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat
 }
 
 function adviseOn(error: unknown): RetryAdvice {
@@ -114,7 +135,7 @@ export function parseErrorBody(text: string): { code?: number; message: string }
   } catch {
     // Not JSON: a proxy's HTML page, say. Keep a short excerpt.
   }
-  return { message: text.replace(/\s+/g, ' ').trim().slice(0, 200) }
+  return { message: excerpt(text) }
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date. */
@@ -125,9 +146,13 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-function describeFetchFailure(error: unknown): string {
+function describeFetchFailure(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error)
-  if (error.name === 'TimeoutError') return 'timed out'
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause
+  const cause = (error as { cause?: { name?: string; code?: string; message?: string } }).cause
+  if (error.name === 'TimeoutError' || cause?.name === 'TimeoutError') return `timed out after ${formatSeconds(timeoutMs)}`
   return cause?.code ?? cause?.message ?? error.message
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(ms < 1000 ? 2 : 1))} s`
 }

@@ -19,8 +19,27 @@ const DEFAULT_TIMEOUT_MS = 30 * 60_000
 /** Environment variables of the runner that would change what git does or prints. */
 const INHERITED_GIT_VARIABLES = /^GIT_(TRACE|CURL_VERBOSE|SSL|CONFIG|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE|NAMESPACE|ASKPASS|CEILING)/
 
+/** A URL with user info (`https://user:key@host`) or an Authorization header: never allowed on a command line. */
+const CREDENTIAL_IN_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]*@|authorization:/i
+
+/**
+ * Argument lists are visible to every process on the machine (ps, /proc), so
+ * credentials travel only in the environment (see git-auth.ts). This guard
+ * turns a mistake into an error instead of a leak; it names no argument.
+ */
+export function assertNoCredentialArguments(args: readonly string[]): void {
+  if (args.some(arg => CREDENTIAL_IN_ARGUMENT.test(arg))) {
+    throw new Error('refusing to run git with a credential in its arguments; credentials must be passed in the environment')
+  }
+}
+
 /** Runs git with an argument array (never a shell) and collects its output. */
 export function runGit(invocation: GitInvocation): Promise<GitResult> {
+  try {
+    assertNoCredentialArguments(invocation.args)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) {
     if (!INHERITED_GIT_VARIABLES.test(name)) env[name] = value

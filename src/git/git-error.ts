@@ -12,23 +12,43 @@ export class GitError extends Error {
     this.name = 'GitError'
   }
 
-  /** HTTP status git reported, if any. */
+  /**
+   * HTTP status git reported, if any. A refused credential does not always
+   * show as a status: with prompts disabled, git reports that it could not ask
+   * for a user name instead, which means the server answered 401. That line is
+   * only trusted when nothing says the connection itself failed: a push from a
+   * partial store may first try (and fail) to fetch missing objects from
+   * another host, and a dropped connection must still count as transient.
+   */
   get httpStatus(): number | undefined {
-    const match = /returned error: (\d{3})/.exec(this.stderr)
-    return match ? Number(match[1]) : undefined
+    const match = /returned error: (\d{3})|RPC failed; HTTP (\d{3})/.exec(this.stderr)
+    if (match) return Number(match[1] ?? match[2])
+    if (NETWORK_FAILURE.test(this.stderr)) return undefined
+    if (/Authentication failed for|could not read (Username|Password)|terminal prompts disabled|HTTP Basic: Access denied/i.test(this.stderr)) return 401
+    if (/repository '[^']*' not found|Repository not found/i.test(this.stderr)) return 404
+    return undefined
   }
 
   get transient(): boolean {
     const status = this.httpStatus
-    if (status !== undefined) return status >= 500 || status === 429
-    return /Connection reset|RPC failed|early EOF|remote end hung up|timed out|Operation too slow|Empty reply|Failed to connect|Could not resolve host|transfer closed/i.test(this.stderr)
+    if (status !== undefined) return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505)
+    return NETWORK_FAILURE.test(this.stderr)
   }
 
   /** The remote refused a push because its branch moved on: someone else pushed first. */
   get rejectedAsStale(): boolean {
     return /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref|stale info/i.test(this.stderr)
   }
+
+  /** The remote does not have a commit we asked for by hash. */
+  get missingCommit(): string | undefined {
+    return /not our ref ([0-9a-f]{7,40})|couldn't find remote ref ([0-9a-f]{7,40})/i.exec(this.stderr)?.slice(1).find(Boolean)
+  }
 }
+
+/** What git (curl) says when a connection failed rather than being answered. */
+const NETWORK_FAILURE =
+  /Connection reset|Connection refused|RPC failed|early EOF|remote end hung up|timed out|Operation too slow|Empty reply|Failed to connect|Could not resolve host|transfer closed|unexpected disconnect|Recv failure|Send failure|SSL_ERROR_SYSCALL|GnuTLS recv error/i
 
 function summarize(stderr: string): string {
   const lines = stderr
