@@ -274,10 +274,12 @@ describe('reliability: faults the action survives', () => {
 
       expect(run.exitCode).toBe(1)
       const [result] = resultsOf(run)
-      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code', destCommit: '' })
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
       expect(result.error).toMatch(/kept moving while we pushed \(5 attempts\); nothing was forced/)
       // Every commit on the destination is someone else's; none of ours replaced them.
       const log = await pair.prod.log(DEST_OWNER, 'hello')
+      // The outputs name the head the run last saw: one of the teammates' commits, not a promotion.
+      expect(log.map(commit => commit.sha)).toContain(result.destCommit)
       expect(log.every(entry => !entry.message.startsWith('Promote'))).toBe(true)
       for (let i = 0; i + 1 < log.length; i++) expect(log[i].parents).toEqual([log[i + 1].sha])
     })
@@ -362,7 +364,8 @@ describe('reliability: faults the action survives', () => {
       expect(byName.broken.destCommit).toBe(await pair.prod.headCommit(DEST_OWNER, 'broken'))
       await expectSourceTreeOnProd('broken')
       // Never pushed: the destination is exactly as it was, and the outputs carry no commit for it.
-      expect(byName.blocked).toMatchObject({ status: 'failed', failedStep: 'sync code', destCommit: '' })
+      // Untouched, and the outputs say so: the reported commit is the head it already had.
+      expect(byName.blocked).toMatchObject({ status: 'failed', failedStep: 'sync code', destCommit: blockedBefore })
       expect(await pair.prod.headCommit(DEST_OWNER, 'blocked')).toBe(blockedBefore)
       // The map file gained only the promotion that succeeded, kept its earlier entries, and was replaced atomically.
       const written = JSON.parse(await readFile(mapFile, 'utf8')) as Record<string, Record<string, string>>

@@ -137,7 +137,7 @@ const SCENARIOS: Scenario[] = [
       return { inputs: { 'source-version': 'a'.repeat(40) } }
     },
     exitCode: 1,
-    error: /has no commit a{40}\. Check source-version/
+    error: /source-version a{40} is not a commit of .*: check the hash, or give a published version/
   },
   {
     name: 'the destination cluster is unreachable',

@@ -49,7 +49,8 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
   { input: 'version-map-file', value: 'path', group: RUN, description: 'JSON version map to read, update with this run\'s promotions, and write back' },
   { input: 'concurrency', value: 'n', group: RUN, default: '4', description: 'how many algorithms are promoted at the same time' },
   { input: 'max-attempts', value: 'n', group: RUN, default: '5', description: 'attempts per API request or git transfer before giving up on transient failures' },
-  { input: 'retry-delay', value: 'seconds', group: RUN, default: '1', description: 'seconds before the first retry; doubles with each attempt' }
+  { input: 'retry-delay', value: 'seconds', group: RUN, default: '1', description: 'seconds before the first retry; doubles with each attempt' },
+  { input: 'request-timeout', value: 'seconds', group: RUN, default: '30', description: 'seconds one API request may take before it is abandoned and retried' }
 ]
 
 /**

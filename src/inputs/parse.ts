@@ -11,7 +11,7 @@ import {
   VERSION_TYPES,
   describeOwnerRule
 } from './rules.js'
-import { DEFAULT_RETRY_POLICY } from '../util/retry.js'
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_RETRY_POLICY } from '../util/retry.js'
 
 /** Returns an input's value, trimmed, or '' when it was not given. */
 export type InputReader = (name: string) => string
@@ -71,7 +71,8 @@ class InputParser {
       retry: {
         ...DEFAULT_RETRY_POLICY,
         maxAttempts: Math.floor(this.positiveNumber('max-attempts', DEFAULT_RETRY_POLICY.maxAttempts)),
-        baseDelayMs: this.positiveNumber('retry-delay', DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000
+        baseDelayMs: this.positiveNumber('retry-delay', DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000,
+        attemptTimeoutMs: this.positiveNumber('request-timeout', DEFAULT_ATTEMPT_TIMEOUT_MS / 1000) * 1000
       }
     }
     this.refuseSameAlgorithmTwice(config)
@@ -137,7 +138,8 @@ class InputParser {
     if (domain && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d+)?$/.test(domain)) {
       this.problem(inputName('cluster'), `'${domain}' is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`)
     }
-    if (!domain && !(apiOverride && gitOverride)) {
+    const overrideRefused = (read('api-url') && !apiOverride) || (read('git-url') && !gitOverride)
+    if (!domain && !(apiOverride && gitOverride) && !overrideRefused) {
       this.problem(inputName('cluster'), `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${inputName('api-url')} and ${inputName('git-url')}`)
     }
     const apiUrl = apiOverride ?? `https://api.${domain}`
@@ -227,7 +229,7 @@ class InputParser {
   private algorithms(): string[] {
     const raw = this.required('algorithms', "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize'")
     const names = raw.split(/[\n,]/).map(name => name.trim()).filter(name => name.length > 0)
-    if (raw && names.length === 0) this.problem('algorithms', 'lists no algorithm names')
+    if (raw && names.length === 0) this.problem('algorithms', "lists no algorithm names: name one or more, e.g. 'sentiment, summarize'")
     const seen = new Set<string>()
     for (const name of names) {
       if (!ALGORITHM_PATTERN.test(name)) {

@@ -75,6 +75,11 @@ export class AlgorithmObjects {
     this.ensureSource('complete').catch(() => {})
   }
 
+  /** Resolves once no fetch is running (whatever its outcome), so the stores can be removed. */
+  async settled(): Promise<void> {
+    await this.sourceFetch?.catch(() => {})
+  }
+
   /** Every source file, as "added": what a destination that does not exist yet would get. */
   async allSourceFiles(): Promise<FileChanges> {
     await this.ensureSource('trees')
@@ -106,6 +111,8 @@ export interface SyncRequest {
   readonly logger: Logger
   /** Called before each push attempt, for progress displays. */
   readonly onPushing?: () => void
+  /** Called with the destination head each time it is read, so a failure can still report it. */
+  readonly onHead?: (commit: string | undefined) => void
   /**
    * The destination was created in this run, so it holds only template code:
    * skip the "unchanged?" probe and fetch the source whole.
@@ -128,6 +135,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   const probe = await objects.probe()
   for (let attempt = 1; ; attempt++) {
     const head = await probe.remoteHead(destination)
+    request.onHead?.(head.commit)
     const fresh = request.freshDestination === true && attempt === 1
     if (!fresh && head.commit && (await treeOf(probe, destination, head.commit)) === (await objects.sourceTree())) {
       return { kind: 'unchanged', destCommit: head.commit }

@@ -38,8 +38,8 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
   const workDir = await mkdtemp(path.join(deps.tempDir, 'algorithmia-promote-'))
   const runner = new PhaseRunner(config, deps, workDir)
+  const algorithms = config.algorithms.map(name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name)))
   try {
-    const algorithms = config.algorithms.map(name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name)))
     for (const algorithm of algorithms) {
       for (const session of destinations) {
         algorithm.targets.push(new TargetRun(algorithm, session, algorithmRepository(session.account, session.account.algoOwner, algorithm.name)))
@@ -52,7 +52,18 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     if (config.publish && !config.dryRun) await runner.publish(targets)
     return targets.map(target => target.result())
   } finally {
-    await rm(workDir, { recursive: true, force: true })
+    // A prefetch may still be writing into the work directory when a promotion failed early.
+    await Promise.allSettled(algorithms.map(algorithm => algorithm.objects?.settled()))
+    await removeWorkDirectory(workDir, deps.logger)
+  }
+}
+
+/** Cleanup never replaces the run's results with its own error; it says what was left behind instead. */
+async function removeWorkDirectory(workDir: string, logger: Logger): Promise<void> {
+  try {
+    await rm(workDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 })
+  } catch (error) {
+    logger.warning(`could not remove the temporary repositories in ${workDir} (${(error as Error).message}); they hold no credentials, but delete them if the runner is reused.`)
   }
 }
 
@@ -109,6 +120,7 @@ class PhaseRunner {
           describeChanges: this.config.mode !== 'plan',
           identity: this.deps.identity ?? DEFAULT_IDENTITY,
           onPushing: () => this.progress(target, 'pushing'),
+          onHead: commit => (target.headSeen = commit),
           freshDestination: target.destinationState === 'created',
           message: commitMessage(this.config.commitMessage, this.facts(target)),
           logger: this.deps.logger

@@ -1,5 +1,6 @@
 import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm, Version } from '../cluster/types.js'
+import { GitError } from '../git/git-error.js'
 import type { ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { SourceVersion } from '../inputs/config.js'
@@ -46,7 +47,7 @@ async function resolveCommit(
       return match.version_info.git_hash
     }
     case 'commit': {
-      if (FULL_COMMIT_PATTERN.test(requested.sha)) return requested.sha
+      if (FULL_COMMIT_PATTERN.test(requested.sha)) return confirmCommit(store, remote, requested.sha, published)
       // An abbreviated hash can only be expanded from what the API lists: builds and published versions.
       const matches = new Set((await allVersions()).map(v => v.version_info.git_hash).filter(hash => hash.startsWith(requested.sha)))
       if (matches.size === 1) return [...matches][0]
@@ -56,6 +57,19 @@ async function resolveCommit(
           : `source-version ${requested.sha} matches several commits of ${remote.label}: give more characters or the full hash.`
       )
     }
+  }
+}
+
+/** Fetches the commit object (no tree) so a hash that is not in the source fails here, with the versions listed. */
+async function confirmCommit(store: ObjectStore, remote: RemoteRepository, sha: string, published: readonly Version[]): Promise<string> {
+  try {
+    await store.fetchCommits(remote, [sha], 'commit-only')
+    return sha
+  } catch (error) {
+    if (error instanceof GitError && error.missingCommit) {
+      throw new PromotionError(`source-version ${sha} is not a commit of ${remote.label}: check the hash, or give a published version. ${listAvailable(published)}`)
+    }
+    throw error
   }
 }
 

@@ -28,6 +28,8 @@ export class TargetRun {
   destinationState?: DestinationState
   sync?: SyncOutcome
   destVersion = ''
+  /** The destination head as last read: what a failure before the push leaves in place. */
+  headSeen?: string
   failure?: Failure
 
   constructor(
@@ -57,7 +59,7 @@ export class TargetRun {
       status: failure ? 'failed' : this.status(),
       sourceCommit: this.algorithm.source?.commit ?? '',
       sourceVersion: this.algorithm.source?.version ?? '',
-      destCommit: this.sync?.destCommit ?? '',
+      destCommit: this.sync?.destCommit ?? this.headSeen ?? '',
       destVersion: this.destVersion,
       newCommit: this.sync?.kind === 'pushed' || this.sync?.kind === 'planned',
       ...(failure ? { error: failure.message, failedStep: failure.step } : {}),
