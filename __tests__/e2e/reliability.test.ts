@@ -106,6 +106,20 @@ describe('reliability: faults the action survives', () => {
       await expectSourceTreeOnProd('hello')
     })
 
+    it('abandons a request that outlasts request-timeout and retries it', async () => {
+      await pair.seed('hello', FILES)
+      pair.dev.faults.add({ method: 'GET', path: `${API}/${SOURCE_OWNER}/hello`, latencyMs: 6000, times: 1 })
+
+      const started = Date.now()
+      const { run } = await promote({ algorithms: 'hello', 'request-timeout': '0.3' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(run.stdout).toMatch(/timed out after 0\.3 s/)
+      // The slow answer was not waited for.
+      expect(Date.now() - started).toBeLessThan(4000)
+      await expectSourceTreeOnProd('hello')
+    })
+
     it('is bounded: gives up after max-attempts with an error naming the cluster and request', async () => {
       await pair.seed('hello', FILES)
       pair.prod.faults.add({ method: 'GET', path: `${API}/${DEST_OWNER}/hello`, status: 503, times: 100 })
