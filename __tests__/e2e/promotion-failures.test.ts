@@ -12,18 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RequestRecord } from '../../emulator/index.js'
 import { listFiles, runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import type { PublicResult } from '../../src/report/public-result.js'
 
-interface ResultItem {
-  algorithm: string
-  destination: string
-  status: string
-  sourceCommit: string
-  sourceVersion: string
-  destCommit: string
-  destVersion: string
-  error?: string
-  failedStep?: string
-}
+type ResultItem = PublicResult
 
 const HELLO_FILES = {
   'src/hello.py': 'def apply(input):\n    return "hello " + input\n',

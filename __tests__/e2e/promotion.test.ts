@@ -15,20 +15,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EmulatedCluster, RequestRecord } from '../../emulator/index.js'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import type { PublicResult } from '../../src/report/public-result.js'
 
 const execFileAsync = promisify(execFile)
 
-interface ResultItem {
-  algorithm: string
-  destination: string
-  status: string
-  sourceCommit: string
-  sourceVersion: string
-  destCommit: string
-  destVersion: string
-  error?: string
-  failedStep?: string
-}
+type ResultItem = PublicResult
 
 /** Every byte value, twice, with NULs and invalid UTF-8: survives no text conversion. */
 const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a, 0x80, 0xc3])])

@@ -12,6 +12,7 @@ import type { ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 import { startLossyProxy, type LossyProxy } from './reliability-proxy.js'
 import { CANARY_DEV_KEY, CANARY_PROD_KEY, runAndScan, type ScanReport } from './security-scan.js'
+import type { PublicResult } from '../../src/report/public-result.js'
 
 const KEYS = [
   { owner: 'alice', key: CANARY_DEV_KEY },
@@ -20,17 +21,7 @@ const KEYS = [
 const FILES = { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n', 'requirements.txt': 'numpy\n', '.gitignore': '*.pyc\n' }
 const API = `/v1/algorithms`
 
-interface Result {
-  algorithm: string
-  destination: string
-  status: string
-  sourceCommit: string
-  sourceVersion: string
-  destCommit: string
-  destVersion: string
-  error?: string
-  failedStep?: string
-}
+type Result = PublicResult
 
 const resultsOf = (run: ActionRun): Result[] => JSON.parse(run.outputs.results ?? '[]') as Result[]
 

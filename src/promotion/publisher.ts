@@ -41,7 +41,7 @@ export async function waitForBuild(request: PublishRequest): Promise<Build> {
     if (Date.now() + delay > deadline) {
       const state = last ? `build ${last.build_id} is still ${last.status}` : `no build of commit ${commit} has started`
       throw new PromotionError(
-        `the destination build did not finish within build-timeout (${Math.round(buildTimeoutMs / 1000)} s): ${state} on ${session.account.cluster.label}. The code is pushed; raise build-timeout, or publish the build later.`
+        `the destination build did not finish within build-timeout (${Math.round(buildTimeoutMs / 1000)} s): ${state} on ${session.account.cluster.label}. The code is pushed: raise build-timeout for next time, and publish this build on the cluster once it succeeds (a re-run finds the code unchanged and does not publish).`
       )
     }
     logger.debug(`${algorithm}: waiting ${delay} ms for the build of ${commit.slice(0, 12)}`)
