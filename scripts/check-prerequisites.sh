@@ -14,15 +14,16 @@ if $need_git; then
     echo "Installing git (the emulated clusters serve repositories with git http-backend)..."
     apt-get update -qq && apt-get install -y -qq git >/dev/null
   else
-    echo "git 2.29 or newer (with git-http-backend) is required: install it with your package manager." >&2
+    echo "git 2.36 or newer (with git-http-backend) is required: install it with your package manager." >&2
     exit 1
   fi
 fi
 
 version=$(git --version | sed -E 's/^git version ([0-9]+)\.([0-9]+).*/\1 \2/')
 read -r major minor <<<"$version"
-if [ "$major" -lt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -lt 29 ]; }; then
-  echo "git $major.$minor is too old: version 2.29 or newer is required (fetch --stdin with object ids, partial clone filters)." >&2
+# 2.36: ls-tree --format; 2.32: GIT_CONFIG_GLOBAL; 2.31: GIT_CONFIG_COUNT (src/git/git-version.ts checks the same at run time).
+if [ "$major" -lt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -lt 36 ]; }; then
+  echo "git $major.$minor is too old: version 2.36 or newer is required (ls-tree --format came in 2.36, GIT_CONFIG_GLOBAL in 2.32, GIT_CONFIG_COUNT in 2.31); install a newer git." >&2
   exit 1
 fi
 node -e 'const [major] = process.versions.node.split("."); if (Number(major) < 20) { console.error(`Node.js ${process.versions.node} is too old: use Node.js 20 or newer.`); process.exit(1) }'

@@ -6,7 +6,7 @@ import { writeJobSummary } from './action/job-summary.js'
 import { setOutputs } from './action/outputs.js'
 import { InputError } from './inputs/input-error.js'
 import { parseConfig } from './inputs/parse.js'
-import { promote, type RunReport } from './promote.js'
+import { promote, readEarlierVersionMap, type RunReport } from './promote.js'
 import { SecretRegistry } from './util/secrets.js'
 
 /** The GitHub Action: inputs → promotion → outputs, job summary and annotations. */
@@ -16,11 +16,12 @@ export async function run(): Promise<void> {
     maskKeyInputs(secrets)
     const config = parseConfig(name => core.getInput(name))
     for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
+    const earlierVersionMap = await readEarlierVersionMap(config)
     const records = gitHubRecorder(config, process.env, actionsLogger)
     await records?.beforePromotion()
     let report: RunReport
     try {
-      report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() })
+      report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() }, earlierVersionMap)
     } catch (error) {
       // No deployment may stay "in progress" when the run stops early.
       await records?.abandon(secrets.redact(error instanceof Error ? error.message : String(error)))
@@ -28,17 +29,19 @@ export async function run(): Promise<void> {
     }
     await records?.afterPromotion(report)
     setOutputs(report)
-    await writeJobSummary(config, report)
     for (const result of report.results.filter(result => result.error)) {
       core.error(result.error!, { title: `${result.algorithm} → ${result.destination}: ${result.failedStep} failed` })
     }
+    await writeJobSummary(config, report).catch((error: Error) => core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`))
     if (report.failed > 0) core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
   } catch (error) {
     if (error instanceof InputError) {
       for (const problem of error.problems) core.error(secrets.redact(problem.message), { title: `Input '${problem.input}'` })
       core.setFailed(`The inputs are not usable, so nothing was changed:\n${secrets.redact(error.message)}`)
     } else {
-      core.setFailed(secrets.redact(error instanceof Error ? (error.stack ?? error.message) : String(error)))
+      // The message is written for users; the stack helps a maintainer, so it goes to the debug log.
+      if (error instanceof Error && error.stack) core.debug(secrets.redact(error.stack))
+      core.setFailed(secrets.redact(error instanceof Error ? error.message : String(error)))
     }
   }
 }

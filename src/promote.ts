@@ -1,7 +1,15 @@
 import type { PromotionConfig } from './inputs/config.js'
 import { runPromotions, type EngineDependencies } from './promotion/engine.js'
 import type { PromotionResult } from './promotion/result.js'
-import { mergeVersionMaps, readVersionMapFile, versionMapOf, writeVersionMapFile, type VersionMap, type VersionMapOutput } from './report/version-map.js'
+import {
+  mergeVersionMaps,
+  readVersionMapFile,
+  versionMapOf,
+  writeVersionMapFile,
+  type PerDestinationVersionMap,
+  type VersionMap,
+  type VersionMapOutput
+} from './report/version-map.js'
 
 /** Everything a run reports, whichever front end (action or command line) shows it. */
 export interface RunReport {
@@ -10,30 +18,51 @@ export interface RunReport {
   /** At least one destination got (or, in a dry run, would get) a new commit. */
   readonly changed: boolean
   readonly failed: number
+  /** `version-map-file` was written in this run. */
+  readonly versionMapWritten: boolean
 }
 
 /**
- * A whole run: check the version-map file (before any network request),
- * promote, then merge and write the map with the promotions that succeeded.
+ * Reads and checks `version-map-file` before anything else happens (no request,
+ * no GitHub record), so a bad file stops the run while nothing has changed.
  */
-export async function promote(config: PromotionConfig, deps: EngineDependencies): Promise<RunReport> {
-  const earlier = config.versionMapFile ? await readVersionMapFile(config.versionMapFile) : {}
+export async function readEarlierVersionMap(config: PromotionConfig): Promise<VersionMapOutput> {
+  return config.versionMapFile ? readVersionMapFile(config.versionMapFile, config.reportPerDestination) : {}
+}
+
+/**
+ * A whole run: promote, then merge the version map with the promotions that
+ * succeeded and write it. The map's shape follows the `destinations` input,
+ * not how many destinations a filter left, so every job writes the same shape.
+ */
+export async function promote(config: PromotionConfig, deps: EngineDependencies, earlier?: VersionMapOutput): Promise<RunReport> {
+  const earlierMap = earlier ?? (await readEarlierVersionMap(config))
   const results = await runPromotions(config, deps)
-  const multipleDestinations = config.destinations.length > 1
-  const versionMap = multipleDestinations ? perDestination(results, earlier as Record<string, VersionMap>) : mergeVersionMaps(earlier as VersionMap, results)
-  if (config.versionMapFile && !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')) {
-    await writeVersionMapFile(config.versionMapFile, versionMap)
-  }
+  const merged = config.reportPerDestination ? perDestination(results, earlierMap as PerDestinationVersionMap) : mergeVersionMaps(earlierMap as VersionMap, results)
+  const worthWriting = config.versionMapFile && !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')
+  const versionMapWritten = worthWriting ? await writeMapReportingFailure(config.versionMapFile!, merged, deps) : false
   return {
     results,
-    versionMap: config.versionMapFile ? versionMap : multipleDestinations ? perDestination(results, {}) : versionMapOf(results),
+    versionMap: config.versionMapFile ? merged : config.reportPerDestination ? perDestination(results, {}) : versionMapOf(results),
     changed: results.some(result => result.newCommit),
-    failed: results.filter(result => result.status === 'failed').length
+    failed: results.filter(result => result.status === 'failed').length,
+    versionMapWritten
   }
 }
 
-function perDestination(results: readonly PromotionResult[], earlier: Record<string, VersionMap>): Record<string, VersionMap> {
-  const map: Record<string, VersionMap> = { ...earlier }
+/** The promotions already happened: a map that cannot be written is a warning, never a lost report. */
+async function writeMapReportingFailure(file: string, map: VersionMapOutput, deps: EngineDependencies): Promise<boolean> {
+  try {
+    await writeVersionMapFile(file, map)
+    return true
+  } catch (error) {
+    deps.logger.warning(`version-map-file '${file}' could not be written (${(error as Error).message}); the map is in the version-map output. Check the path and permissions.`)
+    return false
+  }
+}
+
+function perDestination(results: readonly PromotionResult[], earlier: PerDestinationVersionMap): PerDestinationVersionMap {
+  const map: PerDestinationVersionMap = { ...earlier }
   for (const destination of new Set(results.map(result => result.destination))) {
     map[destination] = mergeVersionMaps(earlier[destination] ?? {}, results.filter(result => result.destination === destination))
   }

@@ -37,7 +37,7 @@ const CASES: BadInput[] = [
   { title: 'destination cluster missing (only an API URL)', inputs: { 'dest-git-url': '' }, input: 'dest-cluster', says: /is required: .*or both dest-api-url and dest-git-url/ },
   ...OWNER_INPUTS.flatMap(input => [
     // Values with characters a key carries ('/') are not echoed: they may be a key pasted into the wrong input.
-    { title: `${input} '../x'`, inputs: { [input]: '../x' }, input, says: /^the value given is not a valid user or organization name: use a letter followed by/ },
+    { title: `${input} '../x'`, inputs: { [input]: '../x' }, input, says: /^'\.\.\/x' is not a valid user or organization name: use a letter followed by/ },
     { title: `${input} with a space`, inputs: { [input]: 'data science' }, input, says: /'data science' is not a valid user or organization name/ },
     { title: `${input} over 30 characters`, inputs: { [input]: `a${'b'.repeat(30)}` }, input, says: /is not a valid user or organization name: .*at most 30 characters/ }
   ]),

@@ -12,7 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { explainGitHubFailure } from '../../src/github/api.js'
 import { gitHubRecorder } from '../../src/github/records.js'
 import { algorithmPageUrl, isProductionName, successDescription } from '../../src/github/deployments.js'
-import { code, FILES_PER_LIST, PLAN_MARKER, renderPlanComment, text } from '../../src/github/plan-comment.js'
+import { PLAN_MARKER_PREFIX, planMarker, renderPlanComment } from '../../src/github/plan-comment.js'
+import { code, text, truncate } from '../../src/github/text.js'
+import { FILES_PER_LIST } from '../../src/report/file-list.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import type { RunReport } from '../../src/promote.js'
@@ -40,6 +42,11 @@ function capturingLogger(): CapturedLogger {
   }
 }
 
+const DESTINATIONS = [
+  { name: 'staging', cluster: 'staging.algo.example.com', 'api-key': 'simStagingKey0000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_stage' },
+  { name: 'prod', cluster: 'prod.algo.example.com', 'api-key': 'simProdKey00000000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_prod' }
+]
+
 /** A config from action inputs: two algorithms to two clusters given by domain. */
 function configOf(overrides: Record<string, string> = {}): PromotionConfig {
   const inputs: Record<string, string> = {
@@ -47,10 +54,7 @@ function configOf(overrides: Record<string, string> = {}): PromotionConfig {
     'source-api-key': 'simDevKey000000000000000000',
     'source-api-key-owner': 'alice',
     'source-algo-owner': 'data_science',
-    destinations: JSON.stringify([
-      { name: 'staging', cluster: 'staging.algo.example.com', 'api-key': 'simStagingKey0000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_stage' },
-      { name: 'prod', cluster: 'prod.algo.example.com', 'api-key': 'simProdKey00000000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_prod' }
-    ]),
+    destinations: JSON.stringify(DESTINATIONS),
     algorithms: 'hello, world',
     'github-token': TOKEN,
     'max-attempts': '3',
@@ -66,7 +70,13 @@ function result(fields: Partial<PromotionResult> & Pick<PromotionResult, 'algori
 }
 
 function reportOf(results: PromotionResult[]): RunReport {
-  return { results, versionMap: {}, changed: results.some(r => r.status !== 'unchanged' && r.status !== 'failed'), failed: results.filter(r => r.status === 'failed').length }
+  return {
+    results,
+    versionMap: {},
+    changed: results.some(r => r.status !== 'unchanged' && r.status !== 'failed'),
+    failed: results.filter(r => r.status === 'failed').length,
+    versionMapWritten: false
+  }
 }
 
 let standIn: GitHubStandIn
@@ -88,10 +98,13 @@ function envFor(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   }
 }
 
-async function pullRequestEnv(number = 7): Promise<NodeJS.ProcessEnv> {
+/** The workflow and job of the plan comment tests; with configOf's destinations they make MARKER. */
+const WORKFLOW = { GITHUB_WORKFLOW: 'Promotion plan', GITHUB_JOB: 'plan' }
+
+async function pullRequestEnv(number = 7, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
   const eventPath = path.join(dir, `event-${number}.json`)
   await writeFile(eventPath, JSON.stringify({ action: 'synchronize', number, pull_request: { number, head: { sha: 'b'.repeat(40) } } }))
-  return envFor({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath })
+  return envFor({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, ...WORKFLOW, ...extra })
 }
 
 beforeEach(async () => {
@@ -150,8 +163,8 @@ describe('deployments', () => {
     )
     const final = standIn.deployments.map(d => d.statuses.at(-1)!)
     expect(final.map(s => s.state)).toEqual(['success', 'success', 'failure', 'error'])
-    expect(final[0].description).toBe(`created: hello 1.2.0 @ aaaaaaa → staging 0.1.0 @ ccccccc`)
-    expect(final[1].description).toBe(`unchanged: hello aaaaaaa → prod ddddddd`)
+    expect(final[0].description).toBe(`created: hello 1.2.0 @ aaaaaaaaaaaa → staging 0.1.0 @ cccccccccccc`)
+    expect(final[1].description).toBe(`unchanged: hello aaaaaaaaaaaa → prod dddddddddddd`)
     expect([...final[2].description]).toHaveLength(140)
     expect(final[2].description).toMatch(/^build failed: The destination build failed: x+…$/)
     expect(logger.warnings()).toEqual([])
@@ -255,10 +268,14 @@ describe('the plan comment', () => {
     result({ algorithm: 'world', destination: 'prod', status: 'failed', failedStep: 'resolve source', error: 'world was not found on dev.algo.example.com | ask @octocat' })
   ]
 
+  const MARKER = planMarker(configOf(), { workflow: WORKFLOW.GITHUB_WORKFLOW, job: WORKFLOW.GITHUB_JOB })
+
   it('is posted once on a dry run of a pull request, then updated in place', async () => {
     await start()
     standIn.addComment(7, 'Looks good to me', 'reviewer')
-    standIn.addComment(7, `> ${PLAN_MARKER}\n> quoted by someone`, 'reviewer')
+    standIn.addComment(7, `> ${MARKER}\n> quoted by someone`, 'reviewer')
+    // A person's comment that starts with the very marker is still theirs: never edited.
+    const pasted = standIn.addComment(7, `${MARKER}\npasted by someone`, 'reviewer')
     const env = await pullRequestEnv(7)
     const logger = capturingLogger()
     const config = configOf({ 'dry-run': 'true', publish: 'true', 'version-type': 'major' })
@@ -266,17 +283,17 @@ describe('the plan comment', () => {
     await recorder.beforePromotion()
     await recorder.afterPromotion(reportOf(planned()))
     expect(standIn.deployments).toEqual([])
-    const mine = standIn.comments.filter(comment => comment.body.startsWith(PLAN_MARKER))
+    const mine = standIn.comments.filter(comment => comment.body.startsWith(MARKER) && comment.user !== 'reviewer')
     expect(mine).toHaveLength(1)
     const body = mine[0].body
     expect(body).toContain('### `staging` (owner `ml_stage`)')
-    expect(body).toContain('| `hello` | update | `aaaaaaa` | 1 added, 1 modified, 1 deleted |')
-    expect(body).toContain('| `hello` | **create** | `aaaaaaa` | 2 added |')
+    expect(body).toContain('| `hello` | update | `aaaaaaaaaaaa` | 1 added, 1 modified, 1 deleted |')
+    expect(body).toContain('| `hello` | **create** | `aaaaaaaaaaaa` | 2 added |')
     expect(body).toContain('| `world` | stay unchanged |')
     expect(body).toContain('**fail** (resolve source): world was not found on dev.algo.example.com \\| ask @\u200boctocat')
     expect(body).toContain('a new **major** version would be published')
     expect(body).toContain('**2 of 4 promotions would change a destination**; 1 unchanged; 1 failed.')
-    expect(body).toContain('Dry run at `bbbbbbb` ([workflow run](https://github.example/octo-org/promotions/actions/runs/4242))')
+    expect(body).toContain('Dry run at `bbbbbbbbbbbb` ([workflow run](https://github.example/octo-org/promotions/actions/runs/4242))')
     expect(body).toMatch(/\*\*Added\*\*\n\n- `src\/new.py`/)
     expect(body).toMatch(/\*\*Modified\*\*\n\n- `src\/hello.py`/)
     expect(body).toMatch(/\*\*Deleted\*\*\n\n- `old.txt`/)
@@ -284,19 +301,54 @@ describe('the plan comment', () => {
 
     const again = gitHubRecorder(configOf({ 'dry-run': 'true' }), env, logger)!
     await again.afterPromotion(reportOf(planned().slice(2)))
-    expect(standIn.comments.filter(comment => comment.body.startsWith(PLAN_MARKER))).toHaveLength(1)
+    expect(standIn.comments.filter(comment => comment.body.startsWith(MARKER) && comment.user !== 'reviewer')).toHaveLength(1)
     expect(mine[0].updatedCount).toBe(1)
     expect(mine[0].body).toContain('**0 of 2 promotions would change a destination**')
     expect(mine[0].body).toContain('nothing would be published')
-    expect(standIn.comments.map(comment => comment.user)).toEqual(['reviewer', 'reviewer', 'github-actions[bot]'])
+    expect(standIn.comments.map(comment => comment.user)).toEqual(['reviewer', 'reviewer', 'reviewer', 'github-actions[bot]'])
+    expect(pasted).toMatchObject({ body: `${MARKER}\npasted by someone`, updatedCount: 0 })
     expect(standIn.requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([`/repos/octo-org/promotions/issues/comments/${mine[0].id}`])
     expect(logger.warnings()).toEqual([])
+  })
+
+  it('keeps one comment per workflow, job and destinations on a pull request', async () => {
+    await start()
+    const logger = capturingLogger()
+    const staging = configOf({ 'dry-run': 'true', destinations: JSON.stringify(DESTINATIONS.slice(0, 1)) })
+    const both = configOf({ 'dry-run': 'true' })
+    const stagingRun = await pullRequestEnv(7, { GITHUB_WORKFLOW: 'Staging plan', GITHUB_JOB: 'plan' })
+    const productionRun = await pullRequestEnv(7, { GITHUB_WORKFLOW: 'Production plan', GITHUB_JOB: 'plan' })
+    await gitHubRecorder(staging, stagingRun, logger)!.afterPromotion(reportOf(planned().filter(r => r.destination === 'staging')))
+    await gitHubRecorder(both, productionRun, logger)!.afterPromotion(reportOf(planned()))
+    expect(standIn.comments).toHaveLength(2)
+    const [stagingComment, productionComment] = standIn.comments
+    expect(stagingComment.body.split('\n')[0]).toBe(planMarker(staging, { workflow: 'Staging plan', job: 'plan' }))
+    expect(productionComment.body.split('\n')[0]).toBe(planMarker(both, { workflow: 'Production plan', job: 'plan' }))
+
+    // Each workflow's next dry run updates its own comment only.
+    await gitHubRecorder(staging, stagingRun, logger)!.afterPromotion(reportOf(planned().slice(2, 3)))
+    expect(standIn.comments).toHaveLength(2)
+    expect([stagingComment.updatedCount, productionComment.updatedCount]).toEqual([1, 0])
+    expect(stagingComment.body).toContain('**0 of 1 promotion would change a destination**')
+    expect(productionComment.body).toContain('**2 of 4 promotions would change a destination**')
+    expect(logger.warnings()).toEqual([])
+  })
+
+  it('names its plan by the workflow, the job and the set of destinations', () => {
+    const config = configOf()
+    const marker = planMarker(config, { workflow: 'Plan', job: 'plan' })
+    expect(marker).toMatch(/^<!-- algorithmia-promote plan: [0-9a-f]{8} -->$/)
+    const reordered = configOf({ destinations: JSON.stringify([...DESTINATIONS].reverse()) })
+    expect(planMarker(reordered, { workflow: 'Plan', job: 'plan' })).toBe(marker)
+    expect(planMarker(config, { workflow: 'Plan', job: 'plan' })).toBe(marker)
+    const others = [planMarker(config, { workflow: 'Other', job: 'plan' }), planMarker(config, { workflow: 'Plan', job: 'plan-prod' }), planMarker(config, {})]
+    expect(new Set([marker, ...others]).size).toBe(4)
   })
 
   it('finds its earlier comment on a later page', async () => {
     await start({ maxPerPage: 100 })
     for (let i = 0; i < 130; i++) standIn.addComment(9, `comment ${i}`, 'reviewer')
-    const mine = standIn.addComment(9, `${PLAN_MARKER}\nold plan`)
+    const mine = standIn.addComment(9, `${MARKER}\nold plan`)
     standIn.addComment(9, 'after', 'reviewer')
     await gitHubRecorder(configOf({ 'dry-run': 'true' }), await pullRequestEnv(9), capturingLogger())!.afterPromotion(reportOf(planned()))
     expect(standIn.requests.filter(r => r.method === 'GET').map(r => r.query.page ?? '1')).toEqual(['1', '2'])
@@ -343,7 +395,7 @@ describe('the plan comment', () => {
     expect(withoutFiles.match(/^\| `algo_\d+` \| \*\*create\*\* \|/gm)).toHaveLength(120)
     const cut = renderPlanComment(config, manyResults(1500))
     expect(cut.length).toBeLessThanOrEqual(60_000)
-    expect(cut.startsWith(PLAN_MARKER)).toBe(true)
+    expect(cut.startsWith(PLAN_MARKER_PREFIX)).toBe(true)
     expect(cut).toContain('the plan is too long for a comment')
   })
 })
@@ -376,7 +428,15 @@ describe('small parts', () => {
   })
 
   it('describes a success with versions where there are some', () => {
-    expect(successDescription(result({ algorithm: 'a', destination: 'p', status: 'updated', sourceCommit: '1234567890', destCommit: 'abcdef0123', destVersion: '2.0.0' }))).toBe('updated: a 1234567 → p 2.0.0 @ abcdef0')
+    const described = (fields: Partial<PromotionResult>) => successDescription(result({ algorithm: 'a', destination: 'p', status: 'updated', ...fields }))
+    expect(described({ sourceCommit: '1234567890abcdef', destCommit: 'abcdef0123456789', destVersion: '2.0.0' })).toBe('updated: a 1234567890ab → p 2.0.0 @ abcdef012345')
+    expect(described({ sourceCommit: '', sourceVersion: '1.0.0', destCommit: '' })).toBe('updated: a 1.0.0 → p ?')
+  })
+
+  it('cuts text by characters, not halves of a pair', () => {
+    expect(truncate('short', 10)).toBe('short')
+    expect(truncate('abcdefghij', 5)).toBe('abcd…')
+    expect(truncate('😀😀😀', 2)).toBe('😀…')
   })
 })
 

@@ -95,7 +95,7 @@ describe('GitHub records, end to end', () => {
       expect(status.environment_url).toBe(`${pair.prod.url}/algorithms/${DEST_OWNER}/hello`)
       expect(status.log_url).toBe(`https://github.example/${github.repository}/actions/runs/987654`)
     }
-    expect(helloDeployment.statuses[1].description).toBe(`created: hello 0.1.0 @ ${sourceCommit.slice(0, 7)} → ${prodLabel} 0.1.0 @ ${hello.destCommit.slice(0, 7)}`)
+    expect(helloDeployment.statuses[1].description).toBe(`created: hello 0.1.0 @ ${sourceCommit.slice(0, 12)} → ${prodLabel} 0.1.0 @ ${hello.destCommit.slice(0, 12)}`)
 
     expect((ghostDeployment.payload as Payload).algorithm).toBe('ghost')
     expect(ghostDeployment.statuses.map(status => status.state)).toEqual(['in_progress', 'failure'])
@@ -128,7 +128,7 @@ describe('GitHub records, end to end', () => {
     await pair.prod.commit(DEST_OWNER, 'hello', { 'src/hello.py': 'def apply(input):\n    return input\n', 'requirements.txt': 'numpy==1.26.4\n', 'legacy/old.py': 'OLD = True\n' })
     const eventPath = path.join(dir, 'event.json')
     await writeFile(eventPath, JSON.stringify({ action: 'opened', number: 12, pull_request: { number: 12, head: { sha: 'c0ffee'.padEnd(40, '0') } } }))
-    const env = gitHubEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath })
+    const env = gitHubEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_WORKFLOW: 'Promotion plan', GITHUB_JOB: 'plan' })
 
     const first = await run({ algorithms: 'hello', 'dry-run': true, publish: true, 'version-type': 'major' }, env)
     expect(first.exitCode, first.stdout).toBe(0)
@@ -136,14 +136,14 @@ describe('GitHub records, end to end', () => {
     expect(github.comments).toHaveLength(1)
     const comment = github.comments[0]
     expect(comment.issue).toBe(12)
-    expect(comment.body.startsWith('<!-- algorithmia-promote plan -->')).toBe(true)
+    expect(comment.body).toMatch(/^<!-- algorithmia-promote plan: [0-9a-f]{8} -->\n/)
     expect(comment.body).toContain('| `hello` | update |')
     expect(comment.body).toContain('1 added, 1 modified, 1 deleted')
     expect(comment.body).toMatch(/\*\*Added\*\*\n\n- `src\/new_feature.py`\n/)
     expect(comment.body).toMatch(/\*\*Modified\*\*\n\n- `src\/hello.py`\n/)
     expect(comment.body).toMatch(/\*\*Deleted\*\*\n\n- `legacy\/old.py`\n/)
     expect(comment.body).toContain('a new **major** version would be published')
-    expect(comment.body).toContain('Dry run at `c0ffee0`')
+    expect(comment.body).toContain('Dry run at `c0ffee000000`')
     expect(first.stdout).toContain('Commented the plan on pull request #12')
     // A dry run pushes nothing.
     expect(Object.keys(await pair.prod.readTree(DEST_OWNER, 'hello'))).toContain('legacy/old.py')

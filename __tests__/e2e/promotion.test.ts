@@ -84,15 +84,22 @@ describe('promotion, end to end', () => {
       expect(pair.dev.getAlgorithm(SOURCE_OWNER, 'hello')!.settings).toEqual(source.settings)
     })
 
-    it('copies environment-based settings (package_set, algorithm_environment) without inventing a language', async () => {
+    it('copies environment-based settings without inventing a language, but not a cluster-local environment id', async () => {
       await pair.seed('envalgo', HELLO_FILES, { settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' } })
+      await pair.seed('envmapped', HELLO_FILES, { settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' } })
       const source = pair.dev.getAlgorithm(SOURCE_OWNER, 'envalgo')!
       expect(source.settings.language, 'fixture: the source has no language').toBeUndefined()
+      const { algorithm_environment: devEnvironment, ...portable } = source.settings
+      expect(devEnvironment).toBe('env-0123')
 
       const run = await promote({ algorithms: 'envalgo' })
+      const mapped = await promote({ algorithms: 'envmapped', settings: '{"algorithm_environment":"env-prod-9"}' })
 
       expect(run.exitCode, run.stdout).toBe(0)
-      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envalgo')!.settings).toEqual(source.settings)
+      expect(mapped.exitCode, mapped.stdout).toBe(0)
+      // An environment id belongs to one cluster: the destination gets the portable settings, or the id the user maps it to.
+      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envalgo')!.settings).toEqual(portable)
+      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envmapped')!.settings).toEqual({ ...portable, algorithm_environment: 'env-prod-9' })
     })
 
     it('leaves an existing destination algorithm’s details and settings alone (status updated)', async () => {

@@ -69,7 +69,11 @@ export interface GitHubStandIn {
   readonly requests: RecordedRequest[]
   readonly deployments: StandInDeployment[]
   readonly comments: StandInComment[]
-  /** A comment by someone else, to check that only the action's own comment is updated. */
+  /**
+   * A comment already on the pull request. By default it is the action's
+   * (github-actions[bot], type Bot, as the comments the stand-in creates);
+   * another login is a person (type User), whose comments must stay untouched.
+   */
   addComment(issue: number, body: string, user?: string): StandInComment
   stop(): Promise<void>
 }
@@ -95,7 +99,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     html_url: `https://github.example/${repository}/pull/${comment.issue}#issuecomment-${comment.id}`,
     issue_url: `${baseUrl}/repos/${repository}/issues/${comment.issue}`,
     body: comment.body,
-    user: { login: comment.user, id: 41898282, type: comment.user.endsWith('[bot]') ? 'Bot' : 'User' },
+    user: userJson(comment.user),
     created_at: '2026-11-24T12:00:00Z',
     updated_at: '2026-11-24T12:00:00Z',
     author_association: 'NONE'
@@ -244,6 +248,12 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         server.close(() => resolve())
       })
   }
+}
+
+/** GitHub's user object: logins ending in [bot] are GitHub Apps' bots (github-actions[bot] is 41898282). */
+function userJson(login: string): Record<string, unknown> {
+  const bot = login.endsWith('[bot]')
+  return { login, id: bot ? 41898282 : 583231, type: bot ? 'Bot' : 'User' }
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -143,7 +143,7 @@ const created: PromotionResult = {
   changes: { added: ['x.py'], modified: [], deleted: [] }
 }
 const failed: PromotionResult = { ...created, algorithm: 'world', status: 'failed', destCommit: '', destVersion: '', error: 'the build failed', failedStep: 'build' }
-const report: RunReport = { results: [created, failed], versionMap: { hello: { '1.0.0': '0.1.0' } }, changed: true, failed: 1 }
+const report: RunReport = { results: [created, failed], versionMap: { hello: { '1.0.0': '0.1.0' } }, changed: true, failed: 1, versionMapWritten: false }
 const config = { mode: 'promote', dryRun: false, versionMapFile: undefined } as unknown as PromotionConfig
 const plain = pc.createColors(false)
 

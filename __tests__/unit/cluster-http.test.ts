@@ -53,10 +53,9 @@ function client(url: string, options: { retry?: Partial<RetryPolicy>; requestTim
     cluster: 'unit.example.com',
     apiUrl: url,
     apiKey: KEY,
-    retry: { ...POLICY, ...options.retry },
+    retry: { ...POLICY, ...options.retry, ...(options.requestTimeoutMs ? { attemptTimeoutMs: options.requestTimeoutMs } : {}) },
     logger: options.logger ?? silentLogger,
-    redact: text => secrets.redact(text),
-    requestTimeoutMs: options.requestTimeoutMs
+    redact: text => secrets.redact(text)
   })
 }
 

@@ -59,7 +59,7 @@ describe('parseConfig', () => {
     const problems = problemsOf({ 'source-api-key': '', 'dest-algo-owner': '../x', 'version-type': 'patch', 'build-timeout': '-3' })
     expect(problems).toEqual([
       expect.stringMatching(/^source-api-key: is required/),
-      expect.stringMatching(/^dest-algo-owner: the value given is not a valid user or organization name/),
+      expect.stringMatching(/^dest-algo-owner: '\.\.\/x' is not a valid user or organization name/),
       expect.stringMatching(/^version-type: 'patch' is not a version type: use major, minor, revision/),
       expect.stringMatching(/^build-timeout: '-3' is not a positive number/)
     ])
@@ -159,5 +159,15 @@ describe('parseConfig, values that may be keys', () => {
     expect(problemsOf({ 'source-algo-owner': 'has space' })).toEqual([expect.stringMatching(/^source-algo-owner: 'has space' is not a valid/)])
     expect(problemsOf({ 'dest-api-key-owner': 'simABC/def+ghi=' }).join()).not.toContain('simABC')
     expect(problemsOf({ 'dest-api-url': 'https://deployer:sim/raw+key@host' }).join()).not.toContain('sim/raw')
+  })
+})
+
+describe('parseConfig, transport safety', () => {
+  it('refuses plain http except to loopback, and a cluster domain without a dot', () => {
+    expect(problemsOf({ 'dest-api-url': 'http://api.prod.example.com', 'dest-git-url': 'https://git.prod.example.com' })).toEqual([
+      expect.stringMatching(/^dest-api-url: uses plain http to api\.prod\.example\.com, which would send the API key unencrypted/)
+    ])
+    expect(problemsOf({ 'dest-api-url': 'http://127.0.0.1:8080', 'dest-git-url': 'http://localhost:8080' })).toEqual([])
+    expect(problemsOf({ 'source-cluster': 'simABCDEFGHIJKLMNOPQRSTUVWXYZ12' })).toEqual([expect.stringMatching(/^source-cluster: the value given is not a cluster domain/)])
   })
 })

@@ -24,7 +24,13 @@ export interface ActionRun {
  * variables, outputs and summary through the GITHUB_OUTPUT and
  * GITHUB_STEP_SUMMARY files, a fresh RUNNER_TEMP and workspace.
  */
-export async function runAction(inputs: Record<string, string | boolean | number>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+/** Sends `signal` to the action once its output so far satisfies `when` (as a cancelled job does). */
+export interface Interruption {
+  readonly when: (stdout: string) => boolean
+  readonly signal: NodeJS.Signals
+}
+
+export async function runAction(inputs: Record<string, string | boolean | number>, extraEnv: Record<string, string> = {}, interruption?: Interruption): Promise<ActionRun> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'action-run-'))
   const runnerTemp = path.join(root, 'runner-temp')
   const workspace = path.join(root, 'workspace')
@@ -43,7 +49,7 @@ export async function runAction(inputs: Record<string, string | boolean | number
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = String(value)
   const argv = [process.execPath, ACTION_ENTRY]
-  const { exitCode, stdout, stderr } = await spawnCollect(argv, env, workspace)
+  const { exitCode, stdout, stderr } = await spawnCollect(argv, env, workspace, interruption)
   return {
     exitCode,
     stdout,
@@ -61,15 +67,22 @@ async function mkdirp(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true })
 }
 
-function spawnCollect(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function spawnCollect(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, interruption?: Interruption): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { env, cwd })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', chunk => (stdout += chunk))
+    let interrupted = false
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+      if (interruption && !interrupted && interruption.when(stdout)) {
+        interrupted = true
+        child.kill(interruption.signal)
+      }
+    })
     child.stderr.on('data', chunk => (stderr += chunk))
     child.on('error', reject)
-    child.on('close', code => resolve({ exitCode: code ?? 1, stdout, stderr }))
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 128 : 1), stdout, stderr }))
   })
 }
 

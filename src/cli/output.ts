@@ -35,8 +35,7 @@ export function resultsTable(report: RunReport, colors: Colors): string {
 export function resultsSummary(config: PromotionConfig, report: RunReport, colors: Colors): string {
   const lines = [statusCounts(report.results) || 'nothing to promote']
   if (config.dryRun) lines.push(colors.dim('Dry run: nothing was pushed, created or published.'))
-  // promote() writes the map only when some promotion succeeded.
-  if (config.versionMapFile && !config.dryRun && report.results.some(result => result.status !== 'failed' && result.status !== 'planned')) {
+  if (report.versionMapWritten) {
     lines.push(`Version map written to ${config.versionMapFile}`)
   }
   for (const result of report.results.filter(result => result.error)) {

@@ -24,7 +24,6 @@ export interface ClusterHttpOptions {
   readonly logger: Logger
   readonly redact: (text: string) => string
   /** Per-request timeout; defaults to the retry policy's attemptTimeoutMs, then 30 s. */
-  readonly requestTimeoutMs?: number
 }
 
 /**
@@ -51,7 +50,7 @@ export class ClusterHttp {
   }
 
   private get timeoutMs(): number {
-    return this.options.requestTimeoutMs ?? this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+    return this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
   }
 
   private async once<T>(request: HttpRequest): Promise<T> {

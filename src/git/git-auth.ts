@@ -28,8 +28,18 @@ export function basicAuthorization(username: string, apiKey: string): string {
   return `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`
 }
 
-export function gitEnvironment(credential?: GitCredential): NodeJS.ProcessEnv {
-  const entries: Array<readonly [string, string]> = [...BASE_CONFIG]
+/**
+ * NODE_EXTRA_CA_CERTS makes the API client trust a private CA; git gets the
+ * same file, or it would refuse the very cluster the API calls just reached.
+ * GIT_SSL_CAINFO, when set, is the user's explicit choice for git and wins.
+ */
+function certificateConfig(runner: NodeJS.ProcessEnv): Array<readonly [string, string]> {
+  const extra = runner.NODE_EXTRA_CA_CERTS
+  return extra && !runner.GIT_SSL_CAINFO ? [['http.sslCAInfo', extra]] : []
+}
+
+export function gitEnvironment(credential?: GitCredential, runner: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const entries: Array<readonly [string, string]> = [...BASE_CONFIG, ...certificateConfig(runner)]
   if (credential) {
     const scope = credential.gitUrl.endsWith('/') ? credential.gitUrl : `${credential.gitUrl}/`
     entries.push([`http.${scope}.extraHeader`, `Authorization: ${basicAuthorization(credential.username, credential.apiKey)}`])

@@ -16,8 +16,34 @@ export interface GitInvocation {
 
 const DEFAULT_TIMEOUT_MS = 30 * 60_000
 
-/** Environment variables of the runner that would change what git does or prints. */
-const INHERITED_GIT_VARIABLES = /^GIT_(TRACE|CURL_VERBOSE|SSL|CONFIG|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE|NAMESPACE|ASKPASS|CEILING)/
+/** The oldest git the code works with; git-version.ts says why. */
+export const MINIMUM_GIT = { major: 2, minor: 36 } as const
+
+/**
+ * The only runner variables git gets. Keys arrive in the environment too
+ * (INPUT_SOURCE-API-KEY, SOURCE_API_KEY, a destination's api-key-env), and git
+ * hands its environment to helpers, hooks and proxies; so what git needs is
+ * named here and everything else stays out. Compared upper-cased: Windows
+ * spells `Path` and `SystemRoot`, curl reads lower-case proxy variables.
+ */
+const INHERITED_VARIABLES = new Set([
+  ...['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TMPDIR', 'TEMP', 'TMP', 'GIT_EXEC_PATH'],
+  // Windows runners: processes misbehave without these.
+  ...['SYSTEMROOT', 'COMSPEC', 'PATHEXT', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'PROGRAMDATA'],
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY'],
+  // A private CA; never GIT_SSL_NO_VERIFY.
+  ...['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'SSL_CERT_FILE', 'SSL_CERT_DIR']
+])
+
+/** Picks the variables git may see from the runner's environment (see INHERITED_VARIABLES). */
+export function inheritedEnvironment(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(source)) {
+    const upper = name.toUpperCase()
+    if (INHERITED_VARIABLES.has(upper) || upper.startsWith('LC_')) env[name] = value
+  }
+  return env
+}
 
 /** A URL with user info (`https://user:key@host`) or an Authorization header: never allowed on a command line. */
 const CREDENTIAL_IN_ARGUMENT = /^[a-z][a-z0-9+.-]*:\/\/[^/\s]*@|authorization:/i
@@ -40,11 +66,7 @@ export function runGit(invocation: GitInvocation): Promise<GitResult> {
   } catch (error) {
     return Promise.reject(error)
   }
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!INHERITED_GIT_VARIABLES.test(name)) env[name] = value
-  }
-  Object.assign(env, { LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '' }, invocation.env)
+  const env: NodeJS.ProcessEnv = { ...inheritedEnvironment(), LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '', ...invocation.env }
   return new Promise((resolve, reject) => {
     const child = spawn('git', invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
@@ -54,7 +76,7 @@ export function runGit(invocation: GitInvocation): Promise<GitResult> {
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.on('error', error => {
       clearTimeout(timer)
-      reject(new Error(`could not run git (${error.message}); install git 2.29 or newer and make sure it is on PATH`))
+      reject(new Error(`could not run git (${error.message}); install git ${MINIMUM_GIT.major}.${MINIMUM_GIT.minor} or newer and make sure it is on PATH`, { cause: error }))
     })
     child.on('close', code => {
       clearTimeout(timer)

@@ -35,9 +35,14 @@ export class GitError extends Error {
     return NETWORK_FAILURE.test(this.stderr)
   }
 
-  /** The remote refused a push because its branch moved on: someone else pushed first. */
+  /**
+   * Git refused a push because the branch moved on since it was read: someone
+   * else pushed first, so rebuilding on the new head helps. Only git's own
+   * verdict counts; a `[remote rejected]` (failed to update ref, a hook, a
+   * full disk) is the server failing, which a rebuild would only repeat.
+   */
   get rejectedAsStale(): boolean {
-    return /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref|stale info/i.test(this.stderr)
+    return STALE_PUSH.test(this.stderr)
   }
 
   /** The remote does not have a commit we asked for by hash. */
@@ -45,6 +50,10 @@ export class GitError extends Error {
     return /not our ref ([0-9a-f]{7,40})|couldn't find remote ref ([0-9a-f]{7,40})/i.exec(this.stderr)?.slice(1).find(Boolean)
   }
 }
+
+/** git's lines for a push whose remote branch is ahead of (or diverged from) what we built on. */
+const STALE_PUSH =
+  /^\s*!\s*\[rejected\].*\((fetch first|non-fast-forward)\)\s*$|Updates were rejected because (the remote contains work|the tip of your current branch is behind|a pushed branch tip is behind)/m
 
 /** What git (curl) says when a connection failed rather than being answered. */
 const NETWORK_FAILURE =

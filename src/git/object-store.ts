@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
@@ -20,10 +20,13 @@ export interface CommitIdentity {
   readonly email: string
 }
 
-/** How much of a commit a fetch brings: the commit only, commit and trees, or everything. */
-export type FetchDepth = 'commit-only' | 'trees' | 'complete'
+/**
+ * How much of a commit a fetch brings (every fetch is depth 1): the commit
+ * only, commit and trees, or everything. Selects a partial-clone filter.
+ */
+export type FetchFilter = 'commit-only' | 'trees' | 'complete'
 
-const FILTER_OF: Record<FetchDepth, string[]> = {
+const FILTER_OF: Record<FetchFilter, string[]> = {
   'commit-only': ['--filter=tree:0'],
   trees: ['--filter=blob:none'],
   complete: []
@@ -42,9 +45,12 @@ export interface ObjectStoreOptions {
  * It never has a working tree: commits are made from trees fetched from the
  * source, so files are never copied (and dotfiles are never skipped).
  *
- * Why several depths: a repository fetched with one partial-clone filter would
- * fetch missing objects one by one later, so each store is used with one depth
+ * Why several filters: a repository fetched with one partial-clone filter would
+ * fetch missing objects one by one later, so each store is used with one filter
  * per commit. A "commit-only" store answers "is anything different?" cheaply.
+ * Such lazy fetches are never wanted (they would go out without the right key):
+ * local commands forbid them, and a push goes through a view that is no
+ * partial clone (see createPushView).
  */
 export class ObjectStore {
   private constructor(
@@ -55,7 +61,7 @@ export class ObjectStore {
   static async create(name: string, options: ObjectStoreOptions): Promise<ObjectStore> {
     const directory = await mkdtemp(path.join(options.parentDir, `${name}-`))
     const store = new ObjectStore(directory, options)
-    await store.git('init', ['init', '--quiet', '--bare'])
+    await store.local('init', ['init', '--quiet', '--bare'])
     return store
   }
 
@@ -77,9 +83,9 @@ export class ObjectStore {
   }
 
   /** Fetches commits by hash, depth 1: history is never needed, only a tree and a parent to build on. */
-  async fetchCommits(remote: RemoteRepository, commits: readonly string[], depth: FetchDepth): Promise<void> {
+  async fetchCommits(remote: RemoteRepository, commits: readonly string[], filter: FetchFilter): Promise<void> {
     if (commits.length === 0) return
-    await this.network('fetch', remote, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', ...FILTER_OF[depth], remote.url, ...commits])
+    await this.network('fetch', remote, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', ...FILTER_OF[filter], remote.url, ...commits])
   }
 
   /** Fetches individual objects (the blobs a destination lacks) by id. */
@@ -89,18 +95,17 @@ export class ObjectStore {
   }
 
   /** Reads a commit object without touching its tree, so it works in a commit-only store. */
-  async readCommit(commit: string): Promise<{ tree: string; message: string }> {
-    const { stdout } = await this.git('cat-file', ['cat-file', 'commit', commit])
-    const separator = stdout.indexOf('\n\n')
-    const header = stdout.slice(0, separator)
-    const tree = /^tree ([0-9a-f]{40})$/m.exec(header)?.[1]
+  async readCommit(commit: string): Promise<{ tree: string }> {
+    const { stdout } = await this.local('cat-file', ['cat-file', 'commit', commit])
+    // The first line of a commit object names its tree.
+    const tree = /^tree ([0-9a-f]{40})\n/.exec(stdout)?.[1]
     if (!tree) throw new GitError('cat-file', commit, 'commit has no tree line', 1)
-    return { tree, message: separator < 0 ? '' : stdout.slice(separator + 2) }
+    return { tree }
   }
 
   /** Blob ids in `commit`'s tree, recursively; needs the trees, not the blobs. */
   async blobIds(commit: string): Promise<Set<string>> {
-    const { stdout } = await this.git('ls-tree', ['ls-tree', '-r', '-z', '--format=%(objecttype) %(objectname)', commit])
+    const { stdout } = await this.local('ls-tree', ['ls-tree', '-r', '-z', '--format=%(objecttype) %(objectname)', commit])
     const ids = new Set<string>()
     for (const entry of stdout.split('\0')) {
       if (entry.startsWith('blob ')) ids.add(entry.slice(5))
@@ -111,7 +116,7 @@ export class ObjectStore {
   /** Files added, modified and deleted between two commits (compares ids; blobs need not be present). */
   async changedPaths(from: string | undefined, to: string): Promise<FileChanges> {
     const args = from ? ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to] : ['ls-tree', '-r', '-z', '--name-only', to]
-    const { stdout } = await this.git('diff-tree', args)
+    const { stdout } = await this.local('diff-tree', args)
     const fields = stdout.split('\0').filter(Boolean)
     const changes: FileChanges = { added: [], modified: [], deleted: [] }
     if (!from) return { ...changes, added: fields }
@@ -126,7 +131,7 @@ export class ObjectStore {
   }
 
   async commitTree(tree: string, parent: string | undefined, message: string, identity: CommitIdentity): Promise<string> {
-    const { stdout } = await this.git('commit-tree', ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message, {
+    const { stdout } = await this.local('commit-tree', ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message, {
       GIT_AUTHOR_NAME: identity.name,
       GIT_AUTHOR_EMAIL: identity.email,
       GIT_COMMITTER_NAME: identity.name,
@@ -137,10 +142,37 @@ export class ObjectStore {
 
   /** A plain push: never forced, so a destination that moved on rejects it (see GitError.rejectedAsStale). */
   async push(remote: RemoteRepository, commit: string, branch: string): Promise<void> {
-    await this.network('push', remote, ['push', '--quiet', '--no-verify', remote.url, `${commit}:${branch}`])
+    const view = await this.createPushView()
+    try {
+      await this.network('push', remote, ['push', '--quiet', '--no-verify', remote.url, `${commit}:${branch}`], undefined, view)
+    } finally {
+      await rm(view, { recursive: true, force: true })
+    }
   }
 
-  private async network(operation: string, remote: RemoteRepository, args: string[], stdin?: string): Promise<GitResult> {
+  /**
+   * A repository that borrows this store's objects (alternates) and shallow
+   * list but is no partial clone. A thin pack wants the destination's old
+   * versions of changed files as delta bases; a partial clone lacking them
+   * fetches them from its promisor URLs (the source first, refused for want
+   * of its key, leaving "could not read Username" in stderr; then the
+   * destination, downloading what it already has). Without a promisor, git
+   * skips a missing base and sends the blob whole. `push --no-thin` is no
+   * help: over HTTP git sends a thin pack regardless (seen with git 2.39).
+   * The shallow list keeps git's fast-forward check from walking into the
+   * missing history behind the destination head (it would report
+   * non-fast-forward); one view per push gives each push a list that
+   * includes the head it built on, whatever other fetches do meanwhile.
+   */
+  private async createPushView(): Promise<string> {
+    const view = await mkdtemp(path.join(this.directory, 'push-view-'))
+    await this.local('init', ['init', '--quiet', '--bare', view])
+    await writeFile(path.join(view, 'objects', 'info', 'alternates'), `${path.join(this.directory, 'objects')}\n`)
+    await copyFile(path.join(this.directory, 'shallow'), path.join(view, 'shallow')).catch(ignoreMissingFile)
+    return view
+  }
+
+  private async network(operation: string, remote: RemoteRepository, args: string[], stdin?: string, directory = this.directory): Promise<GitResult> {
     return withRetry(
       this.options.retry,
       {
@@ -148,15 +180,37 @@ export class ObjectStore {
         onRetry: (error, attempt, delayMs) =>
           this.options.logger.info(`${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`)
       },
-      () => this.git(operation, args, stdin, gitEnvironment(remote.credential), remote.label)
+      () => this.git(operation, args, { stdin, env: gitEnvironment(remote.credential), label: remote.label, directory })
     )
   }
 
-  private async git(operation: string, args: string[], stdin?: string, env: NodeJS.ProcessEnv = gitEnvironment(), label = 'local'): Promise<GitResult> {
-    const result = await runGit({ args: ['-C', this.directory, ...args], cwd: this.options.parentDir, env, stdin })
-    if (result.exitCode !== 0) throw new GitError(operation, label, this.options.redact(result.stderr), result.exitCode)
+  /**
+   * A command that must not reach the network. GIT_NO_LAZY_FETCH (git 2.44+;
+   * older git ignores it) turns a missing object into an error here instead
+   * of a fetch from whichever promisor URL git picks, without its key.
+   */
+  private async local(operation: string, args: string[], stdin?: string, env: NodeJS.ProcessEnv = {}): Promise<GitResult> {
+    return this.git(operation, args, { stdin, env: { ...gitEnvironment(), GIT_NO_LAZY_FETCH: '1', ...env }, label: 'local', directory: this.directory })
+  }
+
+  private async git(operation: string, args: string[], run: GitRun): Promise<GitResult> {
+    const result = await runGit({ args: ['-C', run.directory, ...args], cwd: this.options.parentDir, env: run.env, stdin: run.stdin })
+    if (result.exitCode !== 0) throw new GitError(operation, run.label, this.options.redact(result.stderr), result.exitCode)
     return result
   }
+}
+
+interface GitRun {
+  readonly stdin?: string
+  readonly env: NodeJS.ProcessEnv
+  /** Names the repository in errors; never a URL. */
+  readonly label: string
+  readonly directory: string
+}
+
+/** Every fetch is shallow, so a store has a shallow file; without one the view needs none. */
+function ignoreMissingFile(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error
 }
 
 export interface FileChanges {

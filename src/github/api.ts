@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/rest'
 import type { Logger } from '../util/log.js'
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { GitHubContext } from './context.js'
+import { truncate } from './text.js'
 
 export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error'
 
@@ -24,6 +25,8 @@ export interface IssueComment {
   readonly id: number
   readonly body: string
   readonly url: string
+  /** `user.type`: 'Bot' for a GitHub App's token (such as `github.token`), 'User' for a person. */
+  readonly authorType?: string
 }
 
 /** GitHub's limit for a deployment status description. */
@@ -100,21 +103,21 @@ export class GitHubApi {
     const comments = await this.call('list the pull request comments', signal =>
       this.octokit.paginate(this.octokit.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: issue, per_page: 100, request: { signal } })
     )
-    return comments.map(comment => ({ id: comment.id, body: comment.body ?? '', url: comment.html_url }))
+    return comments.map(commentOf)
   }
 
   async createIssueComment(issue: number, body: string): Promise<IssueComment> {
     const { data } = await this.call('comment on the pull request', signal =>
       this.octokit.rest.issues.createComment({ owner: this.owner, repo: this.repo, issue_number: issue, body, request: { signal } })
     )
-    return { id: data.id, body: data.body ?? '', url: data.html_url }
+    return commentOf(data)
   }
 
   async updateIssueComment(commentId: number, body: string): Promise<IssueComment> {
     const { data } = await this.call('update the plan comment', signal =>
       this.octokit.rest.issues.updateComment({ owner: this.owner, repo: this.repo, comment_id: commentId, body, request: { signal } })
     )
-    return { id: data.id, body: data.body ?? '', url: data.html_url }
+    return commentOf(data)
   }
 
   /** One request with retries; each attempt has its own time limit. */
@@ -130,6 +133,17 @@ export class GitHubApi {
       () => attempt(AbortSignal.timeout(timeoutMs))
     )
   }
+}
+
+interface CommentData {
+  readonly id: number
+  readonly body?: string | null
+  readonly html_url: string
+  readonly user?: { readonly type?: string } | null
+}
+
+function commentOf(data: CommentData): IssueComment {
+  return { id: data.id, body: data.body ?? '', url: data.html_url, authorType: data.user?.type }
 }
 
 interface RequestErrorShape {
@@ -217,10 +231,4 @@ export function explainGitHubFailure(error: unknown, kind: RecordKind, context: 
 export function failsEveryRequest(error: unknown): boolean {
   const { status } = errorShape(error)
   return gotNoResponse(error) || isRateLimited(error) || status === 401 || status === 403 || status === 404
-}
-
-/** At most `limit` characters (code points, so no pair is cut), ending in '…' when cut. */
-export function truncate(text: string, limit: number): string {
-  const characters = Array.from(text)
-  return characters.length <= limit ? text : `${characters.slice(0, limit - 1).join('')}…`
 }

@@ -12,6 +12,9 @@ export interface GitHubContext {
   readonly runUrl?: string
   readonly eventName?: string
   readonly eventPath?: string
+  /** `GITHUB_WORKFLOW` and `GITHUB_JOB`: with the destinations, they tell one plan comment from another. */
+  readonly workflow?: string
+  readonly job?: string
 }
 
 export const DEFAULT_API_URL = 'https://api.github.com'
@@ -38,7 +41,9 @@ export function readGitHubContext(env: NodeJS.ProcessEnv): GitHubContext | { rea
     sha: env.GITHUB_SHA?.trim() || undefined,
     runUrl: runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined,
     eventName: env.GITHUB_EVENT_NAME || undefined,
-    eventPath: env.GITHUB_EVENT_PATH || undefined
+    eventPath: env.GITHUB_EVENT_PATH || undefined,
+    workflow: env.GITHUB_WORKFLOW || undefined,
+    job: env.GITHUB_JOB || undefined
   }
 }
 

@@ -1,8 +1,10 @@
 import type { ClusterAccount, ClusterAddress, PromotionConfig, SourceVersion } from '../inputs/config.js'
 import type { PromotionResult } from '../promotion/result.js'
 import type { Logger } from '../util/log.js'
-import { explainGitHubFailure, failsEveryRequest, STATUS_DESCRIPTION_LIMIT, truncate, type DeploymentState, type GitHubApi } from './api.js'
+import { shortCommit } from '../report/table.js'
+import { explainGitHubFailure, failsEveryRequest, STATUS_DESCRIPTION_LIMIT, type DeploymentState, type GitHubApi } from './api.js'
 import type { GitHubContext } from './context.js'
+import { oneLine, truncate } from './text.js'
 
 /** One algorithm going to one destination, and its deployment once created. */
 interface DeploymentTarget {
@@ -139,18 +141,14 @@ function requestedSource(version: SourceVersion): { text: string; version?: stri
   }
 }
 
-/** "created: hello 0.2.0 @ 1a2b3c4 → prod 0.1.0 @ 5d6e7f8" (version only where there is one). */
+/** "created: hello 0.2.0 @ 1a2b3c4d5e6f → prod 0.1.0 @ 5d6e7f8a9b0c" (version and commit where there are some). */
 export function successDescription(result: PromotionResult): string {
-  const at = (version: string, commit: string): string => [version, shortSha(commit)].filter(Boolean).join(' @ ') || '?'
-  return `${result.status}: ${result.algorithm} ${at(result.sourceVersion, result.sourceCommit)} → ${result.destination} ${at(result.destVersion, result.destCommit)}`
+  return `${result.status}: ${result.algorithm} ${versionAt(result.sourceVersion, result.sourceCommit)} → ${result.destination} ${versionAt(result.destVersion, result.destCommit)}`
 }
 
-function shortSha(commit: string): string {
-  return commit.slice(0, 7)
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
+function versionAt(version: string, commit: string): string {
+  // shortCommit writes '—' for no commit; here an unknown commit is left out instead.
+  return [version, commit ? shortCommit(commit) : ''].filter(Boolean).join(' @ ') || '?'
 }
 
 /**

@@ -1,25 +1,48 @@
+import { createHash } from 'node:crypto'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionResult } from '../promotion/result.js'
-import { truncate } from './api.js'
+import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
+import { shortCommit } from '../report/table.js'
+import type { IssueComment } from './api.js'
+import { cell, code, htmlCode, text, truncate } from './text.js'
 
-/** Starts every plan comment, so that the next dry run finds and updates it instead of adding another. */
-export const PLAN_MARKER = '<!-- algorithmia-promote plan -->'
+/** How every plan comment's marker begins; the key after it names one plan. */
+export const PLAN_MARKER_PREFIX = '<!-- algorithmia-promote plan: '
 
 /** GitHub refuses comments over 65,536 characters; stay well below. */
 export const COMMENT_LIMIT = 60_000
-
-/** Files listed per kind (added, modified, deleted) and promotion before "… and N more". */
-export const FILES_PER_LIST = 30
 
 export interface PlanFacts {
   /** The commit the workflow ran for. */
   readonly sha?: string
   readonly runUrl?: string
+  /** `GITHUB_WORKFLOW` and `GITHUB_JOB`, for the marker. */
+  readonly workflow?: string
+  readonly job?: string
 }
 
-/** True for a comment this action wrote (the marker comes first). */
-export function isPlanComment(body: string): boolean {
-  return body.trimStart().startsWith(PLAN_MARKER)
+/**
+ * The first line of a plan comment, so that the next dry run finds and updates
+ * it instead of adding another. Its key is a hash of the workflow, the job and
+ * the destinations: a staging plan and a production plan on one pull request
+ * are two comments, not one overwriting the other.
+ */
+export function planMarker(config: PromotionConfig, facts: Pick<PlanFacts, 'workflow' | 'job'>): string {
+  const destinations = config.destinations.map(account => account.cluster.label).sort()
+  const key = createHash('sha1')
+    .update(JSON.stringify([facts.workflow ?? '', facts.job ?? '', destinations]))
+    .digest('hex')
+    .slice(0, 8)
+  return `${PLAN_MARKER_PREFIX}${key} -->`
+}
+
+/**
+ * True for the plan comment with this marker that the action wrote. Only a
+ * bot's comment counts (`github.token` comments as github-actions[bot]): a
+ * person who pastes the marker into a comment never has it overwritten.
+ */
+export function isPlanComment(comment: IssueComment, marker: string): boolean {
+  return comment.authorType === 'Bot' && comment.body.trimStart().startsWith(marker)
 }
 
 /**
@@ -34,43 +57,52 @@ export function renderPlanComment(config: PromotionConfig, results: readonly Pro
     if (body.length <= COMMENT_LIMIT) return body
   }
   const body = render(config, results, facts, 0)
-  const note = '\n\n… (cut: the plan is too long for a comment; the job summary has all of it)\n'
+  const note = '\n\n… (cut: the plan is too long for a comment; the job summary has the rest)\n'
   return body.slice(0, COMMENT_LIMIT - note.length) + note
 }
 
 function render(config: PromotionConfig, results: readonly PromotionResult[], facts: PlanFacts, filesPerList: number): string {
-  const lines: string[] = [PLAN_MARKER, '## Algorithmia promotion plan', '']
+  const lines = [planMarker(config, facts), '## Algorithmia promotion plan', '', ...overview(config, results, facts)]
+  for (const account of config.destinations) {
+    const rows = results.filter(result => result.destination === account.cluster.label)
+    if (rows.length > 0) lines.push(...destinationSection(account.cluster.label, account.algoOwner, rows, filesPerList))
+  }
+  if (filesPerList < FILES_PER_LIST && results.some(hasFileChanges)) {
+    // The job summary caps its lists too (FILES_PER_LIST per kind), so it is named as "more", not "every file".
+    const cut = filesPerList === 0 ? 'File lists are left out' : `File lists are cut to ${filesPerList} per kind`
+    lines.push(`_${cut} to keep this comment short; the job summary lists up to ${FILES_PER_LIST} files per kind._`, '')
+  }
+  lines.push('<sub>Written by algorithmia-promote for each dry run of this pull request; the latest run replaces it.</sub>', '')
+  return lines.join('\n')
+}
+
+function overview(config: PromotionConfig, results: readonly PromotionResult[], facts: PlanFacts): string[] {
   const changing = results.filter(result => result.status === 'planned' || result.status === 'created' || result.status === 'updated')
   const unchanged = results.filter(result => result.status === 'unchanged')
   const failed = results.filter(result => result.status === 'failed')
-  const commit = facts.sha ? ` at ${code(facts.sha.slice(0, 7))}` : ''
+  const commit = facts.sha ? ` at ${code(shortCommit(facts.sha))}` : ''
   const run = facts.runUrl ? ` ([workflow run](${facts.runUrl}))` : ''
-  lines.push(
+  return [
     `Dry run${commit}${run}: promoting ${count(config.algorithms.length, 'algorithm')} from ${code(config.source.cluster.label)} (owner ${code(config.source.algoOwner)}), source version ${code(sourceVersionText(config))}.`,
     '',
     `**${changing.length} of ${count(results.length, 'promotion')} would change a destination**; ${unchanged.length} unchanged; ${failed.length} failed.`,
     '',
     publishLine(config),
     ''
-  )
-  for (const account of config.destinations) {
-    const label = account.cluster.label
-    const rows = results.filter(result => result.destination === label)
-    if (rows.length === 0) continue
-    lines.push(`### ${code(label)} (owner ${code(account.algoOwner)})`, '', '| Algorithm | Would | Source | Files |', '| --- | --- | --- | --- |')
-    for (const result of rows) {
-      lines.push(`| ${cell(code(result.algorithm))} | ${cell(would(result))} | ${cell(sourceText(result))} | ${cell(filesSummary(result))} |`)
-    }
-    lines.push('')
-    if (filesPerList > 0) {
-      for (const result of rows.filter(result => result.changes && changeCount(result) > 0)) lines.push(...fileDetails(result, filesPerList), '')
-    }
+  ]
+}
+
+/** One destination: a row per algorithm, then the file lists (unless they are left out). */
+function destinationSection(label: string, owner: string, rows: readonly PromotionResult[], filesPerList: number): string[] {
+  const lines = [`### ${code(label)} (owner ${code(owner)})`, '', '| Algorithm | Would | Source | Files |', '| --- | --- | --- | --- |']
+  for (const result of rows) {
+    lines.push(`| ${cell(code(result.algorithm))} | ${cell(would(result))} | ${cell(sourceText(result))} | ${cell(filesSummary(result))} |`)
   }
-  if (filesPerList < FILES_PER_LIST && results.some(result => result.changes && changeCount(result) > 0)) {
-    lines.push(filesPerList === 0 ? '_File lists are left out to keep this comment short; the job summary lists every file._' : `_File lists are cut to ${filesPerList} per kind to keep this comment short; the job summary lists every file._`, '')
+  lines.push('')
+  if (filesPerList > 0) {
+    for (const result of rows.filter(hasFileChanges)) lines.push(...fileDetails(result, filesPerList), '')
   }
-  lines.push('<sub>Written by algorithmia-promote for each dry run of this pull request; the latest run replaces it.</sub>', '')
-  return lines.join('\n')
+  return lines
 }
 
 function publishLine(config: PromotionConfig): string {
@@ -102,13 +134,13 @@ function would(result: PromotionResult): string {
 }
 
 function sourceText(result: PromotionResult): string {
-  const commit = result.sourceCommit ? code(result.sourceCommit.slice(0, 7)) : ''
+  const commit = result.sourceCommit ? code(shortCommit(result.sourceCommit)) : ''
   return [result.sourceVersion ? code(result.sourceVersion) : '', commit].filter(Boolean).join(' @ ') || '–'
 }
 
-function changeCount(result: PromotionResult): number {
+function hasFileChanges(result: PromotionResult): boolean {
   const changes = result.changes
-  return changes ? changes.added.length + changes.modified.length + changes.deleted.length : 0
+  return changes !== undefined && changes.added.length + changes.modified.length + changes.deleted.length > 0
 }
 
 function filesSummary(result: PromotionResult): string {
@@ -131,10 +163,7 @@ function fileDetails(result: PromotionResult, limit: number): string[] {
     ['Deleted', changes.deleted]
   ] as const) {
     if (files.length === 0) continue
-    lines.push(`**${title}**`, '')
-    for (const file of files.slice(0, limit)) lines.push(`- ${code(file)}`)
-    if (files.length > limit) lines.push(`- … and ${files.length - limit} more`)
-    lines.push('')
+    lines.push(`**${title}**`, '', ...cappedFileList(files, limit, code).map(line => `- ${line}`), '')
   }
   lines.push('</details>')
   return lines
@@ -142,34 +171,4 @@ function fileDetails(result: PromotionResult, limit: number): string[] {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`
-}
-
-/** A code span that holds any text: a fence longer than any backtick run inside, newlines flattened. */
-export function code(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ')
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length))
-  const fence = '`'.repeat(longestRun + 1)
-  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${flat}${pad}${fence}`
-}
-
-/** Inline code inside HTML (the details summary), where markdown is not parsed. */
-function htmlCode(value: string): string {
-  return `<code>${value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')}</code>`
-}
-
-/** Plain text that markdown shows as it is: no formatting, no HTML, no @-mentions. */
-export function text(value: string): string {
-  return value
-    .replace(/\s+/g, ' ')
-    .replace(/[\\`*_[\]#~|]/g, match => `\\${match}`)
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('@', '@\u200b')
-}
-
-/** A table cell: pipes would end it (even inside code spans). */
-function cell(value: string): string {
-  return value.replace(/(?<!\\)\|/g, '\\|')
 }

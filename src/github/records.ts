@@ -5,7 +5,7 @@ import { DEFAULT_ATTEMPT_TIMEOUT_MS, type RetryPolicy } from '../util/retry.js'
 import { explainGitHubFailure, GitHubApi } from './api.js'
 import { isPullRequestEvent, pullRequestOf, readGitHubContext, type GitHubContext } from './context.js'
 import { DeploymentRecords } from './deployments.js'
-import { isPlanComment, renderPlanComment } from './plan-comment.js'
+import { isPlanComment, planMarker, renderPlanComment, type PlanFacts } from './plan-comment.js'
 
 /** Records a run on GitHub: deployments per destination promotion, and a plan comment on pull requests. */
 export interface GitHubRecorder {
@@ -93,18 +93,24 @@ class Recorder implements GitHubRecorder {
       this.logger.warning(`The plan was not commented on the pull request: ${pullRequest.problem}. The promotion goes on.`)
       return
     }
-    const body = renderPlanComment(this.config, report.results, { sha: pullRequest.headSha ?? this.context.sha, runUrl: this.context.runUrl })
+    const { workflow, job, runUrl } = this.context
+    const facts: PlanFacts = { sha: pullRequest.headSha ?? this.context.sha, runUrl, workflow, job }
     try {
-      const earlier = (await this.api.listIssueComments(pullRequest.number)).find(comment => isPlanComment(comment.body))
-      if (earlier) {
-        const comment = await this.api.updateIssueComment(earlier.id, body)
-        this.logger.info(`Updated the plan comment on pull request #${pullRequest.number}: ${comment.url}`)
-      } else {
-        const comment = await this.api.createIssueComment(pullRequest.number, body)
-        this.logger.info(`Commented the plan on pull request #${pullRequest.number}: ${comment.url}`)
-      }
+      await this.postPlan(pullRequest.number, renderPlanComment(this.config, report.results, facts), planMarker(this.config, facts))
     } catch (error) {
       this.logger.warning(`The plan was not commented on pull request #${pullRequest.number}: ${explainGitHubFailure(error, 'comment', this.context)}. The promotion goes on.`)
+    }
+  }
+
+  /** Updates this plan's earlier comment (same marker, written by a bot), or adds the first one. */
+  private async postPlan(pullRequest: number, body: string, marker: string): Promise<void> {
+    const earlier = (await this.api.listIssueComments(pullRequest)).find(comment => isPlanComment(comment, marker))
+    if (earlier) {
+      const comment = await this.api.updateIssueComment(earlier.id, body)
+      this.logger.info(`Updated the plan comment on pull request #${pullRequest}: ${comment.url}`)
+    } else {
+      const comment = await this.api.createIssueComment(pullRequest, body)
+      this.logger.info(`Commented the plan on pull request #${pullRequest}: ${comment.url}`)
     }
   }
 

@@ -42,6 +42,8 @@ export interface PromotionConfig {
   readonly source: ClusterAccount
   readonly sourceVersion: SourceVersion
   readonly destinations: readonly ClusterAccount[]
+  /** The `destinations` input was used: results and the version map are keyed by destination, whatever a filter leaves. */
+  readonly reportPerDestination: boolean
   readonly algorithms: readonly string[]
   readonly settingsOverride: SettingsOverride
   readonly publish: boolean

@@ -25,6 +25,10 @@ interface AccountFields {
   readonly read: (field: string) => string
 }
 
+/** A host name with at least one dot (or localhost), optionally a port: a key pasted here does not pass. */
+const CLUSTER_DOMAIN = /^(localhost|[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+)(:\d+)?$/
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
 const DEST_INPUTS = ['dest-cluster', 'dest-api-url', 'dest-git-url', 'dest-api-key', 'dest-api-key-owner', 'dest-algo-owner']
 const DESTINATION_FIELDS = ['name', 'cluster', 'api-url', 'git-url', 'api-key', 'api-key-env', 'api-key-owner', 'algo-owner']
 
@@ -32,7 +36,8 @@ const COMMIT_MESSAGE_PLACEHOLDERS = ['algorithm', 'source-cluster', 'source-owne
 
 /**
  * Turns raw inputs into a typed configuration, or throws one InputError that
- * lists every problem. Reads nothing but the inputs and never touches the network.
+ * lists every problem. Reads the inputs (and the environment variables that
+ * `destinations` entries name) and never touches the network.
  */
 export function parseConfig(read: InputReader): PromotionConfig {
   const problems: InputProblem[] = []
@@ -56,6 +61,7 @@ class InputParser {
       source,
       sourceVersion: this.sourceVersion(),
       destinations,
+      reportPerDestination: Boolean(this.read('destinations')),
       algorithms: this.algorithms(),
       settingsOverride: this.settingsOverride(),
       publish: this.boolean('publish', false),
@@ -135,8 +141,8 @@ class InputParser {
     const domain = read('cluster')
     const apiOverride = this.url(inputName('api-url'), read('api-url'))
     const gitOverride = this.url(inputName('git-url'), read('git-url'))
-    if (domain && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d+)?$/.test(domain)) {
-      this.problem(inputName('cluster'), `'${domain}' is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`)
+    if (domain && !CLUSTER_DOMAIN.test(domain)) {
+      this.problem(inputName('cluster'), `${quoteUnlessSecretLike(domain)} is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`)
     }
     const overrideRefused = (read('api-url') && !apiOverride) || (read('git-url') && !gitOverride)
     if (!domain && !(apiOverride && gitOverride) && !overrideRefused) {
@@ -159,6 +165,9 @@ class InputParser {
     }
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       this.problem(name, `uses '${parsed.protocol}': give an http:// or https:// URL`)
+    } else if (parsed.protocol === 'http:' && !LOOPBACK_HOST.test(parsed.hostname)) {
+      // Keys travel in request headers: over plain http anyone on the path reads them.
+      this.problem(name, `uses plain http to ${parsed.host}, which would send the API key unencrypted: use https:// (plain http is accepted only for localhost)`)
     } else if (parsed.username || parsed.password) {
       // The URL itself is not echoed: it holds a credential.
       this.problem(name, 'contains a user name or password: remove them from the URL and pass the key in the api-key input')
@@ -185,7 +194,7 @@ class InputParser {
       if (labels.indexOf(label) !== index) this.problem(`destinations[${index}].name`, `'${label}' names two destinations: give each a distinct "name"`)
     })
     for (const name of filter.filter(name => !labels.includes(name))) {
-      this.problem('destination-filter', `'${name}' is not a destination: use one of ${labels.join(', ')}`)
+      this.problem('destination-filter', `${quoteUnlessSecretLike(name)} is not a destination: use one of ${labels.join(', ')}`)
     }
     return filter.length > 0 ? accounts.filter(account => filter.includes(account.cluster.label)) : accounts
   }
@@ -222,7 +231,7 @@ class InputParser {
     if (!value || value === 'latest') return { kind: 'latest' }
     if (SEMVER_PATTERN.test(value)) return { kind: 'semver', version: value }
     if (COMMIT_PATTERN.test(value.toLowerCase())) return { kind: 'commit', sha: value.toLowerCase() }
-    this.problem('source-version', `'${value}' is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`)
+    this.problem('source-version', `${quoteUnlessSecretLike(value)} is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`)
     return { kind: 'latest' }
   }
 
@@ -233,9 +242,9 @@ class InputParser {
     const seen = new Set<string>()
     for (const name of names) {
       if (!ALGORITHM_PATTERN.test(name)) {
-        this.problem('algorithms', `'${name}' is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`)
+        this.problem('algorithms', `${quoteUnlessSecretLike(name)} is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`)
       } else if (seen.has(name)) {
-        this.problem('algorithms', `'${name}' is listed twice: list each algorithm once`)
+        this.problem('algorithms', `${quoteUnlessSecretLike(name)} is listed twice: list each algorithm once`)
       }
       seen.add(name)
     }
@@ -292,7 +301,7 @@ class InputParser {
     if (!value) return fallback
     if (/^(true|yes|on)$/i.test(value)) return true
     if (/^(false|no|off)$/i.test(value)) return false
-    this.problem(name, `'${value}' is not a boolean: use 'true' or 'false'`)
+    this.problem(name, `${quoteUnlessSecretLike(value)} is not a boolean: use 'true' or 'false'`)
     return fallback
   }
 
@@ -301,7 +310,7 @@ class InputParser {
     if (!value) return fallback
     const parsed = Number(value)
     if (!Number.isFinite(parsed) || parsed <= 0) {
-      this.problem(name, `'${value}' is not a positive number: use, for example, '${fallback}'`)
+      this.problem(name, `${quoteUnlessSecretLike(value)} is not a positive number: use, for example, '${fallback}'`)
       return fallback
     }
     return parsed
@@ -320,14 +329,14 @@ class InputParser {
   private mode(): RunMode {
     const value = this.read('mode') || 'promote'
     if (value === 'promote' || value === 'plan') return value
-    this.problem('mode', `'${value}' is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)`)
+    this.problem('mode', `${quoteUnlessSecretLike(value)} is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)`)
     return 'promote'
   }
 
   private versionType(): VersionType {
     const value = this.read('version-type') || 'minor'
     if ((VERSION_TYPES as readonly string[]).includes(value)) return value as VersionType
-    this.problem('version-type', `'${value}' is not a version type: use ${VERSION_TYPES.join(', ')}`)
+    this.problem('version-type', `${quoteUnlessSecretLike(value)} is not a version type: use ${VERSION_TYPES.join(', ')}`)
     return 'minor'
   }
 
@@ -362,7 +371,8 @@ class InputParser {
  * pasted into the wrong input (long, or with the characters keys carry).
  */
 function quoteUnlessSecretLike(value: string): string {
-  return value.length <= OWNER_MAX_LENGTH && /^[\w .-]*$/.test(value) ? `'${value}'` : 'the value given'
+  const looksLikeKey = value.length > 24 || /^sim\w{8,}/.test(value) || !/^[\w .:/-]*$/.test(value)
+  return looksLikeKey ? 'the value given' : `'${value}'`
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

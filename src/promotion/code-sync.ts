@@ -54,7 +54,8 @@ export class AlgorithmObjects {
    * Concurrent callers share one fetch, so it can be started early (see prefetch).
    */
   ensureSource(depth: 'trees' | 'complete'): Promise<void> {
-    const previous = this.sourceFetch ?? Promise.resolve()
+    // A failed earlier fetch (a prefetch, say) must not fail this one: each request tries again.
+    const previous = this.sourceFetch?.catch(() => {}) ?? Promise.resolve()
     this.sourceFetch = previous.then(() => this.fetchSource(depth))
     return this.sourceFetch
   }
@@ -78,6 +79,13 @@ export class AlgorithmObjects {
   /** Resolves once no fetch is running (whatever its outcome), so the stores can be removed. */
   async settled(): Promise<void> {
     await this.sourceFetch?.catch(() => {})
+  }
+
+  /** Frees the disk as soon as the algorithm's code is synced; a long run then never holds every tree at once. */
+  async remove(): Promise<void> {
+    await this.settled()
+    const stores = await Promise.allSettled([this.probeStore, this.workStore].filter(Boolean) as Promise<ObjectStore>[])
+    await Promise.all(stores.map(store => (store.status === 'fulfilled' ? store.value.remove() : undefined)))
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */

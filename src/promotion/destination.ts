@@ -18,12 +18,20 @@ const REQUIRED_SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   pipeline_enabled: true
 }
 
-/** What the destination is created with: the source's settings and details, the user's override on top. */
-export function creationBody(name: string, source: Algorithm, override: SettingsOverride): CreateAlgorithmBody {
+/** Settings whose values are ids of one cluster: copied only within a cluster. */
+const CLUSTER_LOCAL_SETTINGS = ['algorithm_environment']
+
+/**
+ * What the destination is created with: the source's settings and details, the
+ * user's override on top. An environment id means nothing on another cluster,
+ * so across clusters it is left to the override (or the cluster's default).
+ */
+export function creationBody(name: string, source: Algorithm, override: SettingsOverride, sameCluster: boolean): CreateAlgorithmBody {
+  const copied = Object.keys(SETTING_VALUES).filter(key => sameCluster || !CLUSTER_LOCAL_SETTINGS.includes(key))
   return {
     name,
     details: { label: name, ...pick(source.details, DETAIL_KEYS), ...override.details },
-    settings: { ...REQUIRED_SETTING_DEFAULTS, ...pick(source.settings, Object.keys(SETTING_VALUES)), ...override.settings }
+    settings: { ...REQUIRED_SETTING_DEFAULTS, ...pick(source.settings, copied), ...override.settings }
   }
 }
 
@@ -33,13 +41,14 @@ export async function prepareDestination(
   name: string,
   source: Algorithm,
   override: SettingsOverride,
-  dryRun: boolean
+  dryRun: boolean,
+  sameCluster: boolean
 ): Promise<DestinationState> {
   const owner = session.account.algoOwner
   if (await session.api.getAlgorithm(owner, name)) return 'exists'
   if (dryRun) return 'missing'
   try {
-    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override))
+    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override, sameCluster))
     return created ? 'created' : 'exists'
   } catch (error) {
     if (isNotFound(error)) {

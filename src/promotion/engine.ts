@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { openSession, type ClusterSession } from '../cluster/session.js'
 import { ObjectStore, type CommitIdentity } from '../git/object-store.js'
 import { algorithmRepository } from '../git/remote.js'
+import { assertGitVersion } from '../git/git-version.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import { mapWithConcurrency } from '../util/concurrency.js'
 import type { Logger, ProgressListener, PromotionPhase } from '../util/log.js'
@@ -36,7 +38,9 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const redact = (text: string): string => deps.secrets.redact(text)
   const source = openSession(config.source, config.retry, deps.logger, redact)
   const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
+  await assertGitVersion()
   const workDir = await mkdtemp(path.join(deps.tempDir, 'algorithmia-promote-'))
+  const stopCleanupOnSignal = removeOnSignal(workDir)
   const runner = new PhaseRunner(config, deps, workDir)
   const algorithms = config.algorithms.map(name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name)))
   try {
@@ -55,6 +59,24 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     // A prefetch may still be writing into the work directory when a promotion failed early.
     await Promise.allSettled(algorithms.map(algorithm => algorithm.objects?.settled()))
     await removeWorkDirectory(workDir, deps.logger)
+    stopCleanupOnSignal()
+  }
+}
+
+/**
+ * A cancelled job (SIGTERM) or Ctrl-C (SIGINT) must not leave repositories
+ * behind: remove them synchronously, then let the signal end the process as usual.
+ */
+function removeOnSignal(workDir: string): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
+  const handler = (signal: NodeJS.Signals): void => {
+    rmSync(workDir, { recursive: true, force: true })
+    for (const name of signals) process.removeListener(name, handler)
+    process.kill(process.pid, signal)
+  }
+  for (const name of signals) process.once(name, handler)
+  return () => {
+    for (const name of signals) process.removeListener(name, handler)
   }
 }
 
@@ -65,6 +87,12 @@ async function removeWorkDirectory(workDir: string, logger: Logger): Promise<voi
   } catch (error) {
     logger.warning(`could not remove the temporary repositories in ${workDir} (${(error as Error).message}); they hold no credentials, but delete them if the runner is reused.`)
   }
+}
+
+interface PhaseOptions {
+  readonly oneAlgorithmAtATime: boolean
+  /** With oneAlgorithmAtATime: runs after the algorithm's last target. */
+  readonly afterAlgorithm?: (algorithm: AlgorithmRun) => Promise<void> | undefined
 }
 
 class PhaseRunner {
@@ -98,7 +126,8 @@ class PhaseRunner {
     await this.forTargets('Prepare destination algorithms', 'prepare destination', targets, async target => {
       this.progress(target, 'creating')
       const source = target.algorithm.source!
-      target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun)
+      const sameCluster = target.session.account.cluster.apiUrl === this.config.source.cluster.apiUrl
+      target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun, sameCluster)
       // A new destination needs the whole source: fetch it while the other destinations are prepared.
       if (target.destinationState === 'created') target.algorithm.objects!.prefetchComplete()
       const said = { exists: 'exists; its settings are left as they are', created: 'created with the source settings', missing: 'does not exist and would be created' }
@@ -128,10 +157,12 @@ class PhaseRunner {
       }
       this.deps.logger.info(`${target.label}: ${describeSync(target)}`)
       if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target, 'done')
-    })
+    }, { oneAlgorithmAtATime: true, afterAlgorithm: algorithm => algorithm.objects?.remove() })
   }
 
   async publish(targets: TargetRun[]): Promise<void> {
+    // Builds are independent of the object stores, so every target waits for its own at once.
+    const options = { oneAlgorithmAtATime: false }
     await this.forTargets('Build and publish', 'build', targets.filter(target => target.pushed), async target => {
       this.progress(target, 'building')
       target.destVersion = await buildAndPublish({
@@ -142,11 +173,15 @@ class PhaseRunner {
         releaseNotes: this.config.releaseNotes ?? defaultReleaseNotes(this.facts(target)),
         buildTimeoutMs: this.config.buildTimeoutMs,
         retry: this.config.retry,
-        logger: this.deps.logger
+        logger: this.deps.logger,
+        onBuilt: () => {
+          target.step = 'publish'
+          this.progress(target, 'publishing')
+        }
       })
       this.deps.logger.info(`${target.label}: published version ${target.destVersion}`)
       this.progress(target, 'done')
-    })
+    }, options)
   }
 
   private facts(target: TargetRun): CommitMessageFacts {
@@ -162,20 +197,28 @@ class PhaseRunner {
     }
   }
 
-  private async forTargets(title: string, step: PromotionStep, targets: TargetRun[], work: (target: TargetRun) => Promise<void>): Promise<void> {
-    // Targets of one algorithm share its object stores, so they go one after another.
-    const byAlgorithm = groupBy(targets.filter(target => target.active), target => target.algorithm)
-    await this.phase(title, [...byAlgorithm.values()], async group => {
+  /**
+   * Runs one step for every active target. Targets of one algorithm share its
+   * object stores, so by default they go one after another, and the stores are
+   * removed once the algorithm's last target is through.
+   */
+  private async forTargets(title: string, step: PromotionStep, targets: TargetRun[], work: (target: TargetRun) => Promise<void>, options: PhaseOptions = { oneAlgorithmAtATime: true }): Promise<void> {
+    const active = targets.filter(target => target.active)
+    const groups = options.oneAlgorithmAtATime ? [...groupBy(active, target => target.algorithm).values()] : active.map(target => [target])
+    await this.phase(title, groups, async group => {
       for (const target of group) {
+        target.step = step
         try {
           await work(target)
         } catch (error) {
-          const failure = { step, message: explainFailure(error, { algorithm: target.algorithm.name, step, account: target.session.account, role: 'destination' }) }
+          const failedStep = target.step
+          const failure = { step: failedStep, message: explainFailure(error, { algorithm: target.algorithm.name, step: failedStep, account: target.session.account, role: 'destination' }) }
           target.failure = failure
           this.deps.logger.warning(failure.message)
           this.progress(target, 'failed')
         }
       }
+      await options.afterAlgorithm?.(group[0].algorithm)
     })
   }
 

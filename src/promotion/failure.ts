@@ -67,18 +67,19 @@ function explainCause(error: unknown, context: FailureContext): string {
  */
 function explainOtherSide(error: GitError, { role }: FailureContext): string {
   const other = role === 'destination' ? 'source' : 'destination'
+  const prefix = other === 'source' ? 'source' : 'dest'
   const missing = error.missingCommit
   if (missing) {
     return `${error.repository} (the ${other}) has no commit ${missing}. Check source-version: give a published version, a commit of the source algorithm, or leave it empty for the latest commit.`
   }
   const status = error.httpStatus
   if (status === 401) {
-    return `git authentication failed on the ${other} repository ${error.repository}. Check that ${other}-api-key is a valid standard key and that ${other}-api-key-owner names its owner (git signs in as that name).`
+    return `git authentication failed on the ${other} repository ${error.repository}. Check that ${prefix}-api-key is a valid standard key and that ${prefix}-api-key-owner names its owner (git signs in as that name).`
   }
   if (status === 403) {
     return `the ${other} key may not read ${error.repository}. Use a key of its owner, or of a member of the owning organization.`
   }
-  if (status === 404) return `${error.repository} (the ${other}) was not found: check 'algorithms' and ${other}-algo-owner.`
+  if (status === 404) return `${error.repository} (the ${other}) was not found: check 'algorithms' and ${prefix}-algo-owner.`
   if (error.transient) return `${error.message}, even after retries. Check that the ${other} cluster's git service is up.`
   return error.message
 }

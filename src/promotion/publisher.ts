@@ -19,12 +19,15 @@ export interface PublishRequest {
   readonly buildTimeoutMs: number
   readonly retry: RetryPolicy
   readonly logger: Logger
+  /** Called when the build succeeded and publishing starts (a failure after it is a publish failure). */
+  readonly onBuilt?: () => void
 }
 
 /** Waits for the build of `commit` on the destination, then publishes it; returns the new semver. */
 export async function buildAndPublish(request: PublishRequest): Promise<string> {
   const build = await waitForBuild(request)
   if (build.status === 'failed') throw await buildFailure(request, build)
+  request.onBuilt?.()
   return publishOnce(request)
 }
 

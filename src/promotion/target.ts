@@ -30,6 +30,8 @@ export class TargetRun {
   destVersion = ''
   /** The destination head as last read: what a failure before the push leaves in place. */
   headSeen?: string
+  /** Where the target is within a phase that spans two steps (build, then publish). */
+  step?: PromotionStep
   failure?: Failure
 
   constructor(
@@ -68,13 +70,15 @@ export class TargetRun {
   }
 
   private status(): PromotionResult['status'] {
+    // Created in this run, even if the template happened to equal the source.
+    if (this.destinationState === 'created') return 'created'
     switch (this.sync?.kind) {
       case 'unchanged':
         return 'unchanged'
       case 'planned':
         return 'planned'
       default:
-        return this.destinationState === 'created' ? 'created' : 'updated'
+        return 'updated'
     }
   }
 }

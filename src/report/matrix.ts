@@ -13,7 +13,7 @@ export interface MatrixEntry {
 export function promotionMatrix(report: Pick<RunReport, 'results'>): { include: MatrixEntry[] } {
   return {
     include: report.results
-      .filter(result => result.status === 'planned' || result.status === 'created' || result.status === 'updated')
+      .filter(result => result.newCommit)
       .map(result => ({ algorithm: result.algorithm, destination: result.destination }))
   }
 }

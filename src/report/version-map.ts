@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../inputs/input-error.js'
 import type { PromotionResult } from '../promotion/result.js'
@@ -6,8 +6,10 @@ import type { PromotionResult } from '../promotion/result.js'
 /** `{"<algorithm>": {"<source version>": "<destination version>"}}` */
 export type VersionMap = Record<string, Record<string, string>>
 
-/** With several destinations the map has one level more: `{"<destination>": VersionMap}`. */
-export type VersionMapOutput = VersionMap | Record<string, VersionMap>
+/** With the `destinations` input the map has one level more: `{"<destination>": VersionMap}`. */
+export type PerDestinationVersionMap = Record<string, VersionMap>
+
+export type VersionMapOutput = VersionMap | PerDestinationVersionMap
 
 /**
  * Entries for the promotions that succeeded. Source version: the published
@@ -44,8 +46,11 @@ function isRecorded(result: PromotionResult): boolean {
   return (result.status === 'created' || result.status === 'updated' || result.status === 'unchanged') && Boolean(result.destCommit)
 }
 
-/** Reads the map a previous run wrote; a missing file is an empty map, anything unreadable is refused. */
-export async function readVersionMapFile(file: string, input = 'version-map-file'): Promise<VersionMapOutput> {
+/**
+ * Reads the map a previous run wrote; a missing file is an empty map, anything
+ * unreadable or of the other shape is refused (and left untouched).
+ */
+export async function readVersionMapFile(file: string, perDestination: boolean, input = 'version-map-file'): Promise<VersionMapOutput> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -59,20 +64,30 @@ export async function readVersionMapFile(file: string, input = 'version-map-file
   } catch (error) {
     throw new InputError([{ input, message: `'${file}' is not valid JSON (${(error as Error).message}); it was left untouched. Fix or delete the file.` }])
   }
-  if (!isVersionMap(parsed)) {
-    throw new InputError([{ input, message: `'${file}' is not a version map ({"<algorithm>": {"<source version>": "<destination version>"}}); it was left untouched. Fix or delete the file.` }])
-  }
-  return parsed
+  const expected = perDestination ? '{"<destination>": {"<algorithm>": {"<source version>": "<destination version>"}}}, as the destinations input writes it' : '{"<algorithm>": {"<source version>": "<destination version>"}}'
+  if (perDestination && isPerDestinationMap(parsed)) return parsed
+  if (!perDestination && isVersionMap(parsed)) return parsed
+  throw new InputError([{ input, message: `'${file}' is not a version map of the shape ${expected}; it was left untouched. Fix the file, or use another one.` }])
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a map. */
 export async function writeVersionMapFile(file: string, map: VersionMapOutput): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`)
-  await writeFile(temporary, `${JSON.stringify(map, null, 2)}\n`, 'utf8')
-  await rename(temporary, file)
+  try {
+    await writeFile(temporary, `${JSON.stringify(map, null, 2)}\n`, 'utf8')
+    await rename(temporary, file)
+  } finally {
+    await rm(temporary, { force: true })
+  }
 }
 
-function isVersionMap(value: unknown): value is VersionMapOutput {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-  return isObject(value) && Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(v => typeof v === 'string' || isObject(v)))
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function isVersionMap(value: unknown): value is VersionMap {
+  return isObject(value) && Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(version => typeof version === 'string'))
+}
+
+function isPerDestinationMap(value: unknown): value is PerDestinationVersionMap {
+  return isObject(value) && Object.values(value).every(isVersionMap)
 }

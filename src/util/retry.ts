@@ -2,7 +2,7 @@
  * Bounded retries with exponential backoff and full jitter.
  *
  * One job: decide whether and when to try again. Callers classify their own
- * errors (through `retryDelayOf`) so this module stays ignorant of HTTP and git.
+ * errors (through `adviseOn`) so this module stays ignorant of HTTP and git.
  */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -50,7 +50,7 @@ export const sleep = (ms: number): Promise<void> => new Promise(resolve => setTi
 
 export function backoffDelay(policy: RetryPolicy, retryNumber: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retryNumber - 1))
-  // Full jitter: concurrent runs that failed together do not retry together.
+  // Equal jitter (half fixed, half random): concurrent runs that failed together do not retry together.
   return Math.round(ceiling / 2 + (random() * ceiling) / 2)
 }
 

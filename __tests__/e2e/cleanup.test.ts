@@ -1,0 +1,24 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { listFiles, runAction } from '../../scripts/lib/run-action.js'
+import { startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+
+describe('temporary repositories', () => {
+  let pair: ClusterPair
+  beforeEach(async () => {
+    pair = await startClusterPair()
+  })
+  afterEach(() => pair.stop())
+
+  it('are removed when the job is cancelled (SIGTERM) while it waits for a build', async () => {
+    await pair.seed('hello', { 'src/hello.py': 'x = 1\n', '.hidden': 'y\n' })
+    pair.prod.builds.holdInProgress(true)
+
+    const run = await runAction(pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }), {}, { when: stdout => stdout.includes('Build and publish'), signal: 'SIGTERM' })
+
+    expect(run.exitCode).not.toBe(0)
+    expect(run.stdout).toContain('Build and publish')
+    expect(await listFiles(run.runnerTemp)).toEqual([])
+    const { readdir } = await import('node:fs/promises')
+    expect(await readdir(run.runnerTemp)).toEqual([])
+  })
+})
