@@ -4,6 +4,7 @@ import { actionsLogger } from './action/logger.js'
 import { gitHubRecorder } from './github/records.js'
 import { writeJobSummary } from './action/job-summary.js'
 import { setOutputs } from './action/outputs.js'
+import { lenientDestinationEntries } from './inputs/destination-entries.js'
 import { InputError } from './inputs/input-error.js'
 import { parseConfig } from './inputs/parse.js'
 import { promote, readEarlierVersionMap, type RunReport } from './promote.js'
@@ -54,17 +55,8 @@ function maskKeyInputs(secrets: SecretRegistry): void {
   }
   const token = core.getInput('github-token')
   if (token) secrets.add(token)
-  for (const entry of lenientJsonArray(core.getInput('destinations'))) {
+  for (const entry of lenientDestinationEntries(core.getInput('destinations'))) {
     const key = typeof entry['api-key'] === 'string' ? entry['api-key'] : typeof entry['api-key-env'] === 'string' ? process.env[entry['api-key-env']] : undefined
     if (key) secrets.registerKey(String(entry['api-key-owner'] ?? ''), key.trim())
-  }
-}
-
-function lenientJsonArray(text: string): Array<Record<string, unknown>> {
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return Array.isArray(parsed) ? parsed.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null) : []
-  } catch {
-    return []
   }
 }

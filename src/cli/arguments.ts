@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import type { InputReader } from '../inputs/parse.js'
 import { KEY_INPUTS, isKeyInput, keyVariablesOf } from './keys.js'
+import { lenientDestinationEntries } from '../inputs/destination-entries.js'
 
 /** One command-line flag standing for one input of action.yml (`--<input>`). */
 export interface InputFlag {
@@ -123,13 +124,7 @@ function refuseKeyFlags(argv: readonly string[]): void {
 
 /** A key inside --destinations would be on the command line as much as --dest-api-key. */
 function refuseKeysInDestinations(destinations: string | undefined): void {
-  let entries: unknown
-  try {
-    entries = JSON.parse(destinations ?? '')
-  } catch {
-    return // parseConfig explains malformed JSON.
-  }
-  if (Array.isArray(entries) && entries.some(entry => typeof entry === 'object' && entry !== null && 'api-key' in entry)) {
+  if (lenientDestinationEntries(destinations).some(entry => 'api-key' in entry)) {
     throw new UsageError(
       '--destinations gives an "api-key": a command line is visible to other processes on this machine. ' +
         'Give "api-key-env" instead, the name of an environment variable that holds the key.'

@@ -77,7 +77,7 @@ function render(config: PromotionConfig, results: readonly PromotionResult[], fa
 }
 
 function overview(config: PromotionConfig, results: readonly PromotionResult[], facts: PlanFacts): string[] {
-  const changing = results.filter(result => result.status === 'planned' || result.status === 'created' || result.status === 'updated')
+  const changing = results.filter(result => result.newCommit && result.status !== 'failed')
   const unchanged = results.filter(result => result.status === 'unchanged')
   const failed = results.filter(result => result.status === 'failed')
   const commit = facts.sha ? ` at ${code(shortCommit(facts.sha))}` : ''

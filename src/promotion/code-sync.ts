@@ -17,7 +17,8 @@ export type StoreFactory = (role: 'probe' | 'objects') => Promise<ObjectStore>
 export class AlgorithmObjects {
   private probeStore?: Promise<ObjectStore>
   private workStore?: Promise<ObjectStore>
-  private sourceDepth: 'none' | 'trees' | 'complete' = 'none'
+  /** How much of the source commit the work store holds. */
+  private sourceInWork: 'none' | 'trees' | 'complete' = 'none'
   private sourceFetch?: Promise<void>
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
@@ -40,8 +41,8 @@ export class AlgorithmObjects {
 
   async sourceTree(): Promise<string> {
     if (!this.sourceTreeId) {
-      const store = this.sourceDepth === 'none' ? await this.probe() : await this.work()
-      if (this.sourceDepth === 'none') await store.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
+      const store = this.sourceInWork === 'none' ? await this.probe() : await this.work()
+      if (this.sourceInWork === 'none') await store.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
       this.sourceTreeId = (await store.readCommit(this.sourceCommit)).tree
     }
     return this.sourceTreeId
@@ -53,22 +54,22 @@ export class AlgorithmObjects {
    * lacks nearly all of it — one fetch then beats a tree walk and a second fetch.
    * Concurrent callers share one fetch, so it can be started early (see prefetch).
    */
-  ensureSource(depth: 'trees' | 'complete'): Promise<void> {
+  ensureSource(part: 'trees' | 'complete'): Promise<void> {
     // A failed earlier fetch (a prefetch, say) must not fail this one: each request tries again.
     const previous = this.sourceFetch?.catch(() => {}) ?? Promise.resolve()
-    this.sourceFetch = previous.then(() => this.fetchSource(depth))
+    this.sourceFetch = previous.then(() => this.fetchSource(part))
     return this.sourceFetch
   }
 
-  private async fetchSource(depth: 'trees' | 'complete'): Promise<void> {
-    if (this.sourceDepth === 'complete' || this.sourceDepth === depth) return
-    if (this.sourceDepth === 'trees') {
+  private async fetchSource(part: 'trees' | 'complete'): Promise<void> {
+    if (this.sourceInWork === 'complete' || this.sourceInWork === part) return
+    if (this.sourceInWork === 'trees') {
       // Fetching a commit the store already has moves nothing; ask for the blobs themselves.
       await this.fetchBlobsMissingFrom(undefined)
     } else {
-      await (await this.work()).fetchCommits(this.source, [this.sourceCommit], depth)
+      await (await this.work()).fetchCommits(this.source, [this.sourceCommit], part)
     }
-    this.sourceDepth = depth
+    this.sourceInWork = part
   }
 
   /** Starts fetching the whole source while other work goes on; failures surface when the sync awaits it. */
@@ -96,7 +97,7 @@ export class AlgorithmObjects {
 
   /** Fetches the source blobs that `destinationCommit`'s tree does not already have. */
   async fetchBlobsMissingFrom(destinationCommit: string | undefined): Promise<number> {
-    if (this.sourceDepth === 'complete') return 0
+    if (this.sourceInWork === 'complete') return 0
     const work = await this.work()
     const needed = await work.blobIds(this.sourceCommit)
     if (destinationCommit) for (const id of await work.blobIds(destinationCommit)) needed.delete(id)

@@ -1,6 +1,7 @@
 import { ClusterApiError, ClusterUnreachableError } from '../cluster/errors.js'
 import { GitError } from '../git/git-error.js'
 import type { ClusterAccount } from '../inputs/config.js'
+import { missingAlgorithmAdvice, missingCommitAdvice } from './advice.js'
 import type { PromotionStep } from './result.js'
 
 /** An error whose message already says what went wrong and what to do; shown as it is. */
@@ -32,7 +33,7 @@ function explainCause(error: unknown, context: FailureContext): string {
   const input = account.inputName
   const missing = error instanceof GitError ? error.missingCommit : undefined
   if (missing) {
-    return `${error instanceof GitError ? error.repository : account.cluster.label} has no commit ${missing}. Check source-version: give a published version, a commit of the source algorithm, or leave it empty for the latest commit.`
+    return missingCommitAdvice(error instanceof GitError ? error.repository : account.cluster.label, missing)
   }
   const status = statusOf(error)
   const over = error instanceof GitError ? 'git (HTTP Basic)' : 'the API'
@@ -47,7 +48,7 @@ function explainCause(error: unknown, context: FailureContext): string {
     return `the API key owned by '${account.keyOwner}' may not manage the algorithms of '${account.algoOwner}' on ${account.cluster.label}. Give the key the "manage my algorithms" permission, and use a key of '${account.algoOwner}' or make '${account.keyOwner}' a member of the organization '${account.algoOwner}'.${mayNotExist}`
   }
   if (status === 404 && role === 'source') {
-    return `the algorithm ${account.algoOwner}/${algorithm} does not exist on ${account.cluster.label}. Check the names in 'algorithms' and ${input('algo-owner')} (names are case-sensitive).`
+    return missingAlgorithmAdvice(account, algorithm)
   }
   if (error instanceof ClusterUnreachableError) {
     return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('api-url')}) and that the cluster is up.`
@@ -70,7 +71,7 @@ function explainOtherSide(error: GitError, { role }: FailureContext): string {
   const prefix = other === 'source' ? 'source' : 'dest'
   const missing = error.missingCommit
   if (missing) {
-    return `${error.repository} (the ${other}) has no commit ${missing}. Check source-version: give a published version, a commit of the source algorithm, or leave it empty for the latest commit.`
+    return missingCommitAdvice(`${error.repository} (the ${other})`, missing)
   }
   const status = error.httpStatus
   if (status === 401) {

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { SourceVersion } from '../inputs/config.js'
 import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
+import { missingAlgorithmAdvice } from './advice.js'
 import { PromotionError } from './failure.js'
 
 /** The exact source state a promotion copies. */
@@ -20,7 +21,7 @@ export async function resolveSource(session: ClusterSession, store: ObjectStore,
   const owner = session.account.algoOwner
   const metadata = await session.api.getAlgorithm(owner, name)
   if (!metadata) {
-    throw new PromotionError(`the algorithm ${owner}/${name} does not exist on ${session.account.cluster.label}. Check the names in 'algorithms' and source-algo-owner (names are case-sensitive).`)
+    throw new PromotionError(missingAlgorithmAdvice(session.account, name))
   }
   const published = await session.api.listVersions(owner, name, { published: true })
   const commit = await resolveCommit(store, remote, requested, published, () => session.api.listVersions(owner, name))
