@@ -93,14 +93,20 @@ export type ResultStatus = 'created' | 'updated' | 'unchanged'
  * (2), (4), (5), (6): the bundled action, run as GitHub runs it. `expected`
  * counts the statuses the run must report (e.g. { unchanged: 45, updated: 5 }).
  */
-export async function action(ctx: BenchContext, algorithms: readonly string[], destOwner: string, expected: Partial<Record<ResultStatus, number>>): Promise<Measurement> {
+export async function action(
+  ctx: BenchContext,
+  algorithms: readonly string[],
+  destOwner: string,
+  expected: Partial<Record<ResultStatus, number>>
+): Promise<Measurement> {
   const inputs = ctx.pair.inputs({ algorithms: algorithms.join('\n'), 'dest-algo-owner': destOwner })
   const result = await measure(ctx, 'dist/index.js', () => runAction(inputs))
   const run = result.value
   await rm(path.dirname(run.runnerTemp), { recursive: true, force: true })
   if (run.exitCode !== 0) throw new Error(`action exited ${run.exitCode}:\n${run.stdout}\n${run.stderr}`)
   const statuses: Record<string, number> = {}
-  for (const entry of JSON.parse(run.outputs.results) as Array<{ status: string }>) statuses[entry.status] = (statuses[entry.status] ?? 0) + 1
+  for (const entry of JSON.parse(run.outputs.results) as Array<{ status: string }>)
+    statuses[entry.status] = (statuses[entry.status] ?? 0) + 1
   for (const [status, count] of Object.entries(expected)) {
     if (statuses[status] !== count) throw new Error(`action: expected ${count} ${status}, got ${JSON.stringify(statuses)}`)
   }
@@ -147,7 +153,10 @@ async function emptyRepository(ctx: BenchContext, cluster: EmulatedCluster, owne
 }
 
 async function expectSameTree(ctx: BenchContext, algorithm: string, destOwner: string, who: string): Promise<void> {
-  const [source, dest] = await Promise.all([treeOf(ctx, ctx.pair.dev, SOURCE_OWNER, algorithm), treeOf(ctx, ctx.pair.prod, destOwner, algorithm)])
+  const [source, dest] = await Promise.all([
+    treeOf(ctx, ctx.pair.dev, SOURCE_OWNER, algorithm),
+    treeOf(ctx, ctx.pair.prod, destOwner, algorithm)
+  ])
   if (source !== dest) throw new Error(`${who}: destination tree ${dest} is not the source tree ${source}`)
 }
 

@@ -31,12 +31,40 @@ export interface RepoProfile {
 const MB = 1024 * 1024
 
 /** The issue's heavy algorithm: a few hundred commits, a few thousand files, tens of MB, several-MB binaries that change. */
-export const HEAVY: RepoProfile = { commits: 300, textFiles: 3000, meanTextBytes: 3000, binaryBytes: [3 * MB, 4 * MB, 5 * MB, 6 * MB], binaryVersions: 4, editsPerCommit: 8 }
+export const HEAVY: RepoProfile = {
+  commits: 300,
+  textFiles: 3000,
+  meanTextBytes: 3000,
+  binaryBytes: [3 * MB, 4 * MB, 5 * MB, 6 * MB],
+  binaryVersions: 4,
+  editsPerCommit: 8
+}
 /** The small size of the memory comparison: a typical algorithm. */
-export const SMALL: RepoProfile = { commits: 20, textFiles: 40, meanTextBytes: 2000, binaryBytes: [200 * 1024], binaryVersions: 2, editsPerCommit: 3 }
+export const SMALL: RepoProfile = {
+  commits: 20,
+  textFiles: 40,
+  meanTextBytes: 2000,
+  binaryBytes: [200 * 1024],
+  binaryVersions: 2,
+  editsPerCommit: 3
+}
 /** `--quick`: the same shape, about a tenth of the size. */
-export const QUICK_HEAVY: RepoProfile = { commits: 60, textFiles: 400, meanTextBytes: 3000, binaryBytes: [1 * MB, 2 * MB], binaryVersions: 3, editsPerCommit: 6 }
-export const QUICK_SMALL: RepoProfile = { commits: 10, textFiles: 20, meanTextBytes: 2000, binaryBytes: [], binaryVersions: 1, editsPerCommit: 2 }
+export const QUICK_HEAVY: RepoProfile = {
+  commits: 60,
+  textFiles: 400,
+  meanTextBytes: 3000,
+  binaryBytes: [1 * MB, 2 * MB],
+  binaryVersions: 3,
+  editsPerCommit: 6
+}
+export const QUICK_SMALL: RepoProfile = {
+  commits: 10,
+  textFiles: 20,
+  meanTextBytes: 2000,
+  binaryBytes: [],
+  binaryVersions: 1,
+  editsPerCommit: 2
+}
 
 export interface RepoFacts {
   readonly head: string
@@ -93,8 +121,10 @@ export class Prng {
   }
 }
 
-const WORDS = ('input output model tensor batch score label index value result config layer weight bias ' +
-  'predict train load save parse token vector matrix feature sample window offset buffer cache state').split(' ')
+const WORDS = (
+  'input output model tensor batch score label index value result config layer weight bias ' +
+  'predict train load save parse token vector matrix feature sample window offset buffer cache state'
+).split(' ')
 
 /** Python-looking lines: compress like real source code (about 3-4x), unlike random bytes. */
 export function codeLines(rng: Prng, bytes: number): string {
@@ -121,7 +151,13 @@ function editText(rng: Prng, text: string): string {
   const lines = text.split('\n')
   const at = rng.below(Math.max(1, lines.length - 1))
   const removed = 1 + rng.below(4)
-  lines.splice(at, removed, ...codeLines(rng, 60 + rng.below(400)).trimEnd().split('\n'))
+  lines.splice(
+    at,
+    removed,
+    ...codeLines(rng, 60 + rng.below(400))
+      .trimEnd()
+      .split('\n')
+  )
   return lines.join('\n')
 }
 
@@ -167,11 +203,21 @@ export function isolatedGitEnv(home: string): NodeJS.ProcessEnv {
  * Creates `owner/name` on `cluster` and replaces its repository's history with
  * one generated from `profile` and `seed`.
  */
-export async function generateAlgorithm(cluster: EmulatedCluster, owner: string, name: string, profile: RepoProfile, seed: number, home: string): Promise<RepoFacts> {
+export async function generateAlgorithm(
+  cluster: EmulatedCluster,
+  owner: string,
+  name: string,
+  profile: RepoProfile,
+  seed: number,
+  home: string
+): Promise<RepoFacts> {
   cluster.createAlgorithm(owner, name, { details: { label: name } })
   await cluster.headCommit(owner, name) // waits for the template commit, so the repository exists
   const gitDir = cluster.repoPath(owner, name)
-  const git = spawn('git', ['fast-import', '--quiet', '--force', '--done'], { env: { ...isolatedGitEnv(home), GIT_DIR: gitDir }, stdio: ['pipe', 'ignore', 'pipe'] })
+  const git = spawn('git', ['fast-import', '--quiet', '--force', '--done'], {
+    env: { ...isolatedGitEnv(home), GIT_DIR: gitDir },
+    stdio: ['pipe', 'ignore', 'pipe']
+  })
   const stderr: Buffer[] = []
   git.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
   const exited = once(git, 'close') as Promise<[number | null]>
@@ -179,7 +225,9 @@ export async function generateAlgorithm(cluster: EmulatedCluster, owner: string,
   git.stdin.end()
   const [code] = await exited
   if (code !== 0) throw new Error(`git fast-import failed (${code}): ${Buffer.concat(stderr).toString()}`)
-  const head = (await runCommand('git', ['rev-parse', 'refs/heads/master'], { env: { ...isolatedGitEnv(home), GIT_DIR: gitDir } })).stdout.trim()
+  const head = (
+    await runCommand('git', ['rev-parse', 'refs/heads/master'], { env: { ...isolatedGitEnv(home), GIT_DIR: gitDir } })
+  ).stdout.trim()
   return { ...facts, head, storeBytes: await directoryBytes(path.join(gitDir, 'objects')) }
 }
 
@@ -191,7 +239,8 @@ async function writeHistory(out: StreamWriter, profile: RepoProfile, rng: Prng):
   for (let commit = 0; commit < profile.commits; commit++) {
     const changes: Array<[string, string | Buffer | null]> = []
     if (commit === 0) {
-      for (; nextIndex < profile.textFiles; nextIndex++) changes.push([textPath(nextIndex), codeLines(rng, profile.meanTextBytes / 2 + rng.below(profile.meanTextBytes))])
+      for (; nextIndex < profile.textFiles; nextIndex++)
+        changes.push([textPath(nextIndex), codeLines(rng, profile.meanTextBytes / 2 + rng.below(profile.meanTextBytes))])
       changes.push(['requirements.txt', 'numpy==1.26.4\nalgorithmia>=1.0.0,<2.0\n'], ['algorithmia.conf', '{"language": "python3-1"}\n'])
       binaryPaths.forEach((file, i) => changes.push([file, rng.bytes(profile.binaryBytes[i])]))
     } else {
@@ -205,7 +254,8 @@ async function writeHistory(out: StreamWriter, profile: RepoProfile, rng: Prng):
       // Binary i is rewritten at evenly spaced commits, staggered so no two change together.
       binaryPaths.forEach((file, i) => {
         const every = Math.floor(profile.commits / profile.binaryVersions)
-        if (profile.binaryVersions > 1 && commit >= every && commit < every * profile.binaryVersions && commit % every === i + 1) changes.push([file, rng.bytes(profile.binaryBytes[i])])
+        if (profile.binaryVersions > 1 && commit >= every && commit < every * profile.binaryVersions && commit % every === i + 1)
+          changes.push([file, rng.bytes(profile.binaryBytes[i])])
       })
     }
     await writeCommit(out, commit, changes)
@@ -223,7 +273,9 @@ async function writeHistory(out: StreamWriter, profile: RepoProfile, rng: Prng):
 
 async function writeCommit(out: StreamWriter, index: number, changes: Array<[string, string | Buffer | null]>): Promise<void> {
   const when = 1_600_000_000 + index * 3600
-  await out.write(`commit refs/heads/master\nauthor Data Scientist <ds@example.com> ${when} +0000\ncommitter Data Scientist <ds@example.com> ${when} +0000\n`)
+  await out.write(
+    `commit refs/heads/master\nauthor Data Scientist <ds@example.com> ${when} +0000\ncommitter Data Scientist <ds@example.com> ${when} +0000\n`
+  )
   await out.data(index === 0 ? 'Initial import of the model\n' : `Tune the model (change ${index})\n`)
   if (index === 0) await out.write('deleteall\n') // no parent: a root commit, whatever master held
   for (const [file, content] of changes) {
@@ -247,7 +299,6 @@ export function smallAlgorithmFiles(rng: Prng, name: string): Record<string, str
     'src/__init__.py': ''
   }
 }
-
 
 async function directoryBytes(dir: string): Promise<number> {
   let total = 0

@@ -12,7 +12,17 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair } from '../__tests__/helpers/clusters.js'
 import { action, addDestinationOwner, coldStart, gitFloor, seedScript, type BenchContext, type Measurement } from './contenders.js'
-import { HEAVY, Prng, QUICK_HEAVY, QUICK_SMALL, SMALL, codeLines, generateAlgorithm, smallAlgorithmFiles, type RepoFacts } from './fixtures.js'
+import {
+  HEAVY,
+  Prng,
+  QUICK_HEAVY,
+  QUICK_SMALL,
+  SMALL,
+  codeLines,
+  generateAlgorithm,
+  smallAlgorithmFiles,
+  type RepoFacts
+} from './fixtures.js'
 import { RssSampler, median, secondsSince } from './measure.js'
 
 const CONTENDERS = {
@@ -73,7 +83,9 @@ async function generateFixtures(ctx: BenchContext, quick: boolean): Promise<Reco
   const start = performance.now()
   const heavy = await generateAlgorithm(ctx.pair.dev, SOURCE_OWNER, HEAVY_NAME, profiles.heavy, 1, ctx.home)
   const small = await generateAlgorithm(ctx.pair.dev, SOURCE_OWNER, SMALL_NAME, profiles.small, 2, ctx.home)
-  log(`Generated the source repositories in ${secondsSince(start).toFixed(1)} s: ${describe(HEAVY_NAME, heavy)}; ${describe(SMALL_NAME, small)}`)
+  log(
+    `Generated the source repositories in ${secondsSince(start).toFixed(1)} s: ${describe(HEAVY_NAME, heavy)}; ${describe(SMALL_NAME, small)}`
+  )
   return { heavy, small }
 }
 
@@ -97,7 +109,9 @@ async function runRounds(ctx: BenchContext, rounds: number, syncNames: string[])
   const samples = Object.fromEntries(Object.keys(CONTENDERS).map(id => [id, []])) as unknown as Record<ContenderId, Measurement[]>
   const record = (id: ContenderId, measurement: Measurement): void => {
     samples[id].push(measurement)
-    log(`  ${CONTENDERS[id].padEnd(50)} ${measurement.seconds.toFixed(2).padStart(7)} s  ${formatBytes(measurement)}  peak RSS ${mb(measurement.peakRssKb * 1024)} MB`)
+    log(
+      `  ${CONTENDERS[id].padEnd(50)} ${measurement.seconds.toFixed(2).padStart(7)} s  ${formatBytes(measurement)}  peak RSS ${mb(measurement.peakRssKb * 1024)} MB`
+    )
   }
   // Untimed warm-up of each heavy contender: the source's whole pack gets into the page cache
   // (the seed reads all history), so round 1 does not pay for it alone.
@@ -116,13 +130,23 @@ async function runRounds(ctx: BenchContext, rounds: number, syncNames: string[])
     ]
     for (const [id, run] of rotate(heavyContenders, round - 1)) record(id, await run())
     record('noop', await action(ctx, [HEAVY_NAME], firstOwner, { unchanged: 1 }))
-    await ctx.pair.dev.commit(SOURCE_OWNER, HEAVY_NAME, { 'src/pkg_0/mod_0/file_0.py': codeLines(rng, 3000) }, { replace: false, message: `One-file change ${round}` })
+    await ctx.pair.dev.commit(
+      SOURCE_OWNER,
+      HEAVY_NAME,
+      { 'src/pkg_0/mod_0/file_0.py': codeLines(rng, 3000) },
+      { replace: false, message: `One-file change ${round}` }
+    )
     record('oneFile', await action(ctx, [HEAVY_NAME], firstOwner, { updated: 1 }))
     record('firstSmall', await action(ctx, [SMALL_NAME], addDestinationOwner(ctx, `small_r${round}`), { created: 1 }))
     record('floorSmall', await gitFloor(ctx, SMALL_NAME, addDestinationOwner(ctx, `floor_small_r${round}`)))
     for (let k = 0; k < SYNC_CHANGED; k++) {
       const name = syncNames[((round - 1) * SYNC_CHANGED + k) % syncNames.length]
-      await ctx.pair.dev.commit(SOURCE_OWNER, name, { 'src/helpers.py': codeLines(rng, 800) }, { replace: false, message: `Scheduled change ${round}` })
+      await ctx.pair.dev.commit(
+        SOURCE_OWNER,
+        name,
+        { 'src/helpers.py': codeLines(rng, 800) },
+        { replace: false, message: `Scheduled change ${round}` }
+      )
     }
     record('sync', await action(ctx, syncNames, DEST_OWNER, { unchanged: SYNC_ALGORITHMS - SYNC_CHANGED, updated: SYNC_CHANGED }))
   }
@@ -148,18 +172,32 @@ function summarize(measurements: readonly Measurement[]): Summary {
   }
 }
 
-function printReport(options: Options, facts: Record<'heavy' | 'small', RepoFacts>, samples: Record<ContenderId, Measurement[]>, cold: number[], load: number[]): void {
+function printReport(
+  options: Options,
+  facts: Record<'heavy' | 'small', RepoFacts>,
+  samples: Record<ContenderId, Measurement[]>,
+  cold: number[],
+  load: number[]
+): void {
   const s = Object.fromEntries(Object.entries(samples).map(([id, list]) => [id, summarize(list)])) as Record<ContenderId, Summary>
   const seed = s.seed.seconds
   const floor = s.floor.seconds
   console.log('')
-  console.log(`algorithmia-promote benchmark — ${options.rounds} round(s)${options.quick ? ', --quick' : ''}, ${os.cpus().length} CPUs, node ${process.version}`)
+  console.log(
+    `algorithmia-promote benchmark — ${options.rounds} round(s)${options.quick ? ', --quick' : ''}, ${os.cpus().length} CPUs, node ${process.version}`
+  )
   // Other work on the machine skews wall times; the 1-minute load average says how busy it was.
-  console.log(`load average (1 min) before the rounds ${load[0].toFixed(2)}, after ${load[1].toFixed(2)}${Math.max(...load) > os.cpus().length ? ' — the machine was busy: expect noise' : ''}`)
+  console.log(
+    `load average (1 min) before the rounds ${load[0].toFixed(2)}, after ${load[1].toFixed(2)}${Math.max(...load) > os.cpus().length ? ' — the machine was busy: expect noise' : ''}`
+  )
   console.log(`heavy: ${describe(HEAVY_NAME, facts.heavy)}`)
   console.log(`small: ${describe(SMALL_NAME, facts.small)}`)
-  console.log('Seconds are medians over the rounds; bytes are medians of git traffic seen by the emulators (fetched: upload-pack responses; pushed: receive-pack request bodies);')
-  console.log('peak RSS is the largest, over the rounds, of the contender\'s process tree (node + git children, or bash + git children), summed, sampled from /proc every 10 ms.')
+  console.log(
+    'Seconds are medians over the rounds; bytes are medians of git traffic seen by the emulators (fetched: upload-pack responses; pushed: receive-pack request bodies);'
+  )
+  console.log(
+    "peak RSS is the largest, over the rounds, of the contender's process tree (node + git children, or bash + git children), summed, sampled from /proc every 10 ms."
+  )
   console.log('')
   const header = ['contender', 'median s', '× (1)', '× (3)', 'fetched', 'pushed', 'peak RSS MB', 'max 1 proc MB']
   const rows = (Object.keys(CONTENDERS) as ContenderId[]).map(id => {
@@ -194,7 +232,10 @@ function printReport(options: Options, facts: Record<'heavy' | 'small', RepoFact
     ['bundle cold start < 150 ms', median(cold) < 0.15, `${(median(cold) * 1000).toFixed(0)} ms (median of ${cold.length})`]
   ]
   for (const [name, pass, detail] of targets) console.log(`${pass ? 'PASS' : 'FAIL'}  ${name.padEnd(88)} ${detail}`)
-  if (options.quick) console.log('(--quick checks the harness: on its small repository fixed costs dominate, so the ratio targets are meant for the full run.)')
+  if (options.quick)
+    console.log(
+      '(--quick checks the harness: on its small repository fixed costs dominate, so the ratio targets are meant for the full run.)'
+    )
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -27,7 +27,7 @@ export class AlgorithmService {
   constructor(
     private readonly state: ClusterState,
     private readonly repos: RepoStore,
-    private readonly builds: BuildRunner,
+    private readonly builds: BuildRunner
   ) {}
 
   find(owner: string, name: string): AlgorithmRecord {
@@ -55,7 +55,7 @@ export class AlgorithmService {
       owner,
       ...request,
       builds: [],
-      releases: [],
+      releases: []
     }
     this.state.addAlgorithm(algo)
     const language = algo.settings.language ?? algo.settings.package_set ?? 'python3'
@@ -65,7 +65,7 @@ export class AlgorithmService {
       (error: unknown) => {
         this.state.removeAlgorithm(owner, algo.name)
         throw error
-      },
+      }
     )
     return { algo, ready }
   }
@@ -111,7 +111,7 @@ export class AlgorithmService {
       sampleOutput: request.sampleOutput,
       details: structuredClone(algo.details),
       settings: structuredClone(algo.settings),
-      publishedAt: new Date(),
+      publishedAt: new Date()
     }
     algo.releases.push(release)
     return build
@@ -120,15 +120,15 @@ export class AlgorithmService {
   /** Successful builds (each one is a version), newest first. */
   versions(algo: AlgorithmRecord, filter: VersionFilter = {}): BuildRecord[] {
     return algo.builds
-      .filter((build) => build.status === 'succeeded')
-      .filter((build) => this.matchesFilter(algo, build, filter))
+      .filter(build => build.status === 'succeeded')
+      .filter(build => this.matchesFilter(algo, build, filter))
       .reverse()
   }
 
   /** The version for a git hash: its published build if any, else its newest successful build. */
   versionByHash(algo: AlgorithmRecord, gitHash: string): BuildRecord | undefined {
-    const candidates = this.versions(algo).filter((build) => build.commitSha === gitHash)
-    const published = candidates.find((build) => algo.releases.some((r) => r.buildId === build.id))
+    const candidates = this.versions(algo).filter(build => build.commitSha === gitHash)
+    const published = candidates.find(build => algo.releases.some(r => r.buildId === build.id))
     return published ?? candidates[0]
   }
 
@@ -142,22 +142,22 @@ export class AlgorithmService {
     }
     if (build.status === 'failed') {
       throw invalidRequest(
-        `The latest build (${build.id}, commit ${build.commitSha}) failed; only the most recent successful build can be published`,
+        `The latest build (${build.id}, commit ${build.commitSha}) failed; only the most recent successful build can be published`
       )
     }
-    const release = algo.releases.find((r) => r.buildId === build.id)
+    const release = algo.releases.find(r => r.buildId === build.id)
     if (release) {
       throw apiError(
         400,
         ErrorCode.versionAlreadyPublished,
-        `Build ${build.id} was already published as ${release.semanticVersion}; push or compile to publish again`,
+        `Build ${build.id} was already published as ${release.semanticVersion}; push or compile to publish again`
       )
     }
     return build
   }
 
   private matchesFilter(algo: AlgorithmRecord, build: BuildRecord, filter: VersionFilter): boolean {
-    const release = algo.releases.find((r) => r.buildId === build.id)
+    const release = algo.releases.find(r => r.buildId === build.id)
     if (filter.published !== undefined && filter.published !== Boolean(release)) return false
     if (filter.callable === undefined) return true
     const callability = (release?.settings ?? algo.settings).algorithm_callability

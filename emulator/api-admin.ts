@@ -16,14 +16,42 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
   }
   const routes = new AdminRoutes(deps)
   router
-    .add('POST', '/v1/users', admin((call) => routes.createUser(call)))
-    .add('GET', '/v1/users/:username', admin((call) => routes.getUser(call)))
-    .add('POST', '/v1/organizations', admin((call) => routes.createOrg(call)))
-    .add('GET', '/v1/organizations/:org', admin((call) => routes.getOrg(call)))
-    .add('GET', '/v1/organizations/:org/members', admin((call) => routes.listMembers(call)))
-    .add('PUT', '/v1/organizations/:org/members/:username', admin((call) => routes.addMember(call)))
+    .add(
+      'POST',
+      '/v1/users',
+      admin(call => routes.createUser(call))
+    )
+    .add(
+      'GET',
+      '/v1/users/:username',
+      admin(call => routes.getUser(call))
+    )
+    .add(
+      'POST',
+      '/v1/organizations',
+      admin(call => routes.createOrg(call))
+    )
+    .add(
+      'GET',
+      '/v1/organizations/:org',
+      admin(call => routes.getOrg(call))
+    )
+    .add(
+      'GET',
+      '/v1/organizations/:org/members',
+      admin(call => routes.listMembers(call))
+    )
+    .add(
+      'PUT',
+      '/v1/organizations/:org/members/:username',
+      admin(call => routes.addMember(call))
+    )
   for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-    router.add(method, '/v1/admin/*', admin(() => routes.notEmulated()))
+    router.add(
+      method,
+      '/v1/admin/*',
+      admin(() => routes.notEmulated())
+    )
   }
 }
 
@@ -52,7 +80,7 @@ class AdminRoutes {
       email: stringField(body, 'email'),
       fullname: stringField(body, 'fullname'),
       company_name: stringField(body, 'company_name'),
-      company_role: stringField(body, 'company_role'),
+      company_role: stringField(body, 'company_role')
     })
     return { status: 200, body: this.userView(user) }
   }
@@ -71,7 +99,7 @@ class AdminRoutes {
       org_label: stringField(body, 'org_label'),
       org_contact_name: stringField(body, 'org_contact_name'),
       org_email: stringField(body, 'org_email'),
-      org_url: stringField(body, 'org_url'),
+      org_url: stringField(body, 'org_url')
     })
     return { status: 200, body: this.orgView(org) }
   }
@@ -82,7 +110,7 @@ class AdminRoutes {
 
   listMembers(call: ApiCall): ApiReply {
     const org = this.findOrg(call.params.org)
-    const results = [...org.members].map((username) => this.memberView(username))
+    const results = [...org.members].map(username => this.memberView(username))
     return { status: 200, body: { marker: null, next_link: null, results } }
   }
 
@@ -131,7 +159,7 @@ class AdminRoutes {
       username,
       role: 'member',
       user_link: `${this.deps.baseUrl()}/v1/users/${username}`,
-      resource_type: 'organization_member',
+      resource_type: 'organization_member'
     }
   }
 }

@@ -47,26 +47,26 @@ export class ApiHandler {
 
   private registerAlgorithmRoutes(): void {
     this.router
-      .add('POST', '/v1/algorithms/:owner', (call) => this.createAlgorithm(call))
-      .add('GET', ALGO, (call) => this.reply(200, this.algorithmFor(call, false)))
-      .add('PUT', ALGO, (call) => this.updateAlgorithm(call))
-      .add('DELETE', ALGO, (call) => this.deleteAlgorithm(call))
-      .add('POST', `${ALGO}/compile`, (call) => this.compileAlgorithm(call))
+      .add('POST', '/v1/algorithms/:owner', call => this.createAlgorithm(call))
+      .add('GET', ALGO, call => this.reply(200, this.algorithmFor(call, false)))
+      .add('PUT', ALGO, call => this.updateAlgorithm(call))
+      .add('DELETE', ALGO, call => this.deleteAlgorithm(call))
+      .add('POST', `${ALGO}/compile`, call => this.compileAlgorithm(call))
   }
 
   private registerVersionRoutes(): void {
     this.router
-      .add('GET', `${ALGO}/versions`, (call) => this.listVersions(call))
-      .add('POST', `${ALGO}/versions`, (call) => this.publish(call))
-      .add('POST', `${ALGO}/version`, (call) => this.publish(call)) // spelling some clients use
-      .add('GET', `${ALGO}/versions/:hash`, (call) => this.getVersion(call))
+      .add('GET', `${ALGO}/versions`, call => this.listVersions(call))
+      .add('POST', `${ALGO}/versions`, call => this.publish(call))
+      .add('POST', `${ALGO}/version`, call => this.publish(call)) // spelling some clients use
+      .add('GET', `${ALGO}/versions/:hash`, call => this.getVersion(call))
   }
 
   private registerBuildRoutes(): void {
     this.router
-      .add('GET', `${ALGO}/builds`, (call) => this.listBuilds(call))
-      .add('GET', `${ALGO}/builds/:buildId`, (call) => this.getBuild(call))
-      .add('GET', `${ALGO}/builds/:buildId/logs`, (call) => this.getBuildLogs(call))
+      .add('GET', `${ALGO}/builds`, call => this.listBuilds(call))
+      .add('GET', `${ALGO}/builds/:buildId`, call => this.getBuild(call))
+      .add('GET', `${ALGO}/builds/:buildId/logs`, call => this.getBuildLogs(call))
   }
 
   /** Authenticates with a standard key and checks read or write access to the owner. */
@@ -118,8 +118,12 @@ export class ApiHandler {
     const query = call.exchange.url.searchParams
     const filter: VersionFilter = { published: booleanParam(query, 'published'), callable: booleanParam(query, 'callable') }
     const page = parsePageRequest(query)
-    const body = paginate(this.deps.algorithms.versions(algo, filter), (b) => b.seq, page, this.requestUrl(call), (b) =>
-      versionView(algo, b, this.deps.baseUrl()),
+    const body = paginate(
+      this.deps.algorithms.versions(algo, filter),
+      b => b.seq,
+      page,
+      this.requestUrl(call),
+      b => versionView(algo, b, this.deps.baseUrl())
     )
     return { status: 200, body }
   }
@@ -135,13 +139,19 @@ export class ApiHandler {
     const algo = this.algorithmFor(call, false)
     const page = parsePageRequest(call.exchange.url.searchParams)
     const newestFirst = [...algo.builds].reverse()
-    const body = paginate(newestFirst, (b) => b.seq, page, this.requestUrl(call), (b) => buildView(algo, b))
+    const body = paginate(
+      newestFirst,
+      b => b.seq,
+      page,
+      this.requestUrl(call),
+      b => buildView(algo, b)
+    )
     return { status: 200, body }
   }
 
   private findBuild(call: ApiCall) {
     const algo = this.algorithmFor(call, false)
-    const build = algo.builds.find((candidate) => candidate.id === call.params.buildId)
+    const build = algo.builds.find(candidate => candidate.id === call.params.buildId)
     if (!build) throw apiError(404, ErrorCode.buildNotFound, `No build ${call.params.buildId}`)
     return { algo, build }
   }

@@ -20,15 +20,15 @@ export class BuildRunner implements BuildControls {
   constructor(
     private readonly state: ClusterState,
     private readonly repos: RepoStore,
-    private readonly delayMs: number,
+    private readonly delayMs: number
   ) {}
 
   failWhen(pred: (files: string[]) => boolean): void {
-    this.rules.push((files) => (pred(files) ? 'the tree was rejected by a build check' : undefined))
+    this.rules.push(files => (pred(files) ? 'the tree was rejected by a build check' : undefined))
   }
 
   failTreesContaining(path: string): void {
-    this.rules.push((files) => (files.includes(path) ? `${path}: unsupported file in algorithm source` : undefined))
+    this.rules.push(files => (files.includes(path) ? `${path}: unsupported file in algorithm source` : undefined))
   }
 
   clearFailures(): void {
@@ -41,7 +41,7 @@ export class BuildRunner implements BuildControls {
 
   holdInProgress(on: boolean): void {
     this.held = on
-    if (!on) this.heldStarts.splice(0).forEach((start) => start())
+    if (!on) this.heldStarts.splice(0).forEach(start => start())
   }
 
   /**
@@ -49,7 +49,7 @@ export class BuildRunner implements BuildControls {
    * detection and direct commits can both notice the same new head.
    */
   ensureBuild(algo: AlgorithmRecord, commitSha: string): BuildRecord {
-    return algo.builds.find((build) => build.commitSha === commitSha) ?? this.start(algo, commitSha)
+    return algo.builds.find(build => build.commitSha === commitSha) ?? this.start(algo, commitSha)
   }
 
   /** Always starts a new build (the compile endpoint rebuilds an already built head). */
@@ -59,7 +59,7 @@ export class BuildRunner implements BuildControls {
       seq: this.state.nextSeq(),
       commitSha,
       status: 'in-progress',
-      startedAt: new Date(),
+      startedAt: new Date()
     }
     algo.builds.push(build)
     // Read the tree now: the commit is what was pushed, whatever happens later.
@@ -80,14 +80,14 @@ export class BuildRunner implements BuildControls {
   waitForCommit(owner: string, name: string, commitSha: string): Promise<BuildRecord> {
     return this.waitUntil(() => {
       const builds = this.state.findAlgorithm(owner, name)?.builds ?? []
-      const newest = builds.filter((build) => build.commitSha === commitSha).at(-1)
+      const newest = builds.filter(build => build.commitSha === commitSha).at(-1)
       return newest && newest.status !== 'in-progress' ? newest : undefined
     })
   }
 
   stop(): void {
     this.stopped = true
-    this.timers.forEach((timer) => clearTimeout(timer))
+    this.timers.forEach(timer => clearTimeout(timer))
     this.timers.clear()
     this.heldStarts.length = 0
     this.events.emit('stopped')
@@ -130,7 +130,7 @@ export class BuildRunner implements BuildControls {
     let failure: string | undefined
     try {
       files = await filesPromise
-      failure = this.rules.map((rule) => rule(files)).find(Boolean)
+      failure = this.rules.map(rule => rule(files)).find(Boolean)
     } catch {
       failure = `commit ${build.commitSha} could not be read`
     }
@@ -143,10 +143,7 @@ export class BuildRunner implements BuildControls {
 }
 
 function buildLogs(algo: AlgorithmRecord, build: BuildRecord, files: string[], failure?: string): string {
-  const lines = [
-    `Building algorithm ${algo.owner}/${algo.name} at commit ${build.commitSha}`,
-    `Source tree: ${files.length} files`,
-  ]
+  const lines = [`Building algorithm ${algo.owner}/${algo.name} at commit ${build.commitSha}`, `Source tree: ${files.length} files`]
   if (files.includes('requirements.txt')) lines.push('Installing dependencies from requirements.txt')
   lines.push(failure ? `ERROR: build failed: ${failure}` : 'Build succeeded')
   return lines.join('\n') + '\n'

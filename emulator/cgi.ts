@@ -29,7 +29,7 @@ interface CgiHead {
 }
 
 export function runCgi(req: IncomingMessage, res: ServerResponse, exchange: Exchange, program: CgiProgram): Promise<CgiResult> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const child = spawn(program.command, program.args, { env: program.env, stdio: ['pipe', 'pipe', 'pipe'] })
     const stderr: Buffer[] = []
     let headBytes = Buffer.alloc(0) // stdout until the CGI header block is complete
@@ -82,7 +82,7 @@ export function runCgi(req: IncomingMessage, res: ServerResponse, exchange: Exch
       resolve(result)
     }
     child.on('error', () => void finish(null))
-    child.on('close', (code) => void finish(code))
+    child.on('close', code => void finish(code))
   })
 }
 
@@ -94,13 +94,7 @@ async function runBeforeEnd(program: CgiProgram, result: CgiResult): Promise<voi
   }
 }
 
-function reportBrokenProgram(
-  res: ServerResponse,
-  exchange: Exchange,
-  program: CgiProgram,
-  exitCode: number | null,
-  stderr: string,
-): void {
+function reportBrokenProgram(res: ServerResponse, exchange: Exchange, program: CgiProgram, exitCode: number | null, stderr: string): void {
   console.error(`[emulator] ${program.command} ${program.args.join(' ')} exited ${exitCode} without headers: ${stderr}`)
   if (res.headersSent || res.destroyed) return
   const body = 'Bad gateway: the git backend produced no response\n'
@@ -120,7 +114,7 @@ function splitHead(output: Buffer): { head: CgiHead; rest: Buffer } | undefined 
   const crlf = output.indexOf('\r\n\r\n')
   const lf = output.indexOf('\n\n')
   const candidates = [crlf >= 0 ? { at: crlf, length: 4 } : undefined, lf >= 0 ? { at: lf, length: 2 } : undefined]
-  const end = candidates.filter((c) => c !== undefined).sort((a, b) => a.at - b.at)[0]
+  const end = candidates.filter(c => c !== undefined).sort((a, b) => a.at - b.at)[0]
   if (!end) return undefined
   const lines = output.subarray(0, end.at).toString('latin1').split(/\r?\n/)
   return { head: parseHeadLines(lines), rest: output.subarray(end.at + end.length) }

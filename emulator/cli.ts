@@ -23,8 +23,8 @@ function parseOptions(argv: string[]): CliOptions {
       user: { type: 'string', default: 'demo' },
       'build-delay-ms': { type: 'string', default: '200' },
       root: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+      help: { type: 'boolean', default: false }
+    }
   })
   if (values.help) {
     console.log(USAGE)
@@ -35,7 +35,7 @@ function parseOptions(argv: string[]): CliOptions {
     name: values.name,
     user: values.user,
     buildDelayMs: nonNegativeInteger('--build-delay-ms', values['build-delay-ms']),
-    root: values.root,
+    root: values.root
   }
 }
 
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     name: options.name,
     port: options.port,
     buildDelayMs: options.buildDelayMs,
-    root: options.root,
+    root: options.root
   })
   cluster.addUser(options.user)
   const key = cluster.addKey(options.user)
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
       (error: unknown) => {
         console.error(error)
         process.exit(1)
-      },
+      }
     )
   }
   process.once('SIGINT', shutdown)

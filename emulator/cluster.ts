@@ -22,7 +22,7 @@ import type {
   LogEntry,
   RequestRecord,
   Version,
-  VersionType,
+  VersionType
 } from './types.js'
 import { algorithmView, buildView, versionView } from './views.js'
 
@@ -45,7 +45,7 @@ interface Parts {
 export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedCluster> {
   const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'algorithmia-emulator-')))
   const dirs = { repos: join(root, 'repos'), tmp: join(root, 'tmp'), home: join(root, 'home') }
-  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })))
+  await Promise.all(Object.values(dirs).map(dir => mkdir(dir, { recursive: true })))
 
   const state = new ClusterState()
   const gitRunner = new GitRunner(dirs.home)
@@ -72,7 +72,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
     algorithms,
     faults,
     gitHttp,
-    server,
+    server
   })
 }
 
@@ -82,7 +82,7 @@ class Cluster implements EmulatedCluster {
 
   constructor(
     readonly url: string,
-    private readonly parts: Parts,
+    private readonly parts: Parts
   ) {
     this.name = parts.name
   }
@@ -106,7 +106,7 @@ class Cluster implements EmulatedCluster {
 
   addOrg(name: string, members: string[]): void {
     this.claimAccountName(name)
-    const unknown = members.filter((member) => !this.parts.state.users.has(member))
+    const unknown = members.filter(member => !this.parts.state.users.has(member))
     if (unknown.length) throw new Error(`Cannot add unknown users to ${name}: ${unknown.join(', ')}`)
     this.parts.state.addOrg({ org_name: name, org_label: name }, members)
   }
@@ -149,13 +149,13 @@ class Cluster implements EmulatedCluster {
   listVersions(owner: string, name: string, opts: { published?: boolean } = {}): Version[] {
     const algo = this.parts.state.findAlgorithm(owner, name)
     if (!algo) return []
-    return this.parts.algorithms.versions(algo, opts).map((build) => versionView(algo, build, this.url))
+    return this.parts.algorithms.versions(algo, opts).map(build => versionView(algo, build, this.url))
   }
 
   listBuilds(owner: string, name: string): Build[] {
     const algo = this.parts.state.findAlgorithm(owner, name)
     if (!algo) return []
-    return [...algo.builds].reverse().map((build) => buildView(algo, build))
+    return [...algo.builds].reverse().map(build => buildView(algo, build))
   }
 
   async headCommit(owner: string, name: string): Promise<string | undefined> {

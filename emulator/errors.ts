@@ -15,7 +15,7 @@ export const ErrorCode = {
   internal: 5001,
   invalidMarker: 5002,
   invalidLimit: 5003,
-  validation: 6001,
+  validation: 6001
 } as const
 
 export type ErrorBody = { error: { code: number; message: string } } | { error: string }
@@ -23,7 +23,7 @@ export type ErrorBody = { error: { code: number; message: string } } | { error: 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body: ErrorBody,
+    readonly body: ErrorBody
   ) {
     super(typeof body.error === 'string' ? body.error : body.error.message)
     this.name = 'ApiError'

@@ -37,24 +37,24 @@ export class FaultInjector implements FaultController {
 
   /** Consumes one use of the first rule matching the request, if any. */
   take(method: string, pathname: string): FaultRule | undefined {
-    const active = this.rules.find((candidate) => matches(candidate.rule, method, pathname))
+    const active = this.rules.find(candidate => matches(candidate.rule, method, pathname))
     if (!active) return undefined
     active.remaining -= 1
-    if (active.remaining <= 0) this.rules = this.rules.filter((candidate) => candidate !== active)
+    if (active.remaining <= 0) this.rules = this.rules.filter(candidate => candidate !== active)
     return active.rule
   }
 
   /** Consumes one pending post-fetch commit for the repository, if any. */
   takeInjection(owner: string, name: string): Record<string, string> | undefined {
-    const pending = this.injections.find((i) => i.owner === owner && i.name === name)
+    const pending = this.injections.find(i => i.owner === owner && i.name === name)
     if (!pending) return undefined
     pending.remaining -= 1
-    if (pending.remaining <= 0) this.injections = this.injections.filter((i) => i !== pending)
+    if (pending.remaining <= 0) this.injections = this.injections.filter(i => i !== pending)
     return pending.files
   }
 
   hasInjection(owner: string, name: string): boolean {
-    return this.injections.some((i) => i.owner === owner && i.name === name)
+    return this.injections.some(i => i.owner === owner && i.name === name)
   }
 }
 
@@ -67,12 +67,7 @@ function matches(rule: FaultRule, method: string, pathname: string): boolean {
  * Applies a fault. Returns true when the fault answered (or dropped) the
  * request; false when it only added latency and normal handling continues.
  */
-export async function applyFault(
-  rule: FaultRule,
-  req: IncomingMessage,
-  res: ServerResponse,
-  exchange: Exchange,
-): Promise<boolean> {
+export async function applyFault(rule: FaultRule, req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<boolean> {
   if (rule.latencyMs) await delay(rule.latencyMs)
   if (rule.drop) {
     req.socket.destroy()

@@ -16,7 +16,7 @@ export function isolatedGitEnv(home: string): Record<string, string> {
     GIT_AUTHOR_NAME: SERVER_IDENTITY.name,
     GIT_AUTHOR_EMAIL: SERVER_IDENTITY.email,
     GIT_COMMITTER_NAME: SERVER_IDENTITY.name,
-    GIT_COMMITTER_EMAIL: SERVER_IDENTITY.email,
+    GIT_COMMITTER_EMAIL: SERVER_IDENTITY.email
   }
 }
 
@@ -31,7 +31,7 @@ export class GitError extends Error {
   constructor(
     readonly args: string[],
     readonly exitCode: number | string | null,
-    readonly stderr: string,
+    readonly stderr: string
   ) {
     super(`git ${args.join(' ')} failed (${String(exitCode)}): ${stderr.trim()}`)
     this.name = 'GitError'
@@ -64,15 +64,10 @@ export class GitRunner {
     const env = { ...isolatedGitEnv(this.home), ...opts.env }
     if (opts.gitDir) env.GIT_DIR = opts.gitDir
     return new Promise((resolve, reject) => {
-      const child = execFile(
-        'git',
-        args,
-        { env, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          if (error) reject(new GitError(args, error.code ?? null, stderr.toString('utf8')))
-          else resolve(stdout)
-        },
-      )
+      const child = execFile('git', args, { env, encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error) reject(new GitError(args, error.code ?? null, stderr.toString('utf8')))
+        else resolve(stdout)
+      })
       // A failing git may exit before reading stdin; the callback reports that.
       child.stdin?.on('error', () => undefined)
       child.stdin?.end(opts.input ?? '')

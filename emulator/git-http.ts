@@ -79,7 +79,7 @@ export class GitHttpHandler {
     res: ServerResponse,
     exchange: Exchange,
     target: GitTarget,
-    key: ApiKeyRecord,
+    key: ApiKeyRecord
   ): Promise<void> {
     const isPost = req.method === 'POST'
     const isPush = isPost && exchange.gitService === 'receive-pack'
@@ -90,13 +90,13 @@ export class GitHttpHandler {
       command: 'git',
       args: ['http-backend'],
       env: this.cgiEnv(req, exchange, key),
-      onRequestChunk: peek && ((chunk) => peek.push(chunk)),
+      onRequestChunk: peek && (chunk => peek.push(chunk)),
       // Done before the response ends so the client sees the build (or the
       // concurrent commit) as soon as its push (or fetch) returns.
-      beforeEnd: async (result) => {
+      beforeEnd: async result => {
         if (isPush) await this.startBuildIfMasterMoved(target, headBefore)
         if (peek?.isFetchCommand() && result.exitCode === 0 && result.status === 200) await this.injectCommit(target)
-      },
+      }
     })
   }
 
@@ -109,7 +109,7 @@ export class GitHttpHandler {
       QUERY_STRING: exchange.url.search.replace(/^\?/, ''),
       REQUEST_METHOD: req.method ?? 'GET',
       REMOTE_USER: key.owner,
-      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
+      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1'
     }
     const headers = req.headers
     if (headers['content-type']) env.CONTENT_TYPE = headers['content-type']
@@ -136,7 +136,7 @@ export class GitHttpHandler {
     if (!files) return
     await this.deps.algorithms.commit(target.owner, target.name, files, {
       replace: false,
-      message: INJECTED_COMMIT_MESSAGE,
+      message: INJECTED_COMMIT_MESSAGE
     })
   }
 }

@@ -44,7 +44,7 @@ export function send(
   exchange: Exchange,
   status: number,
   body: Buffer | string,
-  headers: OutgoingHttpHeaders = {},
+  headers: OutgoingHttpHeaders = {}
 ): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   exchange.bytesOut += bytes.length
@@ -52,13 +52,7 @@ export function send(
   res.end(bytes)
 }
 
-export function sendJson(
-  res: ServerResponse,
-  exchange: Exchange,
-  status: number,
-  body: unknown,
-  headers: OutgoingHttpHeaders = {},
-): void {
+export function sendJson(res: ServerResponse, exchange: Exchange, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
   if (body === undefined) {
     res.writeHead(status, headers)
     res.end()

@@ -19,6 +19,6 @@ export type {
   LogEntry,
   RequestRecord,
   Version,
-  VersionType,
+  VersionType
 } from './types.js'
 export { ApiError } from './errors.js'

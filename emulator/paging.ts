@@ -52,9 +52,9 @@ export function paginate<T, R>(
   seqOf: (item: T) => number,
   page: PageRequest,
   requestUrl: URL,
-  render: (item: T) => R,
+  render: (item: T) => R
 ): PageBody<R> {
-  const remaining = page.before === undefined ? items : items.filter((item) => seqOf(item) < page.before!)
+  const remaining = page.before === undefined ? items : items.filter(item => seqOf(item) < page.before!)
   const slice = remaining.slice(0, page.limit)
   const hasMore = remaining.length > slice.length
   const marker = hasMore ? encodeMarker(seqOf(slice[slice.length - 1])) : null

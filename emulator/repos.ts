@@ -42,7 +42,7 @@ export class RepoStore {
   constructor(
     readonly reposRoot: string,
     private readonly tmpDir: string,
-    private readonly git: GitRunner,
+    private readonly git: GitRunner
   ) {}
 
   path(owner: string, name: string): string {
@@ -87,7 +87,7 @@ export class RepoStore {
   async listFiles(owner: string, name: string, rev: string): Promise<string[]> {
     await this.settled(owner, name)
     const out = await this.git.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', rev], {
-      gitDir: this.path(owner, name),
+      gitDir: this.path(owner, name)
     })
     return splitNul(out)
   }
@@ -97,8 +97,11 @@ export class RepoStore {
     await this.settled(owner, name)
     const gitDir = this.path(owner, name)
     const listing = await this.git.run(['ls-tree', '-r', '-z', '--full-tree', rev], { gitDir })
-    const blobs = parseLsTree(listing).filter((entry) => entry.type === 'blob')
-    const contents = await this.readBlobs(gitDir, blobs.map((entry) => entry.sha))
+    const blobs = parseLsTree(listing).filter(entry => entry.type === 'blob')
+    const contents = await this.readBlobs(
+      gitDir,
+      blobs.map(entry => entry.sha)
+    )
     const files: Record<string, Buffer> = {}
     blobs.forEach((entry, i) => (files[entry.path] = contents[i]))
     return files
@@ -115,7 +118,7 @@ export class RepoStore {
 
   /** Resolves when every queued creation, commit and removal has finished. */
   async drain(): Promise<void> {
-    await Promise.all([...this.chains.values()].map((chain) => chain.catch(() => undefined)))
+    await Promise.all([...this.chains.values()].map(chain => chain.catch(() => undefined)))
   }
 
   private serialize<T>(dir: string, task: () => Promise<T>): Promise<T> {
@@ -153,9 +156,9 @@ export class RepoStore {
       const additions = await Promise.all(
         Object.entries(change.files).map(async ([path, content]) => {
           return `100644 ${await writeBlob(gitDir, toBuffer(content))}\t${path}\0`
-        }),
+        })
       )
-      const removalLines = removals.map((path) => `0 ${ZERO_SHA}\t${path}\0`)
+      const removalLines = removals.map(path => `0 ${ZERO_SHA}\t${path}\0`)
       const input = removalLines.join('') + additions.join('')
       await this.git.run(['update-index', '-z', '--index-info'], { gitDir, env, input })
       return await this.git.text(['write-tree'], { gitDir, env })
@@ -167,7 +170,7 @@ export class RepoStore {
   /** A delete names a file or a directory; a directory removes everything under it. */
   private async expandDeletes(gitDir: string, env: Record<string, string>, deletes: string[]): Promise<string[]> {
     const indexed = splitNul(await this.git.run(['ls-files', '-z'], { gitDir, env }))
-    return indexed.filter((path) => deletes.some((d) => path === d || path.startsWith(d.replace(/\/$/, '') + '/')))
+    return indexed.filter(path => deletes.some(d => path === d || path.startsWith(d.replace(/\/$/, '') + '/')))
   }
 
   private async commitTree(gitDir: string, tree: string, parent: string | undefined, message: string): Promise<string> {
@@ -224,7 +227,7 @@ interface LsTreeEntry {
 }
 
 function parseLsTree(out: Buffer): LsTreeEntry[] {
-  return splitNul(out).map((line) => {
+  return splitNul(out).map(line => {
     const tab = line.indexOf('\t')
     const [, type, sha] = line.slice(0, tab).split(' ')
     return { type, sha, path: line.slice(tab + 1) }
@@ -247,9 +250,9 @@ function parseCatFileBatch(out: Buffer, count: number): Buffer[] {
 function parseLog(out: string): LogEntry[] {
   return out
     .split('\x1e')
-    .map((record) => record.replace(/^\n/, ''))
+    .map(record => record.replace(/^\n/, ''))
     .filter(Boolean)
-    .map((record) => {
+    .map(record => {
       const [sha, parents, message] = record.split('\x1f')
       return { sha, parents: parents ? parents.split(' ') : [], message: message.replace(/\n+$/, '') }
     })

@@ -36,7 +36,7 @@ export class Router {
     const paramNames: string[] = []
     const source = template
       .split('/')
-      .map((segment) => {
+      .map(segment => {
         if (segment === '*') return '.*'
         if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
         paramNames.push(segment.slice(1))

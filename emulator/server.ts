@@ -37,7 +37,7 @@ export class ClusterServer {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise(resolve => {
       this.server.close(() => resolve())
       // Keep-alive and in-flight connections would otherwise hold close() open.
       this.server.closeAllConnections()
@@ -68,7 +68,7 @@ export class ClusterServer {
       gitService: kind === 'git' ? gitServiceOf(url) : undefined,
       principal: authenticate(this.deps.state, req.headers.authorization)?.owner,
       bytesIn: 0,
-      bytesOut: 0,
+      bytesOut: 0
     }
   }
 
@@ -82,7 +82,7 @@ export class ClusterServer {
       kind: exchange.kind,
       at,
       bytesIn: exchange.bytesIn,
-      bytesOut: exchange.bytesOut,
+      bytesOut: exchange.bytesOut
     }
     if (exchange.principal !== undefined) entry.principal = exchange.principal
     if (exchange.gitService !== undefined) entry.gitService = exchange.gitService

@@ -14,15 +14,15 @@ export function templateFiles(owner: string, name: string, language: string): Re
       '# For more details, see algorithmia.com/developers/algorithm-development/languages',
       'def apply(input):',
       '    return "hello " + input',
-      '',
+      ''
     ].join('\n'),
     [`src/${name}_test.py`]: [
       `from . import ${name}`,
       '',
       `def test_${name}():`,
       `    assert ${name}.apply("Jane") == "hello Jane"`,
-      '',
-    ].join('\n'),
+      ''
+    ].join('\n')
   }
 }
 

@@ -11,14 +11,14 @@ const SETTING_ENUMS: Record<string, readonly string[]> = {
   license: ['apl', 'apache2', 'gpl3', 'mit'],
   network_access: ['isolated', 'full'],
   source_visibility: ['open', 'closed'],
-  algorithm_callability: ['public', 'private'],
+  algorithm_callability: ['public', 'private']
 }
 
 const COMMON_DEFAULTS: AlgorithmSettings = {
   license: 'apl',
   network_access: 'full',
   pipeline_enabled: true,
-  source_visibility: 'closed',
+  source_visibility: 'closed'
 }
 
 // Only algorithms without an environment (package_set / algorithm_environment)
@@ -99,9 +99,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
   const object = requireBodyObject(body)
   const name = object.name
   if (typeof name !== 'string' || !ALGORITHM_NAME_PATTERN.test(name)) {
-    throw validationError(
-      `Invalid algorithm name ${JSON.stringify(name)}: use letters, digits and underscore, starting with a letter`,
-    )
+    throw validationError(`Invalid algorithm name ${JSON.stringify(name)}: use letters, digits and underscore, starting with a letter`)
   }
   const details = validateDetails(objectField(object, 'details') ?? {})
   const settings = validateSettings(objectField(object, 'settings') ?? {})
@@ -109,7 +107,7 @@ export function parseCreateRequest(body: unknown): CreateRequest {
     name,
     details: { ...details, label: details.label ?? name },
     settings: withDefaults(settings),
-    sampleInput: sampleInputOf(object),
+    sampleInput: sampleInputOf(object)
   }
 }
 
@@ -120,7 +118,7 @@ export function parseUpdateRequest(body: unknown): UpdateRequest {
   return {
     details: details && validateDetails(details),
     settings: settings && validateSettings(settings),
-    sampleInput: sampleInputOf(object),
+    sampleInput: sampleInputOf(object)
   }
 }
 

@@ -23,11 +23,11 @@ export function latestBuild(algo: AlgorithmRecord): BuildRecord | undefined {
 }
 
 export function latestSucceededBuild(algo: AlgorithmRecord): BuildRecord | undefined {
-  return lastWhere(algo.builds, (build) => build.status === 'succeeded')
+  return lastWhere(algo.builds, build => build.status === 'succeeded')
 }
 
 function releaseOf(algo: AlgorithmRecord, build: BuildRecord) {
-  return algo.releases.find((release) => release.buildId === build.id)
+  return algo.releases.find(release => release.buildId === build.id)
 }
 
 export function buildView(algo: AlgorithmRecord, build: BuildRecord): Build {
@@ -39,7 +39,7 @@ export function buildView(algo: AlgorithmRecord, build: BuildRecord): Build {
     started_at: build.startedAt.toISOString(),
     finished_at: build.finishedAt?.toISOString(),
     resource_type: 'algorithm_build',
-    version_info: release ? { semantic_version: release.semanticVersion } : undefined,
+    version_info: release ? { semantic_version: release.semanticVersion } : undefined
   })
 }
 
@@ -50,13 +50,13 @@ function compilationOf(build: BuildRecord): Compilation | undefined {
 
 export function algorithmView(algo: AlgorithmRecord, baseUrl: string): Algorithm {
   const latest = latestBuild(algo)
-  const lastFinished = lastWhere(algo.builds, (build) => build.status !== 'in-progress')
+  const lastFinished = lastWhere(algo.builds, build => build.status !== 'in-progress')
   const release = algo.releases.at(-1)
   const versionInfo = compact<AlgorithmVersionInfo>({
     git_hash: latestSucceededBuild(algo)?.commitSha,
     semantic_version: release?.semanticVersion,
     release_notes: release?.releaseNotes,
-    sample_input: release?.sampleInput ?? algo.sampleInput,
+    sample_input: release?.sampleInput ?? algo.sampleInput
   })
   return compact<Algorithm>({
     id: algo.id,
@@ -68,7 +68,7 @@ export function algorithmView(algo: AlgorithmRecord, baseUrl: string): Algorithm
     resource_type: 'algorithm',
     version_info: Object.keys(versionInfo).length ? versionInfo : undefined,
     build: latest ? buildView(algo, latest) : undefined,
-    compilation: lastFinished ? compilationOf(lastFinished) : undefined,
+    compilation: lastFinished ? compilationOf(lastFinished) : undefined
   })
 }
 
@@ -82,13 +82,13 @@ export function versionView(algo: AlgorithmRecord, build: BuildRecord, baseUrl: 
       git_hash: build.commitSha,
       release_notes: release?.releaseNotes,
       sample_input: release?.sampleInput,
-      sample_output: release?.sampleOutput,
+      sample_output: release?.sampleOutput
     }),
     details: structuredClone(release?.details ?? algo.details),
     settings: structuredClone(release?.settings ?? algo.settings),
     build: buildView(algo, build),
     compilation: compilationOf(build) ?? { successful: false, output: '' },
     self_link: `${algorithmLink(baseUrl, algo.owner, algo.name)}/versions/${build.commitSha}`,
-    resource_type: 'version',
+    resource_type: 'version'
   }
 }

@@ -17,16 +17,28 @@ async function seedDev(dev: EmulatedCluster): Promise<string> {
   const key = dev.addKey('alice')
   dev.createAlgorithm('data_science', ALGORITHM, {
     details: { label: 'Sentiment', summary: 'Scores the sentiment of a sentence' },
-    settings: { language: 'python3-1', environment: 'cpu', license: 'mit', network_access: 'isolated', source_visibility: 'closed', pipeline_enabled: true }
+    settings: {
+      language: 'python3-1',
+      environment: 'cpu',
+      license: 'mit',
+      network_access: 'isolated',
+      source_visibility: 'closed',
+      pipeline_enabled: true
+    }
   })
-  const commit = await dev.commit('data_science', ALGORITHM, {
-    '.gitignore': '__pycache__/\n',
-    'algorithmia.conf': JSON.stringify({ username: 'data_science', algoname: ALGORITHM, language: 'python3-1' }, null, 2),
-    'requirements.txt': 'algorithmia>=1.0.0\n',
-    'src/__init__.py': '',
-    [`src/${ALGORITHM}.py`]: 'def apply(text):\n    return {"score": 0.9 if "good" in text else -0.4}\n',
-    'src/model/weights.json': JSON.stringify({ good: 0.9, bad: -0.4 })
-  }, { message: 'Sentiment model v1' })
+  const commit = await dev.commit(
+    'data_science',
+    ALGORITHM,
+    {
+      '.gitignore': '__pycache__/\n',
+      'algorithmia.conf': JSON.stringify({ username: 'data_science', algoname: ALGORITHM, language: 'python3-1' }, null, 2),
+      'requirements.txt': 'algorithmia>=1.0.0\n',
+      'src/__init__.py': '',
+      [`src/${ALGORITHM}.py`]: 'def apply(text):\n    return {"score": 0.9 if "good" in text else -0.4}\n',
+      'src/model/weights.json': JSON.stringify({ good: 0.9, bad: -0.4 })
+    },
+    { message: 'Sentiment model v1' }
+  )
   await dev.waitForBuild('data_science', ALGORITHM, commit)
   await dev.publish('data_science', ALGORITHM, 'minor', 'First model')
   return key
@@ -41,15 +53,19 @@ function seedProd(prod: EmulatedCluster): string {
 function report(title: string, run: ActionRun): void {
   console.log(`\n=== ${title}: exit code ${run.exitCode}`)
   const results = JSON.parse(run.outputs.results ?? '[]') as PublicResult[]
-  console.table(results.map(result => ({
-    algorithm: result.algorithm,
-    status: result.status,
-    'source version': result.sourceVersion || '—',
-    'source commit': shortCommit(result.sourceCommit),
-    'dest version': result.destVersion || '—',
-    'dest commit': shortCommit(result.destCommit)
-  })))
-  console.log(`outputs: changed=${run.outputs.changed} dest-version=${run.outputs['dest-version'] || "''"} dest-commit=${run.outputs['dest-commit']}`)
+  console.table(
+    results.map(result => ({
+      algorithm: result.algorithm,
+      status: result.status,
+      'source version': result.sourceVersion || '—',
+      'source commit': shortCommit(result.sourceCommit),
+      'dest version': result.destVersion || '—',
+      'dest commit': shortCommit(result.destCommit)
+    }))
+  )
+  console.log(
+    `outputs: changed=${run.outputs.changed} dest-version=${run.outputs['dest-version'] || "''"} dest-commit=${run.outputs['dest-commit']}`
+  )
   console.log(`         version-map=${run.outputs['version-map']}`)
 }
 
@@ -61,9 +77,18 @@ async function main(): Promise<void> {
     const prodKey = seedProd(prod)
     console.log(`dev cluster at ${dev.url}, prod cluster at ${prod.url}`)
     const inputs = {
-      'source-api-url': dev.url, 'source-git-url': dev.url, 'source-api-key': devKey, 'source-api-key-owner': 'alice', 'source-algo-owner': 'data_science',
-      'dest-api-url': prod.url, 'dest-git-url': prod.url, 'dest-api-key': prodKey, 'dest-api-key-owner': 'deployer', 'dest-algo-owner': 'ml_prod',
-      algorithms: ALGORITHM, publish: 'true'
+      'source-api-url': dev.url,
+      'source-git-url': dev.url,
+      'source-api-key': devKey,
+      'source-api-key-owner': 'alice',
+      'source-algo-owner': 'data_science',
+      'dest-api-url': prod.url,
+      'dest-git-url': prod.url,
+      'dest-api-key': prodKey,
+      'dest-api-key-owner': 'deployer',
+      'dest-algo-owner': 'ml_prod',
+      algorithms: ALGORITHM,
+      publish: 'true'
     }
     const first = await runAction(inputs)
     report('Promotion dev → prod', first)

@@ -33,8 +33,11 @@ export async function run(): Promise<void> {
     for (const result of report.results.filter(result => result.error)) {
       core.error(result.error!, { title: `${result.algorithm} → ${result.destination}: ${result.failedStep} failed` })
     }
-    await writeJobSummary(config, report).catch((error: Error) => core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`))
-    if (report.failed > 0) core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
+    await writeJobSummary(config, report).catch((error: Error) =>
+      core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`)
+    )
+    if (report.failed > 0)
+      core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
   } catch (error) {
     if (error instanceof InputError) {
       for (const problem of error.problems) core.error(secrets.redact(problem.message), { title: `Input '${problem.input}'` })
@@ -56,7 +59,12 @@ function maskKeyInputs(secrets: SecretRegistry): void {
   const token = core.getInput('github-token')
   if (token) secrets.add(token)
   for (const entry of lenientDestinationEntries(core.getInput('destinations'))) {
-    const key = typeof entry['api-key'] === 'string' ? entry['api-key'] : typeof entry['api-key-env'] === 'string' ? process.env[entry['api-key-env']] : undefined
+    const key =
+      typeof entry['api-key'] === 'string'
+        ? entry['api-key']
+        : typeof entry['api-key-env'] === 'string'
+          ? process.env[entry['api-key-env']]
+          : undefined
     if (key) secrets.registerKey(String(entry['api-key-owner'] ?? ''), key.trim())
   }
 }

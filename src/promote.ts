@@ -38,8 +38,11 @@ export async function readEarlierVersionMap(config: PromotionConfig): Promise<Ve
 export async function promote(config: PromotionConfig, deps: EngineDependencies, earlier?: VersionMapOutput): Promise<RunReport> {
   const earlierMap = earlier ?? (await readEarlierVersionMap(config))
   const results = await runPromotions(config, deps)
-  const merged = config.reportPerDestination ? perDestination(results, earlierMap as PerDestinationVersionMap) : mergeVersionMaps(earlierMap as VersionMap, results)
-  const worthWriting = config.versionMapFile && !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')
+  const merged = config.reportPerDestination
+    ? perDestination(results, earlierMap as PerDestinationVersionMap)
+    : mergeVersionMaps(earlierMap as VersionMap, results)
+  const worthWriting =
+    config.versionMapFile && !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')
   const versionMapWritten = worthWriting ? await writeMapReportingFailure(config.versionMapFile!, merged, deps) : false
   return {
     results,
@@ -56,7 +59,9 @@ async function writeMapReportingFailure(file: string, map: VersionMapOutput, dep
     await writeVersionMapFile(file, map)
     return true
   } catch (error) {
-    deps.logger.warning(`version-map-file '${file}' could not be written (${(error as Error).message}); the map is in the version-map output. Check the path and permissions.`)
+    deps.logger.warning(
+      `version-map-file '${file}' could not be written (${(error as Error).message}); the map is in the version-map output. Check the path and permissions.`
+    )
     return false
   }
 }
@@ -64,7 +69,10 @@ async function writeMapReportingFailure(file: string, map: VersionMapOutput, dep
 function perDestination(results: readonly PromotionResult[], earlier: PerDestinationVersionMap): PerDestinationVersionMap {
   const map: PerDestinationVersionMap = { ...earlier }
   for (const destination of new Set(results.map(result => result.destination))) {
-    map[destination] = mergeVersionMaps(earlier[destination] ?? {}, results.filter(result => result.destination === destination))
+    map[destination] = mergeVersionMaps(
+      earlier[destination] ?? {},
+      results.filter(result => result.destination === destination)
+    )
   }
   return map
 }

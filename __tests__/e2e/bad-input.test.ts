@@ -33,29 +33,109 @@ const FIX = /\b(use|give|pass|remove|list|fix|copy|leave|set|name|check|such as)
 
 const CASES: BadInput[] = [
   ...REQUIRED.map(input => ({ title: `${input} missing`, inputs: { [input]: '' }, input, says: /is required: / })),
-  { title: 'source cluster missing (no domain, no URLs)', inputs: { 'source-api-url': '', 'source-git-url': '' }, input: 'source-cluster', says: /is required: give the source cluster's domain/ },
-  { title: 'destination cluster missing (only an API URL)', inputs: { 'dest-git-url': '' }, input: 'dest-cluster', says: /is required: .*or both dest-api-url and dest-git-url/ },
+  {
+    title: 'source cluster missing (no domain, no URLs)',
+    inputs: { 'source-api-url': '', 'source-git-url': '' },
+    input: 'source-cluster',
+    says: /is required: give the source cluster's domain/
+  },
+  {
+    title: 'destination cluster missing (only an API URL)',
+    inputs: { 'dest-git-url': '' },
+    input: 'dest-cluster',
+    says: /is required: .*or both dest-api-url and dest-git-url/
+  },
   ...OWNER_INPUTS.flatMap(input => [
     // Values with characters a key carries ('/') are not echoed: they may be a key pasted into the wrong input.
-    { title: `${input} '../x'`, inputs: { [input]: '../x' }, input, says: /^'\.\.\/x' is not a valid user or organization name: use a letter followed by/ },
-    { title: `${input} with a space`, inputs: { [input]: 'data science' }, input, says: /'data science' is not a valid user or organization name/ },
-    { title: `${input} over 30 characters`, inputs: { [input]: `a${'b'.repeat(30)}` }, input, says: /is not a valid user or organization name: .*at most 30 characters/ }
+    {
+      title: `${input} '../x'`,
+      inputs: { [input]: '../x' },
+      input,
+      says: /^'\.\.\/x' is not a valid user or organization name: use a letter followed by/
+    },
+    {
+      title: `${input} with a space`,
+      inputs: { [input]: 'data science' },
+      input,
+      says: /'data science' is not a valid user or organization name/
+    },
+    {
+      title: `${input} over 30 characters`,
+      inputs: { [input]: `a${'b'.repeat(30)}` },
+      input,
+      says: /is not a valid user or organization name: .*at most 30 characters/
+    }
   ]),
-  { title: "algorithm name '../x'", inputs: { algorithms: '../x' }, input: 'algorithms', says: /'\.\.\/x' is not a valid algorithm name: use a letter followed by/ },
-  { title: 'algorithm name with a space', inputs: { algorithms: 'my algo' }, input: 'algorithms', says: /'my algo' is not a valid algorithm name/ },
-  { title: 'algorithm names empty (only separators)', inputs: { algorithms: ' , ,\n' }, input: 'algorithms', says: /lists no algorithm names/ },
-  { title: 'algorithm listed twice', inputs: { algorithms: 'hello, world\nhello' }, input: 'algorithms', says: /'hello' is listed twice: list each algorithm once/ },
-  { title: 'settings not JSON', inputs: { settings: "{license: 'mit'}" }, input: 'settings', says: /is not valid JSON .*: give an object such as/ },
+  {
+    title: "algorithm name '../x'",
+    inputs: { algorithms: '../x' },
+    input: 'algorithms',
+    says: /'\.\.\/x' is not a valid algorithm name: use a letter followed by/
+  },
+  {
+    title: 'algorithm name with a space',
+    inputs: { algorithms: 'my algo' },
+    input: 'algorithms',
+    says: /'my algo' is not a valid algorithm name/
+  },
+  {
+    title: 'algorithm names empty (only separators)',
+    inputs: { algorithms: ' , ,\n' },
+    input: 'algorithms',
+    says: /lists no algorithm names/
+  },
+  {
+    title: 'algorithm listed twice',
+    inputs: { algorithms: 'hello, world\nhello' },
+    input: 'algorithms',
+    says: /'hello' is listed twice: list each algorithm once/
+  },
+  {
+    title: 'settings not JSON',
+    inputs: { settings: "{license: 'mit'}" },
+    input: 'settings',
+    says: /is not valid JSON .*: give an object such as/
+  },
   { title: 'settings a JSON array', inputs: { settings: '["mit"]' }, input: 'settings', says: /must be a JSON object/ },
   { title: 'settings a JSON string', inputs: { settings: '"mit"' }, input: 'settings', says: /must be a JSON object/ },
-  { title: 'settings with an unknown license', inputs: { settings: '{"license": "bsd"}' }, input: 'settings', says: /'license' cannot be "bsd": use one of "apl", "apache2", "gpl3", "mit"/ },
-  { title: 'settings with an unknown environment', inputs: { settings: '{"environment": "tpu"}' }, input: 'settings', says: /'environment' cannot be "tpu": use one of "cpu", "gpu"/ },
-  { title: 'settings with an unknown key', inputs: { settings: '{"colour": "red"}' }, input: 'settings', says: /unknown setting 'colour': use / },
-  { title: 'version-type outside the enum', inputs: { 'version-type': 'huge' }, input: 'version-type', says: /'huge' is not a version type: use major, minor, revision/ },
+  {
+    title: 'settings with an unknown license',
+    inputs: { settings: '{"license": "bsd"}' },
+    input: 'settings',
+    says: /'license' cannot be "bsd": use one of "apl", "apache2", "gpl3", "mit"/
+  },
+  {
+    title: 'settings with an unknown environment',
+    inputs: { settings: '{"environment": "tpu"}' },
+    input: 'settings',
+    says: /'environment' cannot be "tpu": use one of "cpu", "gpu"/
+  },
+  {
+    title: 'settings with an unknown key',
+    inputs: { settings: '{"colour": "red"}' },
+    input: 'settings',
+    says: /unknown setting 'colour': use /
+  },
+  {
+    title: 'version-type outside the enum',
+    inputs: { 'version-type': 'huge' },
+    input: 'version-type',
+    says: /'huge' is not a version type: use major, minor, revision/
+  },
   { title: 'build-timeout zero', inputs: { 'build-timeout': '0' }, input: 'build-timeout', says: /'0' is not a positive number/ },
   { title: 'build-timeout negative', inputs: { 'build-timeout': '-30' }, input: 'build-timeout', says: /'-30' is not a positive number/ },
-  { title: 'build-timeout not a number', inputs: { 'build-timeout': 'ten minutes' }, input: 'build-timeout', says: /'ten minutes' is not a positive number/ },
-  { title: 'API URL with another scheme', inputs: { 'source-api-url': 'ftp://dev.example.com' }, input: 'source-api-url', says: /uses 'ftp:': give an http:\/\/ or https:\/\/ URL/ },
+  {
+    title: 'build-timeout not a number',
+    inputs: { 'build-timeout': 'ten minutes' },
+    input: 'build-timeout',
+    says: /'ten minutes' is not a positive number/
+  },
+  {
+    title: 'API URL with another scheme',
+    inputs: { 'source-api-url': 'ftp://dev.example.com' },
+    input: 'source-api-url',
+    says: /uses 'ftp:': give an http:\/\/ or https:\/\/ URL/
+  },
   {
     title: 'git URL that is not a URL',
     inputs: { 'dest-git-url': 'git.prod.example.com/path' },
@@ -68,15 +148,33 @@ const CASES: BadInput[] = [
     input: 'dest-api-url',
     says: /contains a user name or password: remove them from the URL/
   },
-  { title: 'version-type in the wrong case', inputs: { 'version-type': 'Minor' }, input: 'version-type', says: /'Minor' is not a version type/ },
-  { title: 'source-version neither semver nor commit', inputs: { 'source-version': 'v1.2' }, input: 'source-version', says: /'v1\.2' is neither a published version .* nor a commit hash/ },
-  { title: 'publish not a boolean', inputs: { publish: 'maybe' }, input: 'publish', says: /'maybe' is not a boolean: use 'true' or 'false'/ },
+  {
+    title: 'version-type in the wrong case',
+    inputs: { 'version-type': 'Minor' },
+    input: 'version-type',
+    says: /'Minor' is not a version type/
+  },
+  {
+    title: 'source-version neither semver nor commit',
+    inputs: { 'source-version': 'v1.2' },
+    input: 'source-version',
+    says: /'v1\.2' is neither a published version .* nor a commit hash/
+  },
+  {
+    title: 'publish not a boolean',
+    inputs: { publish: 'maybe' },
+    input: 'publish',
+    says: /'maybe' is not a boolean: use 'true' or 'false'/
+  },
   { title: 'max-attempts zero', inputs: { 'max-attempts': '0' }, input: 'max-attempts', says: /'0' is not a positive number/ }
 ]
 
 /** The `::error title=Input '<name>'::<message>` annotations of a run. */
 function inputErrors(run: ActionRun): Array<{ input: string; message: string }> {
-  return [...run.stdout.matchAll(/^::error title=Input '([^']+)'::(.*)$/gm)].map(([, input, message]) => ({ input, message: message.replaceAll('%0A', '\n') }))
+  return [...run.stdout.matchAll(/^::error title=Input '([^']+)'::(.*)$/gm)].map(([, input, message]) => ({
+    input,
+    message: message.replaceAll('%0A', '\n')
+  }))
 }
 
 describe('bad input is refused before any network request', () => {
@@ -107,7 +205,10 @@ describe('bad input is refused before any network request', () => {
     it(`${bad.title}: one error naming '${bad.input}'`, async () => {
       const { run } = await refuse(bad.inputs)
       const errors = inputErrors(run)
-      expect(errors.map(error => error.input), run.stdout).toEqual([bad.input])
+      expect(
+        errors.map(error => error.input),
+        run.stdout
+      ).toEqual([bad.input])
       expect(errors[0].message).toMatch(bad.says)
       expect(errors[0].message).toMatch(FIX)
       if (process.env.PRINT_INPUT_ERRORS) console.log(`| ${bad.title} | \`${errors[0].input}\`: ${errors[0].message.split('\n')[0]} |`)
@@ -125,7 +226,9 @@ describe('bad input is refused before any network request', () => {
     const errors = inputErrors(run)
     expect(errors).toHaveLength(1)
     expect(errors[0].input).toBe('dest-algo-owner')
-    expect(errors[0].message).toMatch(/on the same cluster as the source .* promoted onto itself: on one cluster, use a different destination owner/)
+    expect(errors[0].message).toMatch(
+      /on the same cluster as the source .* promoted onto itself: on one cluster, use a different destination owner/
+    )
   })
 
   it('refuses a version-map-file that is not valid JSON, and leaves it untouched', async () => {
@@ -145,7 +248,8 @@ describe('bad input is refused before any network request', () => {
     expect(await readFile(file, 'utf8')).toBe(content)
     expect((await stat(file)).mtimeMs).toBe(before.mtimeMs)
     expect(await readdir(dir)).toEqual(['versions.json'])
-    if (process.env.PRINT_INPUT_ERRORS) console.log(`| version-map-file not JSON | \`version-map-file\`: ${errors[0].message.split('\n')[0]} |`)
+    if (process.env.PRINT_INPUT_ERRORS)
+      console.log(`| version-map-file not JSON | \`version-map-file\`: ${errors[0].message.split('\n')[0]} |`)
   })
 
   it('refuses a version-map-file that is JSON but not a version map, and leaves it untouched', async () => {
@@ -161,14 +265,20 @@ describe('bad input is refused before any network request', () => {
 
   it('lists every problem at once when several inputs are wrong', async () => {
     const { run } = await refuse({ 'version-type': 'huge', 'build-timeout': '0', algorithms: 'a, a' })
-    expect(inputErrors(run).map(error => error.input).sort()).toEqual(['algorithms', 'build-timeout', 'version-type'])
+    expect(
+      inputErrors(run)
+        .map(error => error.input)
+        .sort()
+    ).toEqual(['algorithms', 'build-timeout', 'version-type'])
   })
 
   // A raw key with '/' makes the URL unparsable; the error must not echo it.
   it('does not echo a key that sits raw inside a URL override', async () => {
     const { run } = await refuse({ 'dest-api-url': `https://deployer:${CANARY_PROD_KEY}@127.0.0.1:1` })
     const errors = inputErrors(run)
-    expect(errors).toEqual([expect.objectContaining({ input: 'dest-api-url', message: expect.stringMatching(/^is not a URL: give an http\(s\) URL/) })])
+    expect(errors).toEqual([
+      expect.objectContaining({ input: 'dest-api-url', message: expect.stringMatching(/^is not a URL: give an http\(s\) URL/) })
+    ])
   })
 
   // A common slip: the key and key-owner inputs swapped. The owner error must not echo the key.

@@ -13,7 +13,11 @@ describe('temporary repositories', () => {
     await pair.seed('hello', { 'src/hello.py': 'x = 1\n', '.hidden': 'y\n' })
     pair.prod.builds.holdInProgress(true)
 
-    const run = await runAction(pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }), {}, { when: stdout => stdout.includes('Build and publish'), signal: 'SIGTERM' })
+    const run = await runAction(
+      pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }),
+      {},
+      { when: stdout => stdout.includes('Build and publish'), signal: 'SIGTERM' }
+    )
 
     expect(run.exitCode).not.toBe(0)
     expect(run.stdout).toContain('Build and publish')

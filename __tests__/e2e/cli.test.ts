@@ -36,7 +36,12 @@ interface RunOptions {
 function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env }
   const command = options.tty
-    ? ['script', '-qfec', `stty cols 160 rows 50 2>/dev/null; exec ${[process.execPath, CLI_ENTRY, ...args].map(shellQuote).join(' ')}`, '/dev/null']
+    ? [
+        'script',
+        '-qfec',
+        `stty cols 160 rows 50 2>/dev/null; exec ${[process.execPath, CLI_ENTRY, ...args].map(shellQuote).join(' ')}`,
+        '/dev/null'
+      ]
     : [process.execPath, CLI_ENTRY, ...args]
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
@@ -92,7 +97,11 @@ describe('bundled CLI', () => {
   afterEach(() => pair.stop())
 
   it('--json: promotes, prints the results and version map as JSON on stdout, logs on stderr, exits 0', async () => {
-    const helloCommit = await pair.seed('hello', { 'src/hello.py': 'def apply(x): return x\n', 'requirements.txt': '' }, { publish: 'minor' })
+    const helloCommit = await pair.seed(
+      'hello',
+      { 'src/hello.py': 'def apply(x): return x\n', 'requirements.txt': '' },
+      { publish: 'minor' }
+    )
     await pair.seed('world', { 'src/world.py': 'def apply(x): return 2 * x\n' })
     const { args, env } = commandLine(pair, { algorithms: 'hello,world', publish: true, json: true })
     const run = await runCli(args, { env })
@@ -101,7 +110,13 @@ describe('bundled CLI', () => {
     expect(Object.keys(output).sort()).toEqual(['changed', 'results', 'versionMap'])
     expect(output.changed).toBe(true)
     expect(output.results).toHaveLength(2)
-    expect(output.results[0]).toMatchObject({ algorithm: 'hello', status: 'created', sourceCommit: helloCommit, sourceVersion: '0.1.0', destVersion: '0.1.0' })
+    expect(output.results[0]).toMatchObject({
+      algorithm: 'hello',
+      status: 'created',
+      sourceCommit: helloCommit,
+      sourceVersion: '0.1.0',
+      destVersion: '0.1.0'
+    })
     expect(output.results[1]).toMatchObject({ algorithm: 'world', status: 'created', destVersion: '0.1.0' })
     expect(output.results[0]).not.toHaveProperty('changes')
     expect(output.versionMap).toEqual({ hello: { '0.1.0': '0.1.0' }, world: { [output.results[1].sourceCommit]: '0.1.0' } })
@@ -120,7 +135,7 @@ describe('bundled CLI', () => {
     expect(await pair.prod.headCommit(DEST_OWNER, 'hello')).toBeUndefined()
   })
 
-  it('accepts the seed script\'s SOURCE_ACCOUNT_API_KEY and DEST_ACCOUNT_API_KEY', async () => {
+  it("accepts the seed script's SOURCE_ACCOUNT_API_KEY and DEST_ACCOUNT_API_KEY", async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' })
     const { args } = commandLine(pair, { algorithms: 'hello' })
     const run = await runCli(args, { env: { SOURCE_ACCOUNT_API_KEY: DEV_KEY, DEST_ACCOUNT_API_KEY: PROD_KEY } })
@@ -202,7 +217,16 @@ describe('bundled CLI', () => {
 
   it('exits 2 for a key inside --destinations and for --github-token, without echoing them', async () => {
     const { args, env } = commandLine(pair, { algorithms: 'hello' })
-    const destinations = JSON.stringify([{ name: 'prod', 'api-url': pair.prod.url, 'git-url': pair.prod.url, 'api-key': PROD_KEY, 'api-key-owner': 'deployer', 'algo-owner': DEST_OWNER }])
+    const destinations = JSON.stringify([
+      {
+        name: 'prod',
+        'api-url': pair.prod.url,
+        'git-url': pair.prod.url,
+        'api-key': PROD_KEY,
+        'api-key-owner': 'deployer',
+        'algo-owner': DEST_OWNER
+      }
+    ])
     const inDestinations = await runCli(['--algorithms', 'hello', '--destinations', destinations], { env })
     expect(inDestinations.exitCode).toBe(2)
     expect(inDestinations.stderr).toContain('api-key-env')
@@ -216,9 +240,19 @@ describe('bundled CLI', () => {
   it('promotes to --destinations with keys named by api-key-env, ignoring DEST_API_KEY', async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' })
     const { 'source-api-key': _s, 'dest-api-key': _d, ...inputs } = pair.inputs()
-    const destinations = JSON.stringify([{ name: 'production', 'api-url': pair.prod.url, 'git-url': pair.prod.url, 'api-key-env': 'PROD_KEY', 'api-key-owner': 'deployer', 'algo-owner': DEST_OWNER }])
+    const destinations = JSON.stringify([
+      {
+        name: 'production',
+        'api-url': pair.prod.url,
+        'git-url': pair.prod.url,
+        'api-key-env': 'PROD_KEY',
+        'api-key-owner': 'deployer',
+        'algo-owner': DEST_OWNER
+      }
+    ])
     const args = ['--algorithms', 'hello', '--destinations', destinations]
-    for (const name of ['source-api-url', 'source-git-url', 'source-api-key-owner', 'source-algo-owner', 'retry-delay']) args.push(`--${name}`, inputs[name])
+    for (const name of ['source-api-url', 'source-git-url', 'source-api-key-owner', 'source-algo-owner', 'retry-delay'])
+      args.push(`--${name}`, inputs[name])
     const run = await runCli(args, { env: { SOURCE_API_KEY: DEV_KEY, PROD_KEY, DEST_API_KEY: 'unrelated-key-exported-elsewhere' } })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout).results).toMatchObject([{ algorithm: 'hello', destination: 'production', status: 'created' }])
@@ -254,7 +288,16 @@ describe('bundled CLI', () => {
     const notFlags = ['source-api-key', 'dest-api-key', 'github-token', 'environment']
     for (const input of inputs.filter(name => !notFlags.includes(name))) expect(run.stdout).toMatch(new RegExp(`--${input} `))
     for (const input of notFlags) expect(run.stdout).not.toMatch(new RegExp(`--${input}(?![a-z-])`))
-    for (const text of ['--json', 'SOURCE_API_KEY', 'SOURCE_ACCOUNT_API_KEY', 'DEST_API_KEY', 'DEST_ACCOUNT_API_KEY', 'github-token', 'Exit codes']) expect(run.stdout).toContain(text)
+    for (const text of [
+      '--json',
+      'SOURCE_API_KEY',
+      'SOURCE_ACCOUNT_API_KEY',
+      'DEST_API_KEY',
+      'DEST_ACCOUNT_API_KEY',
+      'github-token',
+      'Exit codes'
+    ])
+      expect(run.stdout).toContain(text)
   })
 
   describe.skipIf(!HAS_SCRIPT)('on a terminal', () => {

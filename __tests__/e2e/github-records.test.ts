@@ -43,8 +43,20 @@ function capturingLogger(): CapturedLogger {
 }
 
 const DESTINATIONS = [
-  { name: 'staging', cluster: 'staging.algo.example.com', 'api-key': 'simStagingKey0000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_stage' },
-  { name: 'prod', cluster: 'prod.algo.example.com', 'api-key': 'simProdKey00000000000000', 'api-key-owner': 'deployer', 'algo-owner': 'ml_prod' }
+  {
+    name: 'staging',
+    cluster: 'staging.algo.example.com',
+    'api-key': 'simStagingKey0000000000',
+    'api-key-owner': 'deployer',
+    'algo-owner': 'ml_stage'
+  },
+  {
+    name: 'prod',
+    cluster: 'prod.algo.example.com',
+    'api-key': 'simProdKey00000000000000',
+    'api-key-owner': 'deployer',
+    'algo-owner': 'ml_prod'
+  }
 ]
 
 /** A config from action inputs: two algorithms to two clusters given by domain. */
@@ -65,7 +77,13 @@ function configOf(overrides: Record<string, string> = {}): PromotionConfig {
 }
 
 function result(fields: Partial<PromotionResult> & Pick<PromotionResult, 'algorithm' | 'destination' | 'status'>): PromotionResult {
-  const defaults = { sourceCommit: 'a'.repeat(40), sourceVersion: '', destCommit: '', destVersion: '', newCommit: ['created', 'updated', 'planned'].includes(fields.status) }
+  const defaults = {
+    sourceCommit: 'a'.repeat(40),
+    sourceVersion: '',
+    destCommit: '',
+    destVersion: '',
+    newCommit: ['created', 'updated', 'planned'].includes(fields.status)
+  }
   return { ...defaults, ...fields }
 }
 
@@ -148,14 +166,25 @@ describe('deployments', () => {
     expect(standIn.deployments.map(d => d.production_environment)).toEqual([false, true, false, true])
     for (const deployment of standIn.deployments) {
       expect(deployment.statuses).toHaveLength(1)
-      expect(deployment.statuses[0]).toMatchObject({ state: 'in_progress', log_url: 'https://github.example/octo-org/promotions/actions/runs/4242', auto_inactive: false })
+      expect(deployment.statuses[0]).toMatchObject({
+        state: 'in_progress',
+        log_url: 'https://github.example/octo-org/promotions/actions/runs/4242',
+        auto_inactive: false
+      })
     }
     expect(standIn.deployments[1].statuses[0].environment_url).toBe('https://prod.algo.example.com/algorithms/ml_prod/hello')
 
     const longError = `The destination build failed: ${'x'.repeat(300)}`
     await recorder.afterPromotion(
       reportOf([
-        result({ algorithm: 'hello', destination: 'staging', status: 'created', sourceVersion: '1.2.0', destCommit: 'c'.repeat(40), destVersion: '0.1.0' }),
+        result({
+          algorithm: 'hello',
+          destination: 'staging',
+          status: 'created',
+          sourceVersion: '1.2.0',
+          destCommit: 'c'.repeat(40),
+          destVersion: '0.1.0'
+        }),
         result({ algorithm: 'hello', destination: 'prod', status: 'unchanged', destCommit: 'd'.repeat(40) }),
         result({ algorithm: 'world', destination: 'staging', status: 'failed', error: longError, failedStep: 'build' })
         // world → prod has no result: the run ended early for it.
@@ -190,7 +219,7 @@ describe('deployments', () => {
     expect(standIn.requests).toHaveLength(1)
     expect(logger.warnings()).toHaveLength(1)
     expect(logger.warnings()[0]).toContain('hello → staging was not created')
-    expect(logger.warnings()[0]).toContain("permissions: deployments: write")
+    expect(logger.warnings()[0]).toContain('permissions: deployments: write')
     expect(logger.warnings()[0]).toContain('Resource not accessible by integration')
     expect(logger.warnings()[0]).toContain('The promotion goes on')
   })
@@ -216,7 +245,11 @@ describe('deployments', () => {
     await start()
     const closedPort = await unusedPort()
     const logger = capturingLogger()
-    const recorder = gitHubRecorder(configOf({ 'max-attempts': '2' }), envFor({ GITHUB_API_URL: `http://127.0.0.1:${closedPort}` }), logger)!
+    const recorder = gitHubRecorder(
+      configOf({ 'max-attempts': '2' }),
+      envFor({ GITHUB_API_URL: `http://127.0.0.1:${closedPort}` }),
+      logger
+    )!
     await recorder.beforePromotion()
     await recorder.afterPromotion(reportOf([]))
     expect(logger.warnings()).toHaveLength(1)
@@ -262,10 +295,27 @@ describe('deployments', () => {
 
 describe('the plan comment', () => {
   const planned = (): PromotionResult[] => [
-    result({ algorithm: 'hello', destination: 'staging', status: 'planned', changes: { added: ['src/new.py'], modified: ['src/hello.py'], deleted: ['old.txt'] }, destCommit: 'e'.repeat(40) }),
-    result({ algorithm: 'hello', destination: 'prod', status: 'planned', changes: { added: ['src/hello.py', 'src/new.py'], modified: [], deleted: [] } }),
+    result({
+      algorithm: 'hello',
+      destination: 'staging',
+      status: 'planned',
+      changes: { added: ['src/new.py'], modified: ['src/hello.py'], deleted: ['old.txt'] },
+      destCommit: 'e'.repeat(40)
+    }),
+    result({
+      algorithm: 'hello',
+      destination: 'prod',
+      status: 'planned',
+      changes: { added: ['src/hello.py', 'src/new.py'], modified: [], deleted: [] }
+    }),
     result({ algorithm: 'world', destination: 'staging', status: 'unchanged', destCommit: 'e'.repeat(40) }),
-    result({ algorithm: 'world', destination: 'prod', status: 'failed', failedStep: 'resolve source', error: 'world was not found on dev.algo.example.com | ask @octocat' })
+    result({
+      algorithm: 'world',
+      destination: 'prod',
+      status: 'failed',
+      failedStep: 'resolve source',
+      error: 'world was not found on dev.algo.example.com | ask @octocat'
+    })
   ]
 
   const MARKER = planMarker(configOf(), { workflow: WORKFLOW.GITHUB_WORKFLOW, job: WORKFLOW.GITHUB_JOB })
@@ -297,7 +347,10 @@ describe('the plan comment', () => {
     expect(body).toMatch(/\*\*Added\*\*\n\n- `src\/new.py`/)
     expect(body).toMatch(/\*\*Modified\*\*\n\n- `src\/hello.py`/)
     expect(body).toMatch(/\*\*Deleted\*\*\n\n- `old.txt`/)
-    expect(logger.lines).toContainEqual({ level: 'info', message: expect.stringMatching(/^Commented the plan on pull request #7: https:\/\/github.example\//) })
+    expect(logger.lines).toContainEqual({
+      level: 'info',
+      message: expect.stringMatching(/^Commented the plan on pull request #7: https:\/\/github.example\//)
+    })
 
     const again = gitHubRecorder(configOf({ 'dry-run': 'true' }), env, logger)!
     await again.afterPromotion(reportOf(planned().slice(2)))
@@ -307,7 +360,9 @@ describe('the plan comment', () => {
     expect(mine[0].body).toContain('nothing would be published')
     expect(standIn.comments.map(comment => comment.user)).toEqual(['reviewer', 'reviewer', 'reviewer', 'github-actions[bot]'])
     expect(pasted).toMatchObject({ body: `${MARKER}\npasted by someone`, updatedCount: 0 })
-    expect(standIn.requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([`/repos/octo-org/promotions/issues/comments/${mine[0].id}`])
+    expect(standIn.requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([
+      `/repos/octo-org/promotions/issues/comments/${mine[0].id}`
+    ])
     expect(logger.warnings()).toEqual([])
   })
 
@@ -341,7 +396,11 @@ describe('the plan comment', () => {
     const reordered = configOf({ destinations: JSON.stringify([...DESTINATIONS].reverse()) })
     expect(planMarker(reordered, { workflow: 'Plan', job: 'plan' })).toBe(marker)
     expect(planMarker(config, { workflow: 'Plan', job: 'plan' })).toBe(marker)
-    const others = [planMarker(config, { workflow: 'Other', job: 'plan' }), planMarker(config, { workflow: 'Plan', job: 'plan-prod' }), planMarker(config, {})]
+    const others = [
+      planMarker(config, { workflow: 'Other', job: 'plan' }),
+      planMarker(config, { workflow: 'Plan', job: 'plan-prod' }),
+      planMarker(config, {})
+    ]
     expect(new Set([marker, ...others]).size).toBe(4)
   })
 
@@ -360,7 +419,11 @@ describe('the plan comment', () => {
     await start({ failComments: 403 })
     const logger = capturingLogger()
     await gitHubRecorder(configOf({ 'dry-run': 'true' }), await pullRequestEnv(), logger)!.afterPromotion(reportOf(planned()))
-    expect(logger.warnings()).toEqual([expect.stringContaining("The plan was not commented on pull request #7: the github-token may not comment on pull requests (403 Resource not accessible by integration): give the job 'permissions: pull-requests: write'")])
+    expect(logger.warnings()).toEqual([
+      expect.stringContaining(
+        "The plan was not commented on pull request #7: the github-token may not comment on pull requests (403 Resource not accessible by integration): give the job 'permissions: pull-requests: write'"
+      )
+    ])
   })
 
   it('is a warning when the event payload names no pull request', async () => {
@@ -368,7 +431,11 @@ describe('the plan comment', () => {
     const eventPath = path.join(dir, 'event.json')
     await writeFile(eventPath, JSON.stringify({ ref: 'refs/heads/main' }))
     const logger = capturingLogger()
-    await gitHubRecorder(configOf({ 'dry-run': 'true' }), envFor({ GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_EVENT_PATH: eventPath }), logger)!.afterPromotion(reportOf(planned()))
+    await gitHubRecorder(
+      configOf({ 'dry-run': 'true' }),
+      envFor({ GITHUB_EVENT_NAME: 'pull_request_target', GITHUB_EVENT_PATH: eventPath }),
+      logger
+    )!.afterPromotion(reportOf(planned()))
     expect(logger.warnings()).toEqual([expect.stringContaining('has no pull_request.number')])
     expect(standIn.requests).toEqual([])
   })
@@ -376,14 +443,28 @@ describe('the plan comment', () => {
   it('caps long file lists, and shortens them further when the comment would be too long', () => {
     const many = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}/file-${i}.py`)
     const config = configOf({ 'dry-run': 'true' })
-    const body = renderPlanComment(config, [result({ algorithm: 'hello', destination: 'prod', status: 'planned', changes: { added: many('a', 45), modified: [], deleted: many('d', 3) } })])
+    const body = renderPlanComment(config, [
+      result({
+        algorithm: 'hello',
+        destination: 'prod',
+        status: 'planned',
+        changes: { added: many('a', 45), modified: [], deleted: many('d', 3) }
+      })
+    ])
     expect(body.match(/^- `a\/file-\d+\.py`$/gm)).toHaveLength(FILES_PER_LIST)
     expect(body).toContain(`- … and ${45 - FILES_PER_LIST} more`)
     expect(body.match(/^- `d\/file-\d+\.py`$/gm)).toHaveLength(3)
 
     const longName = 'x'.repeat(200)
     const manyResults = (n: number): PromotionResult[] =>
-      Array.from({ length: n }, (_, i) => result({ algorithm: `algo_${i}`, destination: 'prod', status: 'planned', changes: { added: many(longName, 100), modified: [], deleted: [] } }))
+      Array.from({ length: n }, (_, i) =>
+        result({
+          algorithm: `algo_${i}`,
+          destination: 'prod',
+          status: 'planned',
+          changes: { added: many(longName, 100), modified: [], deleted: [] }
+        })
+      )
     const shortened = renderPlanComment(config, manyResults(40))
     expect(shortened.length).toBeLessThanOrEqual(60_000)
     expect(shortened.match(/^- `x+\/file-\d+\.py`$/gm)).toHaveLength(40 * 5)
@@ -403,22 +484,50 @@ describe('the plan comment', () => {
 describe('small parts', () => {
   it('explains failures that are not GitHub answers as they are', () => {
     const context = { apiUrl: 'https://ghe.example.com/api/v3', owner: 'o', repo: 'r' }
-    expect(explainGitHubFailure(new Error('GitHub created no deployment: Auto-merged main into topic'), 'deployments', context)).toBe('GitHub created no deployment: Auto-merged main into topic')
-    expect(explainGitHubFailure(Object.assign(new Error('connect ECONNREFUSED'), { status: 500 }), 'comment', context)).toBe("GitHub's API at https://ghe.example.com/api/v3 did not answer (connect ECONNREFUSED); on GitHub Enterprise Server, check GITHUB_API_URL")
-    expect(explainGitHubFailure({ status: 404, response: { headers: {}, data: { message: 'Not Found' } } }, 'deployments', context)).toContain('GitHub answered 404 for o/r (Not Found)')
-    expect(explainGitHubFailure({ status: 403, response: { headers: { 'x-ratelimit-remaining': '0' }, data: { message: 'API rate limit exceeded' } } }, 'deployments', context)).toContain("GitHub's API rate limit was reached")
+    expect(explainGitHubFailure(new Error('GitHub created no deployment: Auto-merged main into topic'), 'deployments', context)).toBe(
+      'GitHub created no deployment: Auto-merged main into topic'
+    )
+    expect(explainGitHubFailure(Object.assign(new Error('connect ECONNREFUSED'), { status: 500 }), 'comment', context)).toBe(
+      "GitHub's API at https://ghe.example.com/api/v3 did not answer (connect ECONNREFUSED); on GitHub Enterprise Server, check GITHUB_API_URL"
+    )
+    expect(
+      explainGitHubFailure({ status: 404, response: { headers: {}, data: { message: 'Not Found' } } }, 'deployments', context)
+    ).toContain('GitHub answered 404 for o/r (Not Found)')
+    expect(
+      explainGitHubFailure(
+        { status: 403, response: { headers: { 'x-ratelimit-remaining': '0' }, data: { message: 'API rate limit exceeded' } } },
+        'deployments',
+        context
+      )
+    ).toContain("GitHub's API rate limit was reached")
   })
 
   it('links the algorithm on its cluster', () => {
     const cluster = (apiUrl: string) => ({ label: 'x', apiUrl, gitUrl: apiUrl })
-    expect(algorithmPageUrl(cluster('https://api.prod.algo.example.com'), 'ml_prod', 'hello')).toBe('https://prod.algo.example.com/algorithms/ml_prod/hello')
+    expect(algorithmPageUrl(cluster('https://api.prod.algo.example.com'), 'ml_prod', 'hello')).toBe(
+      'https://prod.algo.example.com/algorithms/ml_prod/hello'
+    )
     expect(algorithmPageUrl(cluster('http://127.0.0.1:8080'), 'ml_prod', 'hello')).toBe('http://127.0.0.1:8080/algorithms/ml_prod/hello')
-    expect(algorithmPageUrl(cluster('https://algorithmia.internal:8443/api'), 'team', 'a_b')).toBe('https://algorithmia.internal:8443/algorithms/team/a_b')
+    expect(algorithmPageUrl(cluster('https://algorithmia.internal:8443/api'), 'team', 'a_b')).toBe(
+      'https://algorithmia.internal:8443/algorithms/team/a_b'
+    )
   })
 
   it('calls production what is named like it', () => {
-    expect(['prod', 'production', 'Prod-EU', 'prod.algo.example.com', 'eu_prod'].map(isProductionName)).toEqual([true, true, true, true, true])
-    expect(['staging', 'preprod', 'product-demo', 'dev.algo.example.com', '127.0.0.1:8080'].map(isProductionName)).toEqual([false, false, false, false, false])
+    expect(['prod', 'production', 'Prod-EU', 'prod.algo.example.com', 'eu_prod'].map(isProductionName)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true
+    ])
+    expect(['staging', 'preprod', 'product-demo', 'dev.algo.example.com', '127.0.0.1:8080'].map(isProductionName)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false
+    ])
   })
 
   it('writes code spans and plain text that markdown cannot break out of', () => {
@@ -428,8 +537,11 @@ describe('small parts', () => {
   })
 
   it('describes a success with versions where there are some', () => {
-    const described = (fields: Partial<PromotionResult>) => successDescription(result({ algorithm: 'a', destination: 'p', status: 'updated', ...fields }))
-    expect(described({ sourceCommit: '1234567890abcdef', destCommit: 'abcdef0123456789', destVersion: '2.0.0' })).toBe('updated: a 1234567890ab → p 2.0.0 @ abcdef012345')
+    const described = (fields: Partial<PromotionResult>) =>
+      successDescription(result({ algorithm: 'a', destination: 'p', status: 'updated', ...fields }))
+    expect(described({ sourceCommit: '1234567890abcdef', destCommit: 'abcdef0123456789', destVersion: '2.0.0' })).toBe(
+      'updated: a 1234567890ab → p 2.0.0 @ abcdef012345'
+    )
     expect(described({ sourceCommit: '', sourceVersion: '1.0.0', destCommit: '' })).toBe('updated: a 1.0.0 → p ?')
   })
 

@@ -72,16 +72,31 @@ describe('GitHub records, end to end', () => {
     const result = await run({ algorithms: 'hello, ghost', publish: true }, gitHubEnv())
     // ghost does not exist on the source: that promotion fails, and so does the step.
     expect(result.exitCode, result.stdout).toBe(1)
-    const results = JSON.parse(result.outputs.results) as Array<{ algorithm: string; status: string; destCommit: string; destVersion: string; error?: string }>
+    const results = JSON.parse(result.outputs.results) as Array<{
+      algorithm: string
+      status: string
+      destCommit: string
+      destVersion: string
+      error?: string
+    }>
     const hello = results.find(item => item.algorithm === 'hello')!
     expect(hello).toMatchObject({ status: 'created', destVersion: '0.1.0' })
     const prodLabel = new URL(pair.prod.url).host
 
     expect(github.deployments).toHaveLength(2)
-    const creations = github.requests.filter(request => request.method === 'POST' && request.path === `/repos/${github.repository}/deployments`)
+    const creations = github.requests.filter(
+      request => request.method === 'POST' && request.path === `/repos/${github.repository}/deployments`
+    )
     expect(creations).toHaveLength(2)
     for (const request of github.requests) expect(request.authorization).toMatch(new RegExp(`^(token|Bearer) ${TOKEN}$`, 'i'))
-    expect(creations[0].body).toMatchObject({ ref: SHA, environment: prodLabel, auto_merge: false, required_contexts: [], transient_environment: false, production_environment: false })
+    expect(creations[0].body).toMatchObject({
+      ref: SHA,
+      environment: prodLabel,
+      auto_merge: false,
+      required_contexts: [],
+      transient_environment: false,
+      production_environment: false
+    })
 
     const [helloDeployment, ghostDeployment] = github.deployments
     expect(helloDeployment.payload).toMatchObject({
@@ -95,7 +110,9 @@ describe('GitHub records, end to end', () => {
       expect(status.environment_url).toBe(`${pair.prod.url}/algorithms/${DEST_OWNER}/hello`)
       expect(status.log_url).toBe(`https://github.example/${github.repository}/actions/runs/987654`)
     }
-    expect(helloDeployment.statuses[1].description).toBe(`created: hello 0.1.0 @ ${sourceCommit.slice(0, 12)} → ${prodLabel} 0.1.0 @ ${hello.destCommit.slice(0, 12)}`)
+    expect(helloDeployment.statuses[1].description).toBe(
+      `created: hello 0.1.0 @ ${sourceCommit.slice(0, 12)} → ${prodLabel} 0.1.0 @ ${hello.destCommit.slice(0, 12)}`
+    )
 
     expect((ghostDeployment.payload as Payload).algorithm).toBe('ghost')
     expect(ghostDeployment.statuses.map(status => status.state)).toEqual(['in_progress', 'failure'])
@@ -104,8 +121,15 @@ describe('GitHub records, end to end', () => {
     expect(failure).toMatch(/^resolve source failed: .*ghost/)
 
     // Deployments come first: both were in progress before the promotion's first push.
-    const order = github.requests.map(request => `${request.method} ${(request.body as { state?: string } | undefined)?.state ?? request.path}`)
-    expect(order.slice(0, 4)).toEqual([`POST /repos/${github.repository}/deployments`, 'POST in_progress', `POST /repos/${github.repository}/deployments`, 'POST in_progress'])
+    const order = github.requests.map(
+      request => `${request.method} ${(request.body as { state?: string } | undefined)?.state ?? request.path}`
+    )
+    expect(order.slice(0, 4)).toEqual([
+      `POST /repos/${github.repository}/deployments`,
+      'POST in_progress',
+      `POST /repos/${github.repository}/deployments`,
+      'POST in_progress'
+    ])
     expect(warnings(result)).toEqual([])
     // `::add-mask::` is the command that tells the runner to mask the token; nothing else may print it.
     expect(result.stdout.split('\n').filter(line => line.includes(TOKEN))).toEqual([`::add-mask::${TOKEN}`])
@@ -117,7 +141,9 @@ describe('GitHub records, end to end', () => {
     await pair.seed('hello', HELLO_FILES)
     const result = await run({ algorithms: 'hello', environment: 'production' }, gitHubEnv())
     expect(result.exitCode, result.stdout).toBe(0)
-    expect(github.deployments.map(deployment => [deployment.environment, deployment.production_environment])).toEqual([['production', true]])
+    expect(github.deployments.map(deployment => [deployment.environment, deployment.production_environment])).toEqual([
+      ['production', true]
+    ])
     expect(github.deployments[0].statuses.map(status => status.state)).toEqual(['in_progress', 'success'])
   })
 
@@ -125,10 +151,22 @@ describe('GitHub records, end to end', () => {
     await startGitHub()
     await pair.seed('hello', { ...HELLO_FILES, 'src/new_feature.py': 'X = 1\n' })
     pair.prod.createAlgorithm(DEST_OWNER, 'hello')
-    await pair.prod.commit(DEST_OWNER, 'hello', { 'src/hello.py': 'def apply(input):\n    return input\n', 'requirements.txt': 'numpy==1.26.4\n', 'legacy/old.py': 'OLD = True\n' })
+    await pair.prod.commit(DEST_OWNER, 'hello', {
+      'src/hello.py': 'def apply(input):\n    return input\n',
+      'requirements.txt': 'numpy==1.26.4\n',
+      'legacy/old.py': 'OLD = True\n'
+    })
     const eventPath = path.join(dir, 'event.json')
-    await writeFile(eventPath, JSON.stringify({ action: 'opened', number: 12, pull_request: { number: 12, head: { sha: 'c0ffee'.padEnd(40, '0') } } }))
-    const env = gitHubEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventPath, GITHUB_WORKFLOW: 'Promotion plan', GITHUB_JOB: 'plan' })
+    await writeFile(
+      eventPath,
+      JSON.stringify({ action: 'opened', number: 12, pull_request: { number: 12, head: { sha: 'c0ffee'.padEnd(40, '0') } } })
+    )
+    const env = gitHubEnv({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_WORKFLOW: 'Promotion plan',
+      GITHUB_JOB: 'plan'
+    })
 
     const first = await run({ algorithms: 'hello', 'dry-run': true, publish: true, 'version-type': 'major' }, env)
     expect(first.exitCode, first.stdout).toBe(0)
@@ -172,7 +210,7 @@ describe('GitHub records, end to end', () => {
     const [warning, ...others] = warnings(result)
     expect(others).toEqual([])
     expect(warning).toContain('The GitHub deployment for hello')
-    expect(warning).toContain("permissions: deployments: write")
+    expect(warning).toContain('permissions: deployments: write')
     expect(warning).toContain('403 Resource not accessible by integration')
     expect(github.requests).toHaveLength(1)
   })

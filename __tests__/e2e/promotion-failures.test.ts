@@ -81,13 +81,15 @@ describe('promotion failures and dry runs, end to end', () => {
 
   describe('a chosen source-version', () => {
     async function seedThreeCommits(): Promise<{ commit1: string; commit2: string; commit3: string }> {
-      const commit1 = await pair.seed('hello', { ...HELLO_FILES, 'VERSION': '1\n', 'src/only_in_v1.py': 'v1\n' }, { publish: 'minor' })
+      const commit1 = await pair.seed('hello', { ...HELLO_FILES, VERSION: '1\n', 'src/only_in_v1.py': 'v1\n' }, { publish: 'minor' })
       const commit2 = await pair.dev.commit(SOURCE_OWNER, 'hello', { ...HELLO_FILES, VERSION: '2\n', 'src/added_in_v2.py': 'v2\n' })
       await pair.dev.waitForBuild(SOURCE_OWNER, 'hello', commit2)
       await pair.dev.publish(SOURCE_OWNER, 'hello', 'minor')
       const commit3 = await pair.dev.commit(SOURCE_OWNER, 'hello', { ...HELLO_FILES, VERSION: '3 (unpublished)\n' })
       await pair.dev.waitForBuild(SOURCE_OWNER, 'hello', commit3)
-      const published = pair.dev.listVersions(SOURCE_OWNER, 'hello', { published: true }).map(v => [v.version_info.semantic_version, v.version_info.git_hash])
+      const published = pair.dev
+        .listVersions(SOURCE_OWNER, 'hello', { published: true })
+        .map(v => [v.version_info.semantic_version, v.version_info.git_hash])
       expect(published, 'fixture: 0.2.0 at commit 2, 0.1.0 at commit 1').toEqual([
         ['0.2.0', commit2],
         ['0.1.0', commit1]
@@ -238,7 +240,10 @@ describe('promotion failures and dry runs, end to end', () => {
         expect(byName[name]).toMatchObject({ status: 'created', sourceVersion: '0.1.0', destVersion: '0.1.0' })
         expect(hex(await pair.prod.readTree(DEST_OWNER, name)), name).toEqual(hex(await pair.dev.readTree(SOURCE_OWNER, name)))
         const published = pair.prod.listVersions(DEST_OWNER, name, { published: true })
-        expect(published.map(v => [v.version_info.semantic_version, v.version_info.git_hash]), name).toEqual([['0.1.0', byName[name].destCommit]])
+        expect(
+          published.map(v => [v.version_info.semantic_version, v.version_info.git_hash]),
+          name
+        ).toEqual([['0.1.0', byName[name].destCommit]])
       }
       expect(JSON.parse(run.outputs['version-map'])).toEqual({ alpha: { '0.1.0': '0.1.0' }, gamma: { '0.1.0': '0.1.0' } })
       expect(summaryRows(run.summary)).toHaveLength(3)
@@ -270,7 +275,6 @@ describe('promotion failures and dry runs, end to end', () => {
       expect(await pair.dev.log(SOURCE_OWNER, 'hello')).toEqual(sourceLog)
     })
   })
-
 })
 
 describe('promotion secrets, end to end', () => {
@@ -284,7 +288,6 @@ describe('promotion secrets, end to end', () => {
   afterEach(stopPair)
 
   describe('keys never leave the process', () => {
-
     it('leaves no key in outputs, logs, summary, arguments, request logs or files, whether a run succeeds or fails', async () => {
       expect([pair.devKey, pair.prodKey], 'fixture: the canary keys are in use').toEqual([DEV_KEY, PROD_KEY])
       pair.prod.builds.failTreesContaining('FAIL_BUILD')
@@ -295,12 +298,23 @@ describe('promotion secrets, end to end', () => {
 
       const runs: Array<{ label: string; run: ActionRun; succeeds: boolean }> = [
         { label: 'success', succeeds: true, run: await promote({ algorithms: 'hello', publish: true, 'version-map-file': mapFile }) },
-        { label: 'build failure and missing algorithm', succeeds: false, run: await promote({ algorithms: 'broken, ghost', publish: true }) },
+        {
+          label: 'build failure and missing algorithm',
+          succeeds: false,
+          run: await promote({ algorithms: 'broken, ghost', publish: true })
+        },
         { label: 'rejected destination key', succeeds: false, run: await promote({ algorithms: 'hello', 'dest-api-key': UNKNOWN_KEY }) },
         {
           label: 'input error',
           succeeds: false,
-          run: await promote({ algorithms: 'hello', 'dest-api-url': pair.dev.url, 'dest-git-url': pair.dev.url, 'dest-api-key': DEV_KEY, 'dest-api-key-owner': 'alice', 'dest-algo-owner': SOURCE_OWNER })
+          run: await promote({
+            algorithms: 'hello',
+            'dest-api-url': pair.dev.url,
+            'dest-git-url': pair.dev.url,
+            'dest-api-key': DEV_KEY,
+            'dest-api-key-owner': 'alice',
+            'dest-algo-owner': SOURCE_OWNER
+          })
         }
       ]
 
@@ -373,6 +387,8 @@ function describeRequests(requests: readonly RequestRecord[]): string[] {
 function summaryRows(summary: string): string[][] {
   const table = /<table>([\s\S]*?)<\/table>/.exec(summary)
   expect(table, `no table in the summary:\n${summary}`).not.toBeNull()
-  const rows = [...table![1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row => [...row[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map(cell => cell[1]))
+  const rows = [...table![1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row =>
+    [...row[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map(cell => cell[1])
+  )
   return rows.filter(row => row.length > 0)
 }

@@ -22,7 +22,10 @@ const execFileAsync = promisify(execFile)
 type ResultItem = PublicResult
 
 /** Every byte value, twice, with NULs and invalid UTF-8: survives no text conversion. */
-const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a, 0x80, 0xc3])])
+const BINARY = Buffer.concat([
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a, 0x80, 0xc3])
+])
 
 const HELLO_FILES = {
   'src/hello.py': 'def apply(input):\n    return "hello " + input\n',
@@ -66,7 +69,10 @@ describe('promotion, end to end', () => {
         pipeline_enabled: false,
         algorithm_callability: 'private'
       }
-      pair.dev.createAlgorithm(SOURCE_OWNER, 'hello', { details: { label: 'Hello World', summary: 'Says hello', tagline: 'greetings' }, settings: sourceSettings })
+      pair.dev.createAlgorithm(SOURCE_OWNER, 'hello', {
+        details: { label: 'Hello World', summary: 'Says hello', tagline: 'greetings' },
+        settings: sourceSettings
+      })
       await pair.dev.commit(SOURCE_OWNER, 'hello', HELLO_FILES)
       const source = pair.dev.getAlgorithm(SOURCE_OWNER, 'hello')!
 
@@ -78,15 +84,25 @@ describe('promotion, end to end', () => {
       expect(created, 'the destination algorithm exists').toBeDefined()
       // Every source setting, with the input's license on top.
       expect(created!.settings).toEqual({ ...source.settings, license: 'gpl3' })
-      expect(created!.settings).toMatchObject({ language: 'scala', environment: 'gpu', network_access: 'isolated', source_visibility: 'open', pipeline_enabled: false })
+      expect(created!.settings).toMatchObject({
+        language: 'scala',
+        environment: 'gpu',
+        network_access: 'isolated',
+        source_visibility: 'open',
+        pipeline_enabled: false
+      })
       expect(created!.details).toEqual({ label: 'Hello World', summary: 'x', tagline: 'greetings' })
       // The source itself is not touched.
       expect(pair.dev.getAlgorithm(SOURCE_OWNER, 'hello')!.settings).toEqual(source.settings)
     })
 
     it('copies environment-based settings without inventing a language, but not a cluster-local environment id', async () => {
-      await pair.seed('envalgo', HELLO_FILES, { settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' } })
-      await pair.seed('envmapped', HELLO_FILES, { settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' } })
+      await pair.seed('envalgo', HELLO_FILES, {
+        settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' }
+      })
+      await pair.seed('envmapped', HELLO_FILES, {
+        settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' }
+      })
       const source = pair.dev.getAlgorithm(SOURCE_OWNER, 'envalgo')!
       expect(source.settings.language, 'fixture: the source has no language').toBeUndefined()
       const { algorithm_environment: devEnvironment, ...portable } = source.settings
@@ -117,7 +133,11 @@ describe('promotion, end to end', () => {
       expect(after.id).toBe(existing.id)
       expect(after.details).toEqual(existing.details)
       expect(after.settings).toEqual(existing.settings)
-      const metadataWrites = pair.prod.requests.filter(r => r.kind === 'api' && (r.method === 'PUT' || r.method === 'DELETE' || (r.method === 'POST' && r.path === `/v1/algorithms/${DEST_OWNER}`)))
+      const metadataWrites = pair.prod.requests.filter(
+        r =>
+          r.kind === 'api' &&
+          (r.method === 'PUT' || r.method === 'DELETE' || (r.method === 'POST' && r.path === `/v1/algorithms/${DEST_OWNER}`))
+      )
       expect(metadataWrites, 'no create, update or delete was sent for an existing destination').toEqual([])
       // The code was still promoted.
       expect(hex(await pair.prod.readTree(DEST_OWNER, 'hello'))).toEqual(hex(await pair.dev.readTree(SOURCE_OWNER, 'hello')))
@@ -154,7 +174,12 @@ describe('promotion, end to end', () => {
       expect(first.exitCode, first.stdout).toBe(0)
       expect(Object.keys(await pair.prod.readTree(DEST_OWNER, 'hello'))).toContain('src/obsolete.py')
 
-      await pair.dev.commit(SOURCE_OWNER, 'hello', {}, { replace: false, deletes: ['src/obsolete.py', '.oldrc'], message: 'Remove obsolete code' })
+      await pair.dev.commit(
+        SOURCE_OWNER,
+        'hello',
+        {},
+        { replace: false, deletes: ['src/obsolete.py', '.oldrc'], message: 'Remove obsolete code' }
+      )
       const second = await promote({ algorithms: 'hello' })
 
       expect(second.exitCode, second.stdout).toBe(0)
@@ -167,7 +192,12 @@ describe('promotion, end to end', () => {
     it('removes files that exist only at the destination and builds on its current head', async () => {
       await pair.seed('hello', HELLO_FILES)
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
-      const prodOnly = await pair.prod.commit(DEST_OWNER, 'hello', { 'src/hotfix.py': 'patched in prod\n' }, { replace: false, message: 'Hotfix in prod' })
+      const prodOnly = await pair.prod.commit(
+        DEST_OWNER,
+        'hello',
+        { 'src/hotfix.py': 'patched in prod\n' },
+        { replace: false, message: 'Hotfix in prod' }
+      )
 
       const run = await promote({ algorithms: 'hello' })
 
@@ -193,7 +223,12 @@ describe('promotion, end to end', () => {
       expect(promotion1.message).toContain(sourceCommit1)
       expect(results(first)[0].destCommit).toBe(promotion1.sha)
 
-      const sourceCommit2 = await pair.dev.commit(SOURCE_OWNER, 'hello', { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n' }, { replace: false })
+      const sourceCommit2 = await pair.dev.commit(
+        SOURCE_OWNER,
+        'hello',
+        { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n' },
+        { replace: false }
+      )
       const second = await promote({ algorithms: 'hello' })
       expect(second.exitCode, second.stdout).toBe(0)
 
@@ -302,7 +337,10 @@ describe('promotion, end to end', () => {
 
       expect(second.exitCode, second.stdout).toBe(0)
       expect(second.outputs['dest-version']).toBe('1.0.1')
-      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.semantic_version)).toEqual(['1.0.1', '1.0.0'])
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.semantic_version)).toEqual([
+        '1.0.1',
+        '1.0.0'
+      ])
       // The new source commit was never published: it is keyed by its commit hash.
       expect(JSON.parse(second.outputs['version-map'])).toEqual({ hello: { [sourceCommit2]: '1.0.1' } })
     })
@@ -354,7 +392,15 @@ describe('promotion, end to end', () => {
       const alphaHead = (await pair.prod.headCommit(DEST_OWNER, 'alpha'))!
       const betaHead = (await pair.prod.headCommit(DEST_OWNER, 'beta'))!
       const table = summaryTable(run.summary)
-      expect(table.header).toEqual(['Algorithm', 'Destination', 'Status', 'Source version', 'Source commit', 'Destination version', 'Destination commit'])
+      expect(table.header).toEqual([
+        'Algorithm',
+        'Destination',
+        'Status',
+        'Source version',
+        'Source commit',
+        'Destination version',
+        'Destination commit'
+      ])
       const prodHost = new URL(pair.prod.url).host
       expect(sortRows(table.rows)).toEqual([
         ['alpha', prodHost, 'created', '1.0.0', alphaCommit.slice(0, 12), '0.1.0', alphaHead.slice(0, 12)],
@@ -398,7 +444,9 @@ function describeRequests(requests: readonly RequestRecord[]): string[] {
 function summaryTable(summary: string): { header: string[]; rows: string[][] } {
   const table = /<table>([\s\S]*?)<\/table>/.exec(summary)
   expect(table, `no table in the summary:\n${summary}`).not.toBeNull()
-  const rows = [...table![1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row => [...row[1].matchAll(/<t([hd])>([\s\S]*?)<\/t\1>/g)].map(cell => cell[2]))
+  const rows = [...table![1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(row =>
+    [...row[1].matchAll(/<t([hd])>([\s\S]*?)<\/t\1>/g)].map(cell => cell[2])
+  )
   return { header: rows[0], rows: rows.slice(1) }
 }
 

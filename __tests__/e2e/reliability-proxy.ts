@@ -25,7 +25,17 @@ export interface LossyProxy {
   stop(): Promise<void>
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host', 'content-length'])
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'host',
+  'content-length'
+])
 
 export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
   const target = new URL(upstream)
@@ -81,13 +91,16 @@ function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ sta
     const headers: Record<string, string | string[]> = {}
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value
     headers['content-length'] = String(body.length)
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, async response => {
-      try {
-        resolve({ status: response.statusCode ?? 502, headers: response.headers, body: await readAll(response) })
-      } catch (error) {
-        reject(error)
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      async response => {
+        try {
+          resolve({ status: response.statusCode ?? 502, headers: response.headers, body: await readAll(response) })
+        } catch (error) {
+          reject(error)
+        }
       }
-    })
+    )
     upstream.on('error', reject)
     upstream.end(body)
   })

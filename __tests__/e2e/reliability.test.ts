@@ -48,7 +48,10 @@ describe('reliability: faults the action survives', () => {
     await pair.stop()
   })
 
-  async function promote(overrides: Record<string, string | boolean | number>, env: Record<string, string> = {}): Promise<{ run: ActionRun; scan: ScanReport }> {
+  async function promote(
+    overrides: Record<string, string | boolean | number>,
+    env: Record<string, string> = {}
+  ): Promise<{ run: ActionRun; scan: ScanReport }> {
     const { run, scan } = await runAndScan(pair.inputs(overrides), KEYS, env)
     expectCleanRun(scan)
     return { run, scan }
@@ -130,7 +133,13 @@ describe('reliability: faults the action survives', () => {
 
     it('honours 429 Retry-After in seconds', async () => {
       await pair.seed('hello', FILES)
-      pair.dev.faults.add({ method: 'GET', path: `${API}/${SOURCE_OWNER}/hello`, status: 429, retryAfter: '1', body: { error: { code: 429, message: 'Too many requests' } } })
+      pair.dev.faults.add({
+        method: 'GET',
+        path: `${API}/${SOURCE_OWNER}/hello`,
+        status: 429,
+        retryAfter: '1',
+        body: { error: { code: 429, message: 'Too many requests' } }
+      })
 
       const { run } = await promote({ algorithms: 'hello' })
 
@@ -268,7 +277,9 @@ describe('reliability: faults the action survives', () => {
       // The refused one still POSTs its shallow list (a line or three, no ref update, no pack): the store is shallow.
       const pushStarts = pair.prod.requests.filter(r => r.method === 'GET' && r.gitService === 'receive-pack')
       expect(pushStarts).toHaveLength(2)
-      expect(pair.prod.requests.filter(r => r.method === 'POST' && r.gitService === 'receive-pack' && r.bytesIn > 300).map(r => r.status)).toEqual([200])
+      expect(
+        pair.prod.requests.filter(r => r.method === 'POST' && r.gitService === 'receive-pack' && r.bytesIn > 300).map(r => r.status)
+      ).toEqual([200])
     })
 
     it('push race that never settles: gives up after bounded attempts, forces nothing, leaves the destination consistent', async () => {

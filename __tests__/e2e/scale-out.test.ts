@@ -22,20 +22,40 @@ describe('several destinations in one run', () => {
 
   const destinations = () =>
     JSON.stringify([
-      { name: 'prod-us', 'api-url': pair.prod.url, 'git-url': pair.prod.url, 'api-key-env': 'PROD_US_KEY', 'api-key-owner': 'deployer', 'algo-owner': DEST_OWNER },
-      { name: 'prod-eu', 'api-url': eu.url, 'git-url': eu.url, 'api-key-env': 'PROD_EU_KEY', 'api-key-owner': 'eu_deployer', 'algo-owner': 'eu_deployer' }
+      {
+        name: 'prod-us',
+        'api-url': pair.prod.url,
+        'git-url': pair.prod.url,
+        'api-key-env': 'PROD_US_KEY',
+        'api-key-owner': 'deployer',
+        'algo-owner': DEST_OWNER
+      },
+      {
+        name: 'prod-eu',
+        'api-url': eu.url,
+        'git-url': eu.url,
+        'api-key-env': 'PROD_EU_KEY',
+        'api-key-owner': 'eu_deployer',
+        'algo-owner': 'eu_deployer'
+      }
     ])
 
   it('promotes one source to each destination with its own key, and reports per destination', async () => {
     const sourceCommit = await pair.seed('multi', FILES, { publish: 'minor' })
-    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations(), publish: true }), { PROD_US_KEY: pair.prodKey, PROD_EU_KEY: euKey })
+    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations(), publish: true }), {
+      PROD_US_KEY: pair.prodKey,
+      PROD_EU_KEY: euKey
+    })
     expect(run.exitCode, run.stdout).toBe(0)
     const results = JSON.parse(run.outputs.results)
     expect(results).toEqual([
       expect.objectContaining({ algorithm: 'multi', destination: 'prod-us', status: 'created', sourceCommit, destVersion: '0.1.0' }),
       expect.objectContaining({ algorithm: 'multi', destination: 'prod-eu', status: 'created', sourceCommit, destVersion: '0.1.0' })
     ])
-    expect(JSON.parse(run.outputs['version-map'])).toEqual({ 'prod-us': { multi: { '0.1.0': '0.1.0' } }, 'prod-eu': { multi: { '0.1.0': '0.1.0' } } })
+    expect(JSON.parse(run.outputs['version-map'])).toEqual({
+      'prod-us': { multi: { '0.1.0': '0.1.0' } },
+      'prod-eu': { multi: { '0.1.0': '0.1.0' } }
+    })
     const sourceTree = await pair.dev.readTree(SOURCE_OWNER, 'multi')
     expect(await pair.prod.readTree(DEST_OWNER, 'multi')).toEqual(sourceTree)
     expect(await eu.readTree('eu_deployer', 'multi')).toEqual(sourceTree)
@@ -48,7 +68,10 @@ describe('several destinations in one run', () => {
     await pair.seed('multi', { ...FILES, 'model.bin': Buffer.alloc(50_000, 7) })
     pair.prod.createAlgorithm(DEST_OWNER, 'multi')
     await pair.prod.commit(DEST_OWNER, 'multi', { 'src/a.py': 'old\n', 'stale.txt': 'x' })
-    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations() }), { PROD_US_KEY: pair.prodKey, PROD_EU_KEY: euKey })
+    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations() }), {
+      PROD_US_KEY: pair.prodKey,
+      PROD_EU_KEY: euKey
+    })
     expect(run.exitCode, run.stdout).toBe(0)
     expect(JSON.parse(run.outputs.results).map((r: { status: string }) => r.status)).toEqual(['updated', 'created'])
     const sourceTree = await pair.dev.readTree(SOURCE_OWNER, 'multi')
@@ -58,7 +81,10 @@ describe('several destinations in one run', () => {
 
   it('promotes only the destinations named in destination-filter', async () => {
     await pair.seed('multi', FILES)
-    const run = await runAction(pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations(), 'destination-filter': 'prod-eu' }), { PROD_US_KEY: pair.prodKey, PROD_EU_KEY: euKey })
+    const run = await runAction(
+      pair.inputs({ ...NO_SINGLE_DEST, algorithms: 'multi', destinations: destinations(), 'destination-filter': 'prod-eu' }),
+      { PROD_US_KEY: pair.prodKey, PROD_EU_KEY: euKey }
+    )
     expect(run.exitCode, run.stdout).toBe(0)
     expect(JSON.parse(run.outputs.results).map((r: { destination: string }) => r.destination)).toEqual(['prod-eu'])
     expect(pair.prod.getAlgorithm(DEST_OWNER, 'multi')).toBeUndefined()
@@ -84,7 +110,12 @@ describe('plan mode for a matrix of jobs', () => {
     const plan = await runAction(pair.inputs({ algorithms: 'same, changed, fresh', mode: 'plan' }))
     expect(plan.exitCode, plan.stdout).toBe(0)
     const matrix = JSON.parse(plan.outputs.matrix)
-    expect(matrix).toEqual({ include: [{ algorithm: 'changed', destination: expect.any(String) }, { algorithm: 'fresh', destination: expect.any(String) }] })
+    expect(matrix).toEqual({
+      include: [
+        { algorithm: 'changed', destination: expect.any(String) },
+        { algorithm: 'fresh', destination: expect.any(String) }
+      ]
+    })
     expect(JSON.parse(plan.outputs.results).map((r: { status: string }) => r.status)).toEqual(['unchanged', 'planned', 'planned'])
     expect(plan.outputs.changed).toBe('true')
     // Nothing written, and deciding moved no trees: only commit-only (tree:0) fetches and reads.

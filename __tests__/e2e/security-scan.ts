@@ -39,7 +39,10 @@ export function secretForms({ owner, key }: KeyUnderTest): SecretForm[] {
   const forms: SecretForm[] = [
     { form: 'raw key', value: key },
     { form: 'encodeURIComponent(key)', value: encodeURIComponent(key) },
-    { form: 'encodeURIComponent(key), lower-case escapes', value: encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase()) },
+    {
+      form: 'encodeURIComponent(key), lower-case escapes',
+      value: encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, escape => escape.toLowerCase())
+    },
     { form: "key with '/' as %2F", value: key.replaceAll('/', '%2F') },
     { form: "key with '+' as %2B", value: key.replaceAll('+', '%2B') },
     { form: 'JSON-escaped key', value: JSON.stringify(key).slice(1, -1) },

@@ -11,7 +11,15 @@ import { createServer, type AddressInfo } from 'node:net'
 import path from 'node:path'
 import { listFiles, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
-import { CANARY_DEV_KEY, CANARY_PROD_KEY, runAndScan, secretForms, withoutMaskCommands, type KeyUnderTest, type ScanReport } from './security-scan.js'
+import {
+  CANARY_DEV_KEY,
+  CANARY_PROD_KEY,
+  runAndScan,
+  secretForms,
+  withoutMaskCommands,
+  type KeyUnderTest,
+  type ScanReport
+} from './security-scan.js'
 
 const DEV = { owner: 'alice', key: CANARY_DEV_KEY }
 const PROD = { owner: 'deployer', key: CANARY_PROD_KEY }
@@ -56,7 +64,12 @@ const SCENARIOS: Scenario[] = [
     name: 'the API answers 500 with a JSON body echoing the key',
     setup: async pair => {
       await pair.seed('hello', FILES)
-      pair.prod.faults.add({ path: `/v1/algorithms/${DEST_OWNER}`, status: 500, times: 100, body: { error: { code: 5001, message: echoingBody(PROD) } } })
+      pair.prod.faults.add({
+        path: `/v1/algorithms/${DEST_OWNER}`,
+        status: 500,
+        times: 100,
+        body: { error: { code: 5001, message: echoingBody(PROD) } }
+      })
       return { inputs: { 'max-attempts': '2' } }
     },
     exitCode: 1,
@@ -183,7 +196,13 @@ const SCENARIOS: Scenario[] = [
     name: 'pushes keep failing (git 503 on receive-pack)',
     setup: async pair => {
       await pair.seed('hello', FILES)
-      pair.prod.faults.add({ method: 'POST', path: `/git/${DEST_OWNER}/hello.git/git-receive-pack`, status: 503, times: 100, body: echoingBody(PROD) })
+      pair.prod.faults.add({
+        method: 'POST',
+        path: `/git/${DEST_OWNER}/hello.git/git-receive-pack`,
+        status: 503,
+        times: 100,
+        body: echoingBody(PROD)
+      })
       return { inputs: { 'max-attempts': '2' } }
     },
     exitCode: 1,
@@ -229,7 +248,10 @@ describe('security: no key leaks, on success and on every failing path', () => {
 
   it('a successful run without debug: the runner is asked to mask every form of each key, and the map file holds none', async () => {
     await pair.seed('hello', FILES, { publish: 'minor' })
-    const { run, scan } = await runAndScan(pair.inputs({ algorithms: 'hello', publish: 'true', 'version-map-file': 'versions.json' }), [DEV, PROD])
+    const { run, scan } = await runAndScan(pair.inputs({ algorithms: 'hello', publish: 'true', 'version-map-file': 'versions.json' }), [
+      DEV,
+      PROD
+    ])
 
     expect(run.exitCode, run.stdout).toBe(0)
     expectNothingLeaked(run, scan)
@@ -244,7 +266,14 @@ describe('security: no key leaks, on success and on every failing path', () => {
 
   it("a runner with git's tracing turned on (GIT_TRACE_CURL prints headers) still shows no key", async () => {
     await pair.seed('hello', FILES)
-    const tracing = { RUNNER_DEBUG: '1', GIT_TRACE: '1', GIT_TRACE_CURL: '1', GIT_CURL_VERBOSE: '1', GIT_TRACE_PACKET: '1', GIT_TRACE_SETUP: '1' }
+    const tracing = {
+      RUNNER_DEBUG: '1',
+      GIT_TRACE: '1',
+      GIT_TRACE_CURL: '1',
+      GIT_CURL_VERBOSE: '1',
+      GIT_TRACE_PACKET: '1',
+      GIT_TRACE_SETUP: '1'
+    }
     const { run, scan } = await runAndScan(pair.inputs({ algorithms: 'hello' }), [DEV, PROD], tracing)
 
     expect(run.exitCode, run.stdout).toBe(0)

@@ -10,7 +10,11 @@ describe('bundled action, smoke', () => {
   afterEach(() => pair.stop())
 
   it('promotes one algorithm and publishes it', async () => {
-    const sourceCommit = await pair.seed('hello', { 'src/hello.py': 'def apply(x): return x\n', '.env.example': 'A=1\n' }, { publish: 'minor' })
+    const sourceCommit = await pair.seed(
+      'hello',
+      { 'src/hello.py': 'def apply(x): return x\n', '.env.example': 'A=1\n' },
+      { publish: 'minor' }
+    )
     const run = await runAction(pair.inputs({ algorithms: 'hello', publish: true }))
     expect(run.exitCode, run.stdout).toBe(0)
     const [result] = JSON.parse(run.outputs.results)

@@ -15,7 +15,7 @@ describe('algorithm create and get', () => {
     const created = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'hello', details: { label: 'Hello' }, settings: { license: 'mit' } },
+      body: { name: 'hello', details: { label: 'Hello' }, settings: { license: 'mit' } }
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
@@ -27,11 +27,11 @@ describe('algorithm create and get', () => {
         license: 'mit',
         network_access: 'full',
         pipeline_enabled: true,
-        source_visibility: 'closed',
+        source_visibility: 'closed'
       },
       source: { scm: { id: 'internal', provider: 'internal', default: true, enabled: true } },
       self_link: `${cluster.url}/v1/algorithms/alice/hello`,
-      resource_type: 'algorithm',
+      resource_type: 'algorithm'
     })
     const fetched = await api(cluster, '/v1/algorithms/alice/hello', { key })
     expect(fetched.status).toBe(200)
@@ -44,7 +44,7 @@ describe('algorithm create and get', () => {
     const created = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'envy', settings: { package_set: 'python38', algorithm_environment: 'env-123' } },
+      body: { name: 'envy', settings: { package_set: 'python38', algorithm_environment: 'env-123' } }
     })
     expect(created.status).toBe(201)
     const settings = (created.body as { settings: Record<string, unknown> }).settings
@@ -65,7 +65,7 @@ describe('algorithm create and get', () => {
     const again = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'hello', details: { label: 'Replacement' }, settings: { license: 'gpl3' } },
+      body: { name: 'hello', details: { label: 'Replacement' }, settings: { license: 'gpl3' } }
     })
     expect(again.status).toBe(400)
     expect(again.body).toMatchObject({ error: { code: 1002 } })
@@ -74,8 +74,7 @@ describe('algorithm create and get', () => {
 
   it('validates language (4001), enums (6001), names (6001) and JSON (2013)', async () => {
     const { cluster, key } = await devCluster()
-    const post = (body: unknown, rawBody?: string) =>
-      api(cluster, '/v1/algorithms/alice', { method: 'POST', key, body, rawBody })
+    const post = (body: unknown, rawBody?: string) => api(cluster, '/v1/algorithms/alice', { method: 'POST', key, body, rawBody })
     const cases: Array<[unknown, number]> = [
       [{ name: 'a', settings: { language: 'cobol' } }, 4001],
       [{ name: 'a', settings: { license: 'wtfpl' } }, 6001],
@@ -84,7 +83,7 @@ describe('algorithm create and get', () => {
       [{ name: 'a', settings: { environment: 'tpu' } }, 6001],
       [{ name: 'a', settings: { algorithm_callability: 'everyone' } }, 6001],
       [{ name: '9lives' }, 6001],
-      [{ name: 'has-dash' }, 6001],
+      [{ name: 'has-dash' }, 6001]
     ]
     for (const [body, code] of cases) {
       const response = await post(body)
@@ -112,12 +111,12 @@ describe('algorithm update, compile and delete', () => {
     const updated = await api(cluster, '/v1/algorithms/alice/hello', {
       method: 'PUT',
       key,
-      body: { details: { summary: 'Greets' }, settings: { network_access: 'isolated' } },
+      body: { details: { summary: 'Greets' }, settings: { network_access: 'isolated' } }
     })
     expect(updated.status).toBe(200)
     expect(updated.body).toMatchObject({
       details: { label: 'hello', summary: 'Greets' },
-      settings: { network_access: 'isolated', license: 'apl' },
+      settings: { network_access: 'isolated', license: 'apl' }
     })
   })
 
@@ -130,7 +129,7 @@ describe('algorithm update, compile and delete', () => {
     expect(compiled.body).toMatchObject({
       version_info: { git_hash: head },
       build: { status: 'succeeded', commit_sha: head },
-      compilation: { successful: true, output: expect.stringContaining('Build succeeded') },
+      compilation: { successful: true, output: expect.stringContaining('Build succeeded') }
     })
   })
 
@@ -162,12 +161,12 @@ describe('template repository', () => {
       'requirements.txt',
       'src/__init__.py',
       'src/hello.py',
-      'src/hello_test.py',
+      'src/hello_test.py'
     ])
     expect(JSON.parse(tree['algorithmia.conf'].toString())).toMatchObject({
       username: 'alice',
       algoname: 'hello',
-      language: 'python3-1',
+      language: 'python3-1'
     })
     expect(tree['src/hello.py'].toString()).toContain('"hello " + input')
     const log = await cluster.log('alice', 'hello')
@@ -202,7 +201,7 @@ describe('admin endpoints', () => {
     expect((await api(cluster, '/v1/organizations', { method: 'POST', key: adminKey, body: org })).status).toBe(409)
     expect((await api(cluster, '/v1/organizations/team', { key: adminKey })).body).toMatchObject({
       org_name: 'team',
-      resource_type: 'organization',
+      resource_type: 'organization'
     })
     const put = () => api(cluster, '/v1/organizations/team/members/alice', { method: 'PUT', key: adminKey })
     expect((await put()).status).toBe(201)
@@ -216,7 +215,7 @@ describe('admin endpoints', () => {
     const standard = await api(cluster, '/v1/users', { method: 'POST', key, body: { username: 'eve' } })
     expect(standard.status).toBe(403)
     expect(standard.body).toEqual({
-      error: { code: 2001, message: 'Caller is not authorized to perform the operation' },
+      error: { code: 2001, message: 'Caller is not authorized to perform the operation' }
     })
     cluster.createAlgorithm('alice', 'hello')
     const admin = await api(cluster, '/v1/algorithms/alice/hello', { key: adminKey })

@@ -72,7 +72,7 @@ describe('API authorization', () => {
       ['PUT', '/v1/algorithms/alice/hello', { details: { label: 'x' } }],
       ['POST', '/v1/algorithms/alice/hello/compile', undefined],
       ['POST', '/v1/algorithms/alice/hello/versions', { version_info: { version_type: 'minor' } }],
-      ['DELETE', '/v1/algorithms/alice/hello', undefined],
+      ['DELETE', '/v1/algorithms/alice/hello', undefined]
     ]
     for (const [method, path, body] of writes) {
       const response = await api(cluster, path, { method, key: readOnly, body })

@@ -20,7 +20,7 @@ describe('HTTP faults', () => {
     const statuses = []
     for (let i = 0; i < 3; i++) statuses.push((await api(cluster, ALGO_PATH, { key })).status)
     expect(statuses).toEqual([503, 503, 200])
-    expect(cluster.requests.map((r) => r.status)).toEqual([503, 503, 200])
+    expect(cluster.requests.map(r => r.status)).toEqual([503, 503, 200])
   })
 
   it('sends Retry-After and a custom body, matching method and regex paths', async () => {
@@ -87,9 +87,7 @@ describe('commit injected after a fetch', () => {
 
       await gitOk(['pull', '-q', '--rebase', 'origin', 'master'], { cwd: dir, auth })
       await gitOk(['push', '-q', 'origin', 'master'], { cwd: dir, auth })
-      expect(Object.keys(await cluster.readTree('alice', 'hello'))).toEqual(
-        expect.arrayContaining(['teammate.txt', 'mine.txt']),
-      )
+      expect(Object.keys(await cluster.readTree('alice', 'hello'))).toEqual(expect.arrayContaining(['teammate.txt', 'mine.txt']))
     })
   }
 
@@ -124,10 +122,10 @@ describe('request log', () => {
     expect(first.bytesOut).toBeGreaterThan(0)
     expect(second.status).toBe(401)
     expect(second.principal).toBeUndefined()
-    const pushes = cluster.requests.filter((r) => r.gitService === 'receive-pack' && r.method === 'POST')
+    const pushes = cluster.requests.filter(r => r.gitService === 'receive-pack' && r.method === 'POST')
     expect(pushes.at(-1)).toMatchObject({ kind: 'git', status: 200, principal: 'alice' })
     expect(pushes.at(-1)!.bytesIn).toBeGreaterThan(0)
-    const fetches = cluster.requests.filter((r) => r.gitService === 'upload-pack' && r.method === 'POST')
+    const fetches = cluster.requests.filter(r => r.gitService === 'upload-pack' && r.method === 'POST')
     expect(fetches.at(-1)!.bytesOut).toBeGreaterThan(0)
     expect(JSON.stringify(cluster.requests)).not.toMatch(/CANARY/i)
 

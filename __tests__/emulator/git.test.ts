@@ -25,9 +25,9 @@ describe('git clone', () => {
       const dir = join(await fixture.tmp(), 'clone')
       await gitOk(['-c', `protocol.version=${version}`, 'clone', '-q', repoUrl(cluster, 'alice', 'hello'), dir], { auth })
     }
-    const gitRequests = cluster.requests.filter((r) => r.kind === 'git')
-    expect(gitRequests.every((r) => r.status === 200 && r.principal === 'alice')).toBe(true)
-    expect(gitRequests.every((r) => r.gitService === 'upload-pack')).toBe(true)
+    const gitRequests = cluster.requests.filter(r => r.kind === 'git')
+    expect(gitRequests.every(r => r.status === 200 && r.principal === 'alice')).toBe(true)
+    expect(gitRequests.every(r => r.gitService === 'upload-pack')).toBe(true)
   })
 
   it('rejects missing or wrong credentials with 401 and a Basic challenge', async () => {
@@ -38,12 +38,12 @@ describe('git clone', () => {
     expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="Algorithmia"')
     // The username must be the key's owner.
     const wrongUser = await fetch(url, {
-      headers: { Authorization: `Basic ${Buffer.from(`bob:${key}`).toString('base64')}` },
+      headers: { Authorization: `Basic ${Buffer.from(`bob:${key}`).toString('base64')}` }
     })
     expect(wrongUser.status).toBe(401)
     const dir = join(await fixture.tmp(), 'clone')
     const failed = await git(['clone', '-q', repoUrl(cluster, 'alice', 'hello'), dir], {
-      auth: { user: 'alice', key: 'simWrong' },
+      auth: { user: 'alice', key: 'simWrong' }
     })
     expect(failed.code).not.toBe(0)
   })
@@ -99,7 +99,7 @@ describe('git push', () => {
     const tree = await cluster.readTree('alice', 'hello')
     expect(tree['nested/dir/.hidden'].toString()).toBe('2')
     const log = await cluster.log('alice', 'hello')
-    expect(log.map((entry) => entry.message)).toEqual(['edit nested/dir/.hidden', 'edit one.txt', 'Initial commit'])
+    expect(log.map(entry => entry.message)).toEqual(['edit nested/dir/.hidden', 'edit one.txt', 'Initial commit'])
   })
 
   it('accepts pushes to other branches without building them', async () => {
@@ -128,7 +128,7 @@ describe('git push', () => {
     await commitFile(dir, 'x.txt', 'x')
     const push = await git(['push', 'origin', 'master'], { cwd: dir, auth: readOnly })
     expect(push.code).not.toBe(0)
-    expect(cluster.requests.some((r) => r.gitService === 'receive-pack' && r.status === 403)).toBe(true)
+    expect(cluster.requests.some(r => r.gitService === 'receive-pack' && r.status === 403)).toBe(true)
   })
 })
 

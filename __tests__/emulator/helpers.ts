@@ -17,8 +17,8 @@ export function useFixture(): Fixture {
   const clusters: EmulatedCluster[] = []
   const dirs: string[] = []
   afterEach(async () => {
-    await Promise.all(clusters.splice(0).map((cluster) => cluster.stop()))
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+    await Promise.all(clusters.splice(0).map(cluster => cluster.stop()))
+    await Promise.all(dirs.splice(0).map(dir => rm(dir, { recursive: true, force: true })))
   })
   return {
     async start(opts) {
@@ -30,7 +30,7 @@ export function useFixture(): Fixture {
       const dir = await mkdtemp(join(tmpdir(), 'emulator-test-'))
       dirs.push(dir)
       return dir
-    },
+    }
   }
 }
 
@@ -100,7 +100,7 @@ export function gitEnv(auth?: GitAuth): NodeJS.ProcessEnv {
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
+    GIT_COMMITTER_EMAIL: 'test@example.com'
   }
   if (auth) {
     env.GIT_CONFIG_COUNT = '1'
@@ -111,7 +111,7 @@ export function gitEnv(auth?: GitAuth): NodeJS.ProcessEnv {
 }
 
 export function git(args: string[], opts: { cwd?: string; auth?: GitAuth } = {}): Promise<GitResult> {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     execFile('git', args, { cwd: opts.cwd, env: gitEnv(opts.auth) }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
       resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() })
@@ -131,13 +131,7 @@ export function repoUrl(cluster: EmulatedCluster, owner: string, name: string): 
 }
 
 /** Clones owner/name into a fresh directory and returns it. */
-export async function cloneRepo(
-  fixture: Fixture,
-  cluster: EmulatedCluster,
-  owner: string,
-  name: string,
-  auth: GitAuth,
-): Promise<string> {
+export async function cloneRepo(fixture: Fixture, cluster: EmulatedCluster, owner: string, name: string, auth: GitAuth): Promise<string> {
   const dir = join(await fixture.tmp(), name)
   await gitOk(['clone', '--quiet', repoUrl(cluster, owner, name), dir], { auth })
   return dir

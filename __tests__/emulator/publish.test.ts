@@ -42,7 +42,7 @@ describe('publishing', () => {
     expect(first.body).toMatchObject({
       resource_type: 'version',
       version_info: { semantic_version: '0.1.0', git_hash: sha, release_notes: 'first', sample_input: 'Jane' },
-      build: { status: 'succeeded', commit_sha: sha, version_info: { semantic_version: '0.1.0' } },
+      build: { status: 'succeeded', commit_sha: sha, version_info: { semantic_version: '0.1.0' } }
     })
     const again = await publishVia(cluster, key, { version_type: 'minor' })
     expect(again.status).toBe(400)
@@ -51,7 +51,7 @@ describe('publishing', () => {
       git_hash: sha,
       semantic_version: '0.1.0',
       release_notes: 'first',
-      sample_input: 'Jane',
+      sample_input: 'Jane'
     })
   })
 
@@ -106,7 +106,7 @@ describe('publishing', () => {
 
   it('fails builds by predicate over the file list', async () => {
     const { cluster } = await setup()
-    cluster.builds.failWhen((files) => files.some((file) => file.endsWith('.exe')))
+    cluster.builds.failWhen(files => files.some(file => file.endsWith('.exe')))
     const sha = await buildCommit(cluster, { 'bin/tool.exe': 'MZ' })
     expect(cluster.listBuilds('alice', 'hello')[0]).toMatchObject({ status: 'failed', commit_sha: sha })
     cluster.builds.clearFailures()
@@ -161,7 +161,7 @@ describe('version and build listings', () => {
       const response = await api(cluster, path, { key })
       const page = response.body as Page
       expect(page.results.length).toBeLessThanOrEqual(2)
-      seen.push(...page.results.map((v) => v.version_info.git_hash))
+      seen.push(...page.results.map(v => v.version_info.git_hash))
       expect(Boolean(page.marker)).toBe(Boolean(page.next_link))
       path = page.next_link && page.next_link.slice(cluster.url.length)
     }
@@ -171,13 +171,13 @@ describe('version and build listings', () => {
   it('filters published versions and finds a version by git hash', async () => {
     const { cluster, key, newestFirst } = await fiveVersions()
     const published = (await api(cluster, '/v1/algorithms/alice/hello/versions?published=true', { key })).body as Page
-    expect(published.results.map((v) => v.version_info.git_hash)).toEqual([newestFirst[0], newestFirst[2], newestFirst[4]])
+    expect(published.results.map(v => v.version_info.git_hash)).toEqual([newestFirst[0], newestFirst[2], newestFirst[4]])
     const unpublished = (await api(cluster, '/v1/algorithms/alice/hello/versions?published=false', { key })).body as Page
     expect(unpublished.results).toHaveLength(2)
-    expect(cluster.listVersions('alice', 'hello', { published: true }).map((v) => v.version_info.semantic_version)).toEqual([
+    expect(cluster.listVersions('alice', 'hello', { published: true }).map(v => v.version_info.semantic_version)).toEqual([
       '0.3.0',
       '0.2.0',
-      '0.1.0',
+      '0.1.0'
     ])
     const single = await api(cluster, `/v1/algorithms/alice/hello/versions/${newestFirst[2]}`, { key })
     expect(single.body).toMatchObject({ version_info: { semantic_version: '0.2.0', release_notes: 'release 3' } })

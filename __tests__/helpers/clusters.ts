@@ -12,7 +12,11 @@ export interface ClusterPair {
   /** Action inputs promoting `algorithms` from dev (owner `data_science`) to prod (owner `ml_prod`). */
   inputs(overrides?: Record<string, string | boolean | number>): Record<string, string>
   /** Creates an algorithm on dev with these files; publishes it when `publish` is given. Returns the commit. */
-  seed(name: string, files: Record<string, string | Buffer>, options?: { publish?: 'major' | 'minor' | 'revision'; settings?: Record<string, unknown> }): Promise<string>
+  seed(
+    name: string,
+    files: Record<string, string | Buffer>,
+    options?: { publish?: 'major' | 'minor' | 'revision'; settings?: Record<string, unknown> }
+  ): Promise<string>
   stop(): Promise<void>
 }
 

@@ -117,7 +117,13 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       }
     }
     const method = request.method ?? 'GET'
-    requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, authorization: request.headers.authorization })
+    requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      authorization: request.headers.authorization
+    })
 
     if (transientLeft > 0) {
       transientLeft--
@@ -144,7 +150,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
         description: typeof fields.description === 'string' ? fields.description : null,
         payload: fields.payload ?? {},
         transient_environment: fields.transient_environment === true,
-        production_environment: typeof fields.production_environment === 'boolean' ? fields.production_environment : environment === 'production',
+        production_environment:
+          typeof fields.production_environment === 'boolean' ? fields.production_environment : environment === 'production',
         statuses: []
       }
       deployments.push(deployment)
@@ -168,9 +175,11 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       const deployment = deployments.find(candidate => candidate.id === Number(statusPath[1]))
       if (!deployment) return notFound(response)
       const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']
-      if (typeof fields.state !== 'string' || !states.includes(fields.state)) return invalid(response, 'DeploymentStatus', 'state', 'invalid')
+      if (typeof fields.state !== 'string' || !states.includes(fields.state))
+        return invalid(response, 'DeploymentStatus', 'state', 'invalid')
       const description = typeof fields.description === 'string' ? fields.description : ''
-      if ([...description].length > 140) return invalid(response, 'DeploymentStatus', 'description', 'custom', 'description is too long (maximum is 140 characters)')
+      if ([...description].length > 140)
+        return invalid(response, 'DeploymentStatus', 'description', 'custom', 'description is too long (maximum is 140 characters)')
       const status: StandInDeploymentStatus = {
         id: nextId++,
         state: fields.state,
@@ -198,7 +207,8 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       const issue = Number(issueComments[1])
       if (method === 'POST') {
         if (typeof fields.body !== 'string' || !fields.body) return invalid(response, 'IssueComment', 'body', 'missing_field')
-        if (fields.body.length > 65536) return invalid(response, 'IssueComment', 'body', 'custom', 'body is too long (maximum is 65536 characters)')
+        if (fields.body.length > 65536)
+          return invalid(response, 'IssueComment', 'body', 'custom', 'body is too long (maximum is 65536 characters)')
         return send(response, 201, commentJson(addComment(issue, fields.body)))
       }
       const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30) || 30, 100, options.maxPerPage ?? 100)
@@ -284,7 +294,11 @@ function notFound(response: ServerResponse): void {
 }
 
 function forbidden(): Record<string, string> {
-  return { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment', status: '403' }
+  return {
+    message: 'Resource not accessible by integration',
+    documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
+    status: '403'
+  }
 }
 
 function invalid(response: ServerResponse, resource: string, field: string, code: string, message?: string): void {

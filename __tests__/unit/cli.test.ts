@@ -60,8 +60,23 @@ describe('CLI flags and action.yml', () => {
 
 describe('parseCommandLine', () => {
   it('turns flags into input values: switches are true, --algorithms may repeat', () => {
-    const parsed = parse(['--source-cluster', 'dev.example.com', '--algorithms', 'a,b', '--algorithms', 'c', '--publish', '--dry-run', '--json'])
-    expect(parsed).toMatchObject({ kind: 'run', json: true, verbose: false, inputs: { 'source-cluster': 'dev.example.com', algorithms: 'a,b,c', publish: 'true', 'dry-run': 'true' } })
+    const parsed = parse([
+      '--source-cluster',
+      'dev.example.com',
+      '--algorithms',
+      'a,b',
+      '--algorithms',
+      'c',
+      '--publish',
+      '--dry-run',
+      '--json'
+    ])
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      json: true,
+      verbose: false,
+      inputs: { 'source-cluster': 'dev.example.com', algorithms: 'a,b,c', publish: 'true', 'dry-run': 'true' }
+    })
   })
 
   it('accepts --flag=value', () => {
@@ -91,7 +106,7 @@ describe('parseCommandLine', () => {
     expect(error.message).not.toContain('secretValue3')
   })
 
-  it('refuses unknown flags, stray arguments and a missing value, with commander\'s message', () => {
+  it("refuses unknown flags, stray arguments and a missing value, with commander's message", () => {
     expect(usageErrorOf(['--frobnicate']).output.err).toMatch(/unknown option '--frobnicate'/)
     expect(usageErrorOf(['stray']).output.err).toMatch(/too many arguments/)
     expect(usageErrorOf(['--algorithms']).output.err).toMatch(/argument missing/)
@@ -106,8 +121,11 @@ describe('parseCommandLine', () => {
 })
 
 describe('keys', () => {
-  it('come from our variables first, then the seed script\'s; empty ones do not count', () => {
-    expect(keysFromEnvironment({ SOURCE_API_KEY: 'a', SOURCE_ACCOUNT_API_KEY: 'b', DEST_ACCOUNT_API_KEY: ' c ' })).toEqual({ 'source-api-key': 'a', 'dest-api-key': 'c' })
+  it("come from our variables first, then the seed script's; empty ones do not count", () => {
+    expect(keysFromEnvironment({ SOURCE_API_KEY: 'a', SOURCE_ACCOUNT_API_KEY: 'b', DEST_ACCOUNT_API_KEY: ' c ' })).toEqual({
+      'source-api-key': 'a',
+      'dest-api-key': 'c'
+    })
     expect(keysFromEnvironment({ SOURCE_API_KEY: '', SOURCE_ACCOUNT_API_KEY: 'b' })).toEqual({ 'source-api-key': 'b' })
   })
 
@@ -116,7 +134,10 @@ describe('keys', () => {
       input: 'DEST_API_KEY',
       message: 'is not set: set DEST_API_KEY (or DEST_ACCOUNT_API_KEY) to the key, or run on a terminal to be asked for it'
     })
-    expect(keyProblem('source-api-key', 'contains white space', { 'source-api-key': 'a b' })).toEqual({ input: 'SOURCE_API_KEY', message: 'contains white space' })
+    expect(keyProblem('source-api-key', 'contains white space', { 'source-api-key': 'a b' })).toEqual({
+      input: 'SOURCE_API_KEY',
+      message: 'contains white space'
+    })
   })
 
   it('input errors name flags and variables', () => {
@@ -142,13 +163,27 @@ const created: PromotionResult = {
   newCommit: true,
   changes: { added: ['x.py'], modified: [], deleted: [] }
 }
-const failed: PromotionResult = { ...created, algorithm: 'world', status: 'failed', destCommit: '', destVersion: '', error: 'the build failed', failedStep: 'build' }
-const report: RunReport = { results: [created, failed], versionMap: { hello: { '1.0.0': '0.1.0' } }, changed: true, failed: 1, versionMapWritten: false }
+const failed: PromotionResult = {
+  ...created,
+  algorithm: 'world',
+  status: 'failed',
+  destCommit: '',
+  destVersion: '',
+  error: 'the build failed',
+  failedStep: 'build'
+}
+const report: RunReport = {
+  results: [created, failed],
+  versionMap: { hello: { '1.0.0': '0.1.0' } },
+  changed: true,
+  failed: 1,
+  versionMapWritten: false
+}
 const config = { mode: 'promote', dryRun: false, versionMapFile: undefined } as unknown as PromotionConfig
 const plain = pc.createColors(false)
 
 describe('output', () => {
-  it('JSON: the action\'s results (without internal details), version map and changed; a plan adds the matrix', () => {
+  it("JSON: the action's results (without internal details), version map and changed; a plan adds the matrix", () => {
     const output = JSON.parse(resultsJson(config, report))
     expect(output).toEqual({ results: report.results.map(publicResult), versionMap: report.versionMap, changed: true })
     expect(output.results[0]).not.toHaveProperty('changes')
@@ -161,7 +196,9 @@ describe('output', () => {
     expect(table).toMatch(/│ Algorithm +│ Destination +│ Status +│/)
     expect(table).toMatch(/│ hello +│ prod\.example\.com +│ created +│ 1\.0\.0 +│ aaaaaaaaaaaa +│ 0\.1\.0 +│ bbbbbbbbbbbb +│/)
     expect(table).toMatch(/│ world +│ prod\.example\.com +│ failed +│/)
-    expect(resultsSummary(config, report, plain)).toBe('1 created, 1 failed\n\n✖ world → prod.example.com: build failed\nthe build failed\n')
+    expect(resultsSummary(config, report, plain)).toBe(
+      '1 created, 1 failed\n\n✖ world → prod.example.com: build failed\nthe build failed\n'
+    )
   })
 })
 

@@ -71,7 +71,10 @@ describe('per-request timeout', () => {
       else json(res, 200, { name: 'hello' })
     })
     const started = Date.now()
-    const answer = await client(cluster.url, { requestTimeoutMs: 100 }).request<{ name: string }>({ method: 'GET', path: '/algorithms/a/hello' })
+    const answer = await client(cluster.url, { requestTimeoutMs: 100 }).request<{ name: string }>({
+      method: 'GET',
+      path: '/algorithms/a/hello'
+    })
     expect(answer).toEqual({ name: 'hello' })
     expect(cluster.hits).toHaveLength(2)
     expect(Date.now() - started).toBeLessThan(450)
@@ -111,7 +114,9 @@ describe('per-request timeout', () => {
 
 describe('Retry-After', () => {
   it('waits as long as a 429 says (seconds)', async () => {
-    const cluster = await serve((_req, res, _body, index) => (index === 0 ? json(res, 429, { error: { code: 429, message: 'slow down' } }, { 'Retry-After': '0.3' }) : json(res, 200, {})))
+    const cluster = await serve((_req, res, _body, index) =>
+      index === 0 ? json(res, 429, { error: { code: 429, message: 'slow down' } }, { 'Retry-After': '0.3' }) : json(res, 200, {})
+    )
     const retries: number[] = []
     const logger: Logger = { ...silentLogger, info: message => void retries.push(Number(/retrying in ([\d.]+) s/.exec(message)?.[1])) }
     await client(cluster.url, { logger }).request({ method: 'GET', path: '/x' })
@@ -131,7 +136,9 @@ describe('Retry-After', () => {
   })
 
   it('never waits longer than the bound for one wait', async () => {
-    const cluster = await serve((_req, res, _body, index) => (index === 0 ? json(res, 429, {}, { 'Retry-After': '3600' }) : json(res, 200, {})))
+    const cluster = await serve((_req, res, _body, index) =>
+      index === 0 ? json(res, 429, {}, { 'Retry-After': '3600' }) : json(res, 200, {})
+    )
     const started = Date.now()
     await client(cluster.url, { retry: { maxDelayMs: 150 } }).request({ method: 'GET', path: '/x' })
     expect(Date.now() - started).toBeLessThan(1000)
@@ -149,7 +156,10 @@ describe('Retry-After', () => {
 })
 
 describe('what is retried', () => {
-  const statusOnce = (status: number) => serve((_req, res, _body, index) => (index === 0 ? json(res, status, { error: { code: 5001, message: `status ${status}` } }) : json(res, 200, { ok: true })))
+  const statusOnce = (status: number) =>
+    serve((_req, res, _body, index) =>
+      index === 0 ? json(res, status, { error: { code: 5001, message: `status ${status}` } }) : json(res, 200, { ok: true })
+    )
 
   it.each([500, 502, 503, 504, 408])('retries a read answered %i', async status => {
     const cluster = await statusOnce(status)
@@ -185,8 +195,14 @@ describe('what is retried', () => {
 describe('keys in what a cluster says', () => {
   it('scrubs a key echoed in a JSON error message', async () => {
     const basic = Buffer.from(`alice:${KEY}`).toString('base64')
-    const cluster = await serve((_req, res) => json(res, 400, { error: { code: 2015, message: `bad header Authorization: Simple ${KEY} / Basic ${basic} / ${encodeURIComponent(KEY)}` } }))
-    const error = (await client(cluster.url).request({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as ClusterApiError
+    const cluster = await serve((_req, res) =>
+      json(res, 400, {
+        error: { code: 2015, message: `bad header Authorization: Simple ${KEY} / Basic ${basic} / ${encodeURIComponent(KEY)}` }
+      })
+    )
+    const error = (await client(cluster.url)
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e)) as ClusterApiError
     expect(error.message).toBe('unit.example.com: GET /x answered 400 (code 2015): bad header Authorization: Simple *** / Basic *** / ***')
   })
 
@@ -197,7 +213,9 @@ describe('keys in what a cluster says', () => {
         res.writeHead(502, { 'Content-Type': 'text/html' })
         res.end(page)
       })
-      const error = (await client(cluster.url, { retry: { maxAttempts: 1 } }).request({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as Error
+      const error = (await client(cluster.url, { retry: { maxAttempts: 1 } })
+        .request({ method: 'GET', path: '/x' })
+        .catch((e: unknown) => e)) as Error
       expect(error.message).not.toMatch(/simCAN|CANARY/)
       server?.closeAllConnections()
       await new Promise(resolve => server!.close(resolve))
@@ -210,14 +228,19 @@ describe('keys in what a cluster says', () => {
       res.writeHead(200, { 'Content-Type': 'text/plain' })
       res.end(`you sent ${KEY}`)
     })
-    const error = (await client(cluster.url).request({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as Error
+    const error = (await client(cluster.url)
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e)) as Error
     expect(error.message).toBe('unit.example.com: GET /x answered 200: the answer is not JSON: you sent ***')
   })
 
   it('logs each request at debug level without the key', async () => {
     const cluster = await serve((_req, res) => json(res, 200, {}))
     const debug: string[] = []
-    await client(cluster.url, { logger: { ...silentLogger, debug: message => void debug.push(message) } }).request({ method: 'GET', path: '/algorithms/a/b' })
+    await client(cluster.url, { logger: { ...silentLogger, debug: message => void debug.push(message) } }).request({
+      method: 'GET',
+      path: '/algorithms/a/b'
+    })
     expect(debug).toHaveLength(1)
     expect(debug[0]).toMatch(/^unit\.example\.com: GET \/algorithms\/a\/b: 200 after \d+ ms$/)
   })
@@ -231,7 +254,8 @@ describe('ensureAlgorithm: a create whose answer was lost', () => {
     let exists = options.existsBefore ?? false
     let lost = 0
     return serve((req, res) => {
-      if (req.method === 'GET') return exists && options.visible !== false ? json(res, 200, body) : json(res, 404, { error: 'No such algorithm' })
+      if (req.method === 'GET')
+        return exists && options.visible !== false ? json(res, 200, body) : json(res, 404, { error: 'No such algorithm' })
       if (exists) return json(res, 400, { error: { code: 1002, message: 'Algorithm name already taken' } })
       exists = true
       if (lost++ < options.lose) return req.socket.destroy()

@@ -41,7 +41,17 @@ describe('the environment git runs with', () => {
       GIT_SSL_CAINFO: '/etc/ca.pem',
       GIT_EXEC_PATH: '/usr/lib/git-core'
     })
-    expect(Object.keys(picked).sort()).toEqual(['GIT_EXEC_PATH', 'GIT_SSL_CAINFO', 'HOME', 'LC_MESSAGES', 'NO_PROXY', 'PATH', 'Path', 'SystemRoot', 'https_proxy'])
+    expect(Object.keys(picked).sort()).toEqual([
+      'GIT_EXEC_PATH',
+      'GIT_SSL_CAINFO',
+      'HOME',
+      'LC_MESSAGES',
+      'NO_PROXY',
+      'PATH',
+      'Path',
+      'SystemRoot',
+      'https_proxy'
+    ])
   })
 
   it('gives a real git (and what it runs) none of the runner’s keys', async () => {
@@ -65,15 +75,23 @@ describe('gitEnvironment', () => {
   })
 
   it('leaves the CA to GIT_SSL_CAINFO when that is set, and adds nothing without NODE_EXTRA_CA_CERTS', () => {
-    const explicit = configEntries(gitEnvironment(undefined, { NODE_EXTRA_CA_CERTS: '/etc/company-ca.pem', GIT_SSL_CAINFO: '/etc/git-ca.pem' }))
+    const explicit = configEntries(
+      gitEnvironment(undefined, { NODE_EXTRA_CA_CERTS: '/etc/company-ca.pem', GIT_SSL_CAINFO: '/etc/git-ca.pem' })
+    )
     expect(explicit.map(([key]) => key)).not.toContain('http.sslCAInfo')
     expect(configEntries(gitEnvironment(undefined, {})).map(([key]) => key)).not.toContain('http.sslCAInfo')
   })
 
   it('scopes the credential to its cluster and keeps the count in step', () => {
-    const env = gitEnvironment({ gitUrl: 'https://git.prod.example', username: 'deployer', apiKey: 'k' }, { NODE_EXTRA_CA_CERTS: '/ca.pem' })
+    const env = gitEnvironment(
+      { gitUrl: 'https://git.prod.example', username: 'deployer', apiKey: 'k' },
+      { NODE_EXTRA_CA_CERTS: '/ca.pem' }
+    )
     const entries = configEntries(env)
-    expect(entries.at(-1)).toEqual(['http.https://git.prod.example/.extraHeader', `Authorization: Basic ${Buffer.from('deployer:k').toString('base64')}`])
+    expect(entries.at(-1)).toEqual([
+      'http.https://git.prod.example/.extraHeader',
+      `Authorization: Basic ${Buffer.from('deployer:k').toString('base64')}`
+    ])
     expect(entries.every(([key, value]) => key !== undefined && value !== undefined)).toBe(true)
   })
 })

@@ -7,8 +7,12 @@ const SHA = 'a'.repeat(40)
 
 describe('GitError.rejectedAsStale', () => {
   it.each([
-    [`To http://h/git/o/a.git\n ! [rejected]        ${SHA} -> master (fetch first)\nerror: failed to push some refs to 'http://h/git/o/a.git'\nhint: Updates were rejected because the remote contains work that you do\nhint: not have locally.`],
-    [`To http://h/git/o/a.git\n ! [rejected]        ${SHA} -> master (non-fast-forward)\nerror: failed to push some refs to 'http://h/git/o/a.git'`],
+    [
+      `To http://h/git/o/a.git\n ! [rejected]        ${SHA} -> master (fetch first)\nerror: failed to push some refs to 'http://h/git/o/a.git'\nhint: Updates were rejected because the remote contains work that you do\nhint: not have locally.`
+    ],
+    [
+      `To http://h/git/o/a.git\n ! [rejected]        ${SHA} -> master (non-fast-forward)\nerror: failed to push some refs to 'http://h/git/o/a.git'`
+    ],
     ['hint: Updates were rejected because the tip of your current branch is behind\nhint: its remote counterpart.'],
     ['hint: Updates were rejected because a pushed branch tip is behind its remote\nhint: counterpart.']
   ])('a client-side refusal of a stale push: %s', stderr => {
@@ -16,8 +20,12 @@ describe('GitError.rejectedAsStale', () => {
   })
 
   it.each([
-    [`To http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)\nerror: failed to push some refs to 'http://h/git/o/a.git'`],
-    [`remote: error: cannot lock ref 'refs/heads/master': Unable to create '/srv/a.git/refs/heads/master.lock': File exists.\n ! [remote rejected] ${SHA} -> master (failed to update ref)`],
+    [
+      `To http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)\nerror: failed to push some refs to 'http://h/git/o/a.git'`
+    ],
+    [
+      `remote: error: cannot lock ref 'refs/heads/master': Unable to create '/srv/a.git/refs/heads/master.lock': File exists.\n ! [remote rejected] ${SHA} -> master (failed to update ref)`
+    ],
     [`remote: nope\n ! [remote rejected] ${SHA} -> master (pre-receive hook declined)`],
     [`remote: fatal: write error: No space left on device\n ! [remote rejected] ${SHA} -> master (unpacker error)`],
     ["fatal: unable to access 'http://h/': The requested URL returned error: 503"]

@@ -18,16 +18,21 @@ describe('parseGitVersion', () => {
 })
 
 describe('checkGitVersion', () => {
-  it.each(['git version 2.36.0', 'git version 2.39.5', 'git version 2.100.1', 'git version 3.1.0', 'something else'])('accepts %j', output => {
-    expect(() => checkGitVersion(output)).not.toThrow()
-  })
+  it.each(['git version 2.36.0', 'git version 2.39.5', 'git version 2.100.1', 'git version 3.1.0', 'something else'])(
+    'accepts %j',
+    output => {
+      expect(() => checkGitVersion(output)).not.toThrow()
+    }
+  )
 
   it.each([
     ['git version 2.35.8', 'git 2.35 is too old'],
     ['git version 2.29.0', 'git 2.29 is too old'],
     ['git version 1.99.9', 'git 1.99 is too old']
   ])('refuses %j with the reason and the fix', (output, start) => {
-    expect(() => checkGitVersion(output)).toThrow(new RegExp(`^${start}: algorithmia-promote needs git 2\\.36 or newer \\(ls-tree --format .*\\); install a newer git$`))
+    expect(() => checkGitVersion(output)).toThrow(
+      new RegExp(`^${start}: algorithmia-promote needs git 2\\.36 or newer \\(ls-tree --format .*\\); install a newer git$`)
+    )
   })
 })
 
@@ -61,6 +66,8 @@ describe('assertGitVersion', () => {
   it('says git is missing when it cannot be run', async () => {
     const { assertGitVersion } = await import('../../src/git/git-version.js')
     process.env.PATH = '/nonexistent'
-    await expect(assertGitVersion()).rejects.toThrow(/^git is not installed or cannot be run \(spawn git ENOENT\): algorithmia-promote needs git 2\.36 or newer .*; install git and make sure it is on PATH$/)
+    await expect(assertGitVersion()).rejects.toThrow(
+      /^git is not installed or cannot be run \(spawn git ENOENT\): algorithmia-promote needs git 2\.36 or newer .*; install git and make sure it is on PATH$/
+    )
   })
 })

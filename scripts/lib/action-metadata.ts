@@ -11,7 +11,11 @@ export async function readActionMetadata(file: string): Promise<ActionMetadata> 
   return parse(await readFile(file, 'utf8')) as ActionMetadata
 }
 
-const cell = (text: string): string => text.replace(/\s*\n\s*/g, ' ').replaceAll('|', '\\|').trim()
+const cell = (text: string): string =>
+  text
+    .replace(/\s*\n\s*/g, ' ')
+    .replaceAll('|', '\\|')
+    .trim()
 
 export function inputsTable(metadata: ActionMetadata): string {
   const rows = Object.entries(metadata.inputs).map(([name, input]) => {

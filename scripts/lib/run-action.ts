@@ -30,7 +30,11 @@ export interface Interruption {
   readonly signal: NodeJS.Signals
 }
 
-export async function runAction(inputs: Record<string, string | boolean | number>, extraEnv: Record<string, string> = {}, interruption?: Interruption): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string | boolean | number>,
+  extraEnv: Record<string, string> = {},
+  interruption?: Interruption
+): Promise<ActionRun> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'action-run-'))
   const runnerTemp = path.join(root, 'runner-temp')
   const workspace = path.join(root, 'workspace')
@@ -67,7 +71,12 @@ async function mkdirp(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true })
 }
 
-function spawnCollect(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, interruption?: Interruption): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function spawnCollect(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  interruption?: Interruption
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { env, cwd })
     let stdout = ''

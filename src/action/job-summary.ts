@@ -40,7 +40,13 @@ function addOverview(summary: Summary, config: PromotionConfig, results: readonl
 function addFailures(summary: Summary, results: readonly PromotionResult[]): void {
   const failures = results.filter(result => result.error)
   if (failures.length === 0) return
-  summary.addHeading('Failures', 3).addList(failures.map(result => `<b>${escapeHtml(result.algorithm)}</b> → ${escapeHtml(result.destination)}: ${escapeHtml(result.error ?? '')}`))
+  summary
+    .addHeading('Failures', 3)
+    .addList(
+      failures.map(
+        result => `<b>${escapeHtml(result.algorithm)}</b> → ${escapeHtml(result.destination)}: ${escapeHtml(result.error ?? '')}`
+      )
+    )
 }
 
 /**

@@ -25,33 +25,145 @@ const RUN = 'Run:'
  * table against action.yml.
  */
 export const INPUT_FLAGS: readonly InputFlag[] = [
-  { input: 'source-cluster', value: 'domain', group: SOURCE, description: 'source cluster domain, e.g. dev.algo.example.com (API at https://api.<domain>, git at https://git.<domain>); required unless both --source-api-url and --source-git-url are given' },
-  { input: 'source-api-url', value: 'url', group: SOURCE, description: 'source API base URL override, without /v1, e.g. http://127.0.0.1:8080' },
-  { input: 'source-git-url', value: 'url', group: SOURCE, description: 'source git base URL override; repositories live at <url>/git/<owner>/<name>.git' },
-  { input: 'source-api-key-owner', value: 'owner', group: SOURCE, description: 'user or organization that owns the source API key (git user name)' },
+  {
+    input: 'source-cluster',
+    value: 'domain',
+    group: SOURCE,
+    description:
+      'source cluster domain, e.g. dev.algo.example.com (API at https://api.<domain>, git at https://git.<domain>); required unless both --source-api-url and --source-git-url are given'
+  },
+  {
+    input: 'source-api-url',
+    value: 'url',
+    group: SOURCE,
+    description: 'source API base URL override, without /v1, e.g. http://127.0.0.1:8080'
+  },
+  {
+    input: 'source-git-url',
+    value: 'url',
+    group: SOURCE,
+    description: 'source git base URL override; repositories live at <url>/git/<owner>/<name>.git'
+  },
+  {
+    input: 'source-api-key-owner',
+    value: 'owner',
+    group: SOURCE,
+    description: 'user or organization that owns the source API key (git user name)'
+  },
   { input: 'source-algo-owner', value: 'owner', group: SOURCE, description: 'user or organization that owns the source algorithms' },
-  { input: 'source-version', value: 'version', group: SOURCE, description: 'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of the default branch' },
-  { input: 'dest-cluster', value: 'domain', group: DEST, description: 'destination cluster domain, e.g. prod.algo.example.com; required unless both --dest-api-url and --dest-git-url are given' },
+  {
+    input: 'source-version',
+    value: 'version',
+    group: SOURCE,
+    description: 'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of the default branch'
+  },
+  {
+    input: 'dest-cluster',
+    value: 'domain',
+    group: DEST,
+    description: 'destination cluster domain, e.g. prod.algo.example.com; required unless both --dest-api-url and --dest-git-url are given'
+  },
   { input: 'dest-api-url', value: 'url', group: DEST, description: 'destination API base URL override, without /v1' },
   { input: 'dest-git-url', value: 'url', group: DEST, description: 'destination git base URL override' },
   { input: 'dest-api-key-owner', value: 'owner', group: DEST, description: 'user or organization that owns the destination API key' },
-  { input: 'dest-algo-owner', value: 'owner', group: DEST, description: 'user or organization that owns (or will own) the destination algorithms; on the source cluster it must differ from --source-algo-owner' },
-  { input: 'destinations', value: 'json', group: DEST, description: 'several destinations instead of the --dest-* flags: a JSON array of {"name", "cluster" or "api-url" + "git-url", "api-key-env" (an environment variable holding the key), "api-key-owner", "algo-owner"}' },
-  { input: 'destination-filter', value: 'names', group: DEST, description: 'with --destinations, promote only to these destination names (comma-separated)' },
-  { input: 'algorithms', value: 'names', group: WHAT, description: 'algorithm names (as in their URLs), separated by commas; the flag may be repeated' },
-  { input: 'settings', value: 'json', group: WHAT, description: 'JSON object merged over the source settings when a destination algorithm is created, e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; existing destination algorithms are never modified' },
-  { input: 'commit-message', value: 'template', group: WHAT, default: 'Promote {algorithm} {source-version} from {source-cluster}', description: 'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}' },
+  {
+    input: 'dest-algo-owner',
+    value: 'owner',
+    group: DEST,
+    description:
+      'user or organization that owns (or will own) the destination algorithms; on the source cluster it must differ from --source-algo-owner'
+  },
+  {
+    input: 'destinations',
+    value: 'json',
+    group: DEST,
+    description:
+      'several destinations instead of the --dest-* flags: a JSON array of {"name", "cluster" or "api-url" + "git-url", "api-key-env" (an environment variable holding the key), "api-key-owner", "algo-owner"}'
+  },
+  {
+    input: 'destination-filter',
+    value: 'names',
+    group: DEST,
+    description: 'with --destinations, promote only to these destination names (comma-separated)'
+  },
+  {
+    input: 'algorithms',
+    value: 'names',
+    group: WHAT,
+    description: 'algorithm names (as in their URLs), separated by commas; the flag may be repeated'
+  },
+  {
+    input: 'settings',
+    value: 'json',
+    group: WHAT,
+    description:
+      'JSON object merged over the source settings when a destination algorithm is created, e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; existing destination algorithms are never modified'
+  },
+  {
+    input: 'commit-message',
+    value: 'template',
+    group: WHAT,
+    default: 'Promote {algorithm} {source-version} from {source-cluster}',
+    description:
+      'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}'
+  },
   { input: 'publish', group: PUBLISH, description: 'wait for the destination build of the promoted commit and publish a version' },
-  { input: 'version-type', value: 'type', group: PUBLISH, default: 'minor', description: 'version bump when publishing: major, minor or revision' },
-  { input: 'release-notes', value: 'text', group: PUBLISH, description: 'release notes for published versions (default names the source cluster, algorithm, version and commit)' },
-  { input: 'build-timeout', value: 'seconds', group: PUBLISH, default: '600', description: 'seconds to wait for a destination build before failing' },
+  {
+    input: 'version-type',
+    value: 'type',
+    group: PUBLISH,
+    default: 'minor',
+    description: 'version bump when publishing: major, minor or revision'
+  },
+  {
+    input: 'release-notes',
+    value: 'text',
+    group: PUBLISH,
+    description: 'release notes for published versions (default names the source cluster, algorithm, version and commit)'
+  },
+  {
+    input: 'build-timeout',
+    value: 'seconds',
+    group: PUBLISH,
+    default: '600',
+    description: 'seconds to wait for a destination build before failing'
+  },
   { input: 'dry-run', group: RUN, description: 'make no API writes and push nothing; report what would happen' },
-  { input: 'mode', value: 'mode', group: RUN, default: 'promote', description: 'promote, or plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix")' },
-  { input: 'version-map-file', value: 'path', group: RUN, description: 'JSON version map to read, update with this run\'s promotions, and write back' },
+  {
+    input: 'mode',
+    value: 'mode',
+    group: RUN,
+    default: 'promote',
+    description: 'promote, or plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix")'
+  },
+  {
+    input: 'version-map-file',
+    value: 'path',
+    group: RUN,
+    description: "JSON version map to read, update with this run's promotions, and write back"
+  },
   { input: 'concurrency', value: 'n', group: RUN, default: '4', description: 'how many algorithms are promoted at the same time' },
-  { input: 'max-attempts', value: 'n', group: RUN, default: '5', description: 'attempts per API request or git transfer before giving up on transient failures' },
-  { input: 'retry-delay', value: 'seconds', group: RUN, default: '1', description: 'seconds before the first retry; doubles with each attempt' },
-  { input: 'request-timeout', value: 'seconds', group: RUN, default: '30', description: 'seconds one API request may take before it is abandoned and retried' }
+  {
+    input: 'max-attempts',
+    value: 'n',
+    group: RUN,
+    default: '5',
+    description: 'attempts per API request or git transfer before giving up on transient failures'
+  },
+  {
+    input: 'retry-delay',
+    value: 'seconds',
+    group: RUN,
+    default: '1',
+    description: 'seconds before the first retry; doubles with each attempt'
+  },
+  {
+    input: 'request-timeout',
+    value: 'seconds',
+    group: RUN,
+    default: '30',
+    description: 'seconds one API request may take before it is abandoned and retried'
+  }
 ]
 
 /**
@@ -118,7 +230,8 @@ function refuseKeyFlags(argv: readonly string[]): void {
           `Set the environment variable ${primary} (or ${alternative}) instead, or run on a terminal to be asked for the key.`
       )
     }
-    if (input) throw new UsageError(`--${input} is not accepted: GitHub deployments and plan comments are recorded by the GitHub Action only.`)
+    if (input)
+      throw new UsageError(`--${input} is not accepted: GitHub deployments and plan comments are recorded by the GitHub Action only.`)
   }
 }
 
@@ -134,7 +247,9 @@ function refuseKeysInDestinations(destinations: string | undefined): void {
 
 function buildProgram(output: HelpOutput, version: string): Command {
   const program = new Command('algorithmia-promote')
-    .description('Promote Algorithmia algorithms from a source cluster to a destination cluster: create, sync code as a new commit, build, publish, and map versions.')
+    .description(
+      'Promote Algorithmia algorithms from a source cluster to a destination cluster: create, sync code as a new commit, build, publish, and map versions.'
+    )
     .usage('[flags]')
     .exitOverride()
     .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr })
@@ -151,7 +266,9 @@ function buildProgram(output: HelpOutput, version: string): Command {
 
 function optionOf(flag: InputFlag): Option {
   const defaultNote = flag.default ? ` (default: ${flag.default})` : ''
-  const option = new Option(flag.value ? `--${flag.input} <${flag.value}>` : `--${flag.input}`, flag.description + defaultNote).helpGroup(flag.group)
+  const option = new Option(flag.value ? `--${flag.input} <${flag.value}>` : `--${flag.input}`, flag.description + defaultNote).helpGroup(
+    flag.group
+  )
   // Repeating --algorithms adds names instead of replacing them.
   if (flag.input === 'algorithms') option.argParser((value: string, previous?: string) => (previous ? `${previous},${value}` : value))
   return option

@@ -147,7 +147,8 @@ export class LiveProgress implements ProgressDisplay {
 
   finish(results: readonly PromotionResult[]): void {
     clearInterval(this.timer)
-    for (const row of this.rows) row.result = results.find(result => result.algorithm === row.algorithm && result.destination === row.destination)
+    for (const row of this.rows)
+      row.result = results.find(result => result.algorithm === row.algorithm && result.destination === row.destination)
     // No results: the run stopped with an error, which says more than a block of stalled rows.
     if (results.length === 0) this.draw.clear()
     else this.render()
@@ -170,7 +171,9 @@ export class LiveProgress implements ProgressDisplay {
     const algorithmWidth = Math.max(...this.rows.map(row => row.algorithm.length))
     const destinationWidth = Math.max(...this.rows.map(row => row.destination.length))
     const { shown, hidden } = this.visibleRows()
-    const lines = shown.map(row => `  ${this.mark(row)} ${row.algorithm.padEnd(algorithmWidth)} → ${row.destination.padEnd(destinationWidth)}  ${this.state(row)}`)
+    const lines = shown.map(
+      row => `  ${this.mark(row)} ${row.algorithm.padEnd(algorithmWidth)} → ${row.destination.padEnd(destinationWidth)}  ${this.state(row)}`
+    )
     if (hidden.length > 0) lines.push(this.colors.dim(`  … ${hidden.length} more: ${countPhases(hidden)}`))
     this.draw(this.options.secrets.redact(lines.join('\n')))
   }
@@ -182,7 +185,8 @@ export class LiveProgress implements ProgressDisplay {
   private visibleRows(): { shown: Row[]; hidden: Row[] } {
     const room = Math.max(3, (this.stream.rows || 24) - 2)
     if (this.rows.length <= room) return { shown: this.rows, hidden: [] }
-    const notable = (row: Row): boolean => (row.result?.status ?? row.phase) === 'failed' || (!row.result && row.phase !== 'waiting' && row.phase !== 'done')
+    const notable = (row: Row): boolean =>
+      (row.result?.status ?? row.phase) === 'failed' || (!row.result && row.phase !== 'waiting' && row.phase !== 'done')
     const shown = this.rows.filter(notable).slice(0, room - 1)
     return { shown, hidden: this.rows.filter(row => !shown.includes(row)) }
   }

@@ -6,7 +6,17 @@ import { parseConfig } from '../inputs/parse.js'
 import { promote, type RunReport } from '../promote.js'
 import { SecretRegistry } from '../util/secrets.js'
 import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
-import { KEY_INPUTS, canPrompt, isKeyInput, keyProblem, keyVariablesOf, keysFromEnvironment, promptForKey, type KeyInput, type Keys } from './keys.js'
+import {
+  KEY_INPUTS,
+  canPrompt,
+  isKeyInput,
+  keyProblem,
+  keyVariablesOf,
+  keysFromEnvironment,
+  promptForKey,
+  type KeyInput,
+  type Keys
+} from './keys.js'
 import { resultsJson, resultsSummary, resultsTable } from './output.js'
 import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
 
@@ -28,7 +38,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   for (const key of Object.values(keys)) secrets.registerKey('', key)
   let verbose = false
   try {
-    const output = { writeOut: (text: string) => process.stdout.write(text), writeErr: (text: string) => process.stderr.write(secrets.redact(text)) }
+    const output = {
+      writeOut: (text: string) => process.stdout.write(text),
+      writeErr: (text: string) => process.stderr.write(secrets.redact(text))
+    }
     const command = parseCommandLine(argv, output, packageJson.version)
     if (command.kind === 'shown') return EXIT_OK
     verbose = command.verbose
@@ -44,7 +57,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
  * Checks every flag before asking for a key, so a typo is reported at once,
  * not after the user has pasted two keys; then asks for the missing keys.
  */
-async function configure(inputs: Readonly<Record<string, string>>, environmentKeys: Keys, secrets: SecretRegistry): Promise<PromotionConfig> {
+async function configure(
+  inputs: Readonly<Record<string, string>>,
+  environmentKeys: Keys,
+  secrets: SecretRegistry
+): Promise<PromotionConfig> {
   const keys = neededKeys(inputs, environmentKeys)
   let config = checkedConfig(inputs, keys, canPrompt())
   if (!config) {
@@ -75,7 +92,9 @@ function checkedConfig(inputs: Readonly<Record<string, string>>, keys: Keys, wil
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     const promptedFor = (problem: InputProblem): boolean => willPrompt && isKeyInput(problem.input) && !keys[problem.input]
-    const problems = error.problems.filter(problem => !promptedFor(problem)).map(problem => (isKeyInput(problem.input) ? keyProblem(problem.input, problem.message, keys) : problem))
+    const problems = error.problems
+      .filter(problem => !promptedFor(problem))
+      .map(problem => (isKeyInput(problem.input) ? keyProblem(problem.input, problem.message, keys) : problem))
     if (problems.length > 0) throw new InputError(problems)
     return undefined
   }
@@ -112,7 +131,9 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
 
 /** Live redrawing needs a terminal on stderr too; redirected, progress becomes plain lines. */
 function progressDisplay(config: PromotionConfig, options: RunOptions, secrets: SecretRegistry): ProgressDisplay {
-  const targets = config.algorithms.flatMap(algorithm => config.destinations.map(account => ({ algorithm, destination: account.cluster.label })))
+  const targets = config.algorithms.flatMap(algorithm =>
+    config.destinations.map(account => ({ algorithm, destination: account.cluster.label }))
+  )
   const displayOptions = { secrets, verbose: options.verbose, targets }
   return process.stderr.isTTY ? new LiveProgress(process.stderr, displayOptions) : new LineProgress(process.stderr, displayOptions)
 }
@@ -132,7 +153,7 @@ function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean):
     process.stderr.write(secrets.redact(describeInputError(error)))
     return EXIT_USAGE
   }
-  const text = error instanceof Error ? ((verbose && error.stack) || error.message) : String(error)
+  const text = error instanceof Error ? (verbose && error.stack) || error.message : String(error)
   process.stderr.write(secrets.redact(`error: ${text}\n`))
   return EXIT_FAILED
 }

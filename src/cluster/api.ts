@@ -70,7 +70,10 @@ export class AlgorithmiaApi {
 
   async getBuildLogs(owner: string, name: string, buildId: string): Promise<string | undefined> {
     try {
-      const { logs } = await this.http.request<{ logs?: string }>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}/logs` })
+      const { logs } = await this.http.request<{ logs?: string }>({
+        method: 'GET',
+        path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}/logs`
+      })
       return logs
     } catch (error) {
       if (isNotFound(error)) return undefined

@@ -40,7 +40,9 @@ export class ClusterHttp {
       {
         adviseOn: error => (idempotent ? adviseOn(error) : { retry: false }),
         onRetry: (error, attempt, delayMs) =>
-          this.options.logger.info(`${this.options.cluster}: ${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`)
+          this.options.logger.info(
+            `${this.options.cluster}: ${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`
+          )
       },
       attempt => {
         request.onAttempt?.(attempt)
@@ -83,7 +85,14 @@ export class ClusterHttp {
     try {
       return JSON.parse(text) as T
     } catch {
-      throw new ClusterApiError(cluster, request.method, request.path, response.status, undefined, `the answer is not JSON: ${excerpt(text)}`)
+      throw new ClusterApiError(
+        cluster,
+        request.method,
+        request.path,
+        response.status,
+        undefined,
+        `the answer is not JSON: ${excerpt(text)}`
+      )
     }
   }
 
@@ -128,7 +137,10 @@ export function parseErrorBody(text: string): { code?: number; message: string }
     if (typeof body.error === 'string') return { message: body.error }
     if (body.error && typeof body.error === 'object') {
       const { code, message } = body.error as { code?: unknown; message?: unknown }
-      return { code: typeof code === 'number' ? code : undefined, message: typeof message === 'string' ? message : JSON.stringify(body.error) }
+      return {
+        code: typeof code === 'number' ? code : undefined,
+        message: typeof message === 'string' ? message : JSON.stringify(body.error)
+      }
     }
     if (typeof body.message === 'string') return { message: body.message }
   } catch {

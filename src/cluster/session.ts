@@ -11,6 +11,13 @@ export interface ClusterSession {
 }
 
 export function openSession(account: ClusterAccount, retry: RetryPolicy, logger: Logger, redact: (text: string) => string): ClusterSession {
-  const http = new ClusterHttp({ cluster: account.cluster.label, apiUrl: account.cluster.apiUrl, apiKey: account.apiKey, retry, logger, redact })
+  const http = new ClusterHttp({
+    cluster: account.cluster.label,
+    apiUrl: account.cluster.apiUrl,
+    apiKey: account.apiKey,
+    retry,
+    logger,
+    redact
+  })
   return { account, api: new AlgorithmiaApi(account.cluster.label, http) }
 }

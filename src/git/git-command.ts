@@ -76,7 +76,12 @@ export function runGit(invocation: GitInvocation): Promise<GitResult> {
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.on('error', error => {
       clearTimeout(timer)
-      reject(new Error(`could not run git (${error.message}); install git ${MINIMUM_GIT.major}.${MINIMUM_GIT.minor} or newer and make sure it is on PATH`, { cause: error }))
+      reject(
+        new Error(
+          `could not run git (${error.message}); install git ${MINIMUM_GIT.major}.${MINIMUM_GIT.minor} or newer and make sure it is on PATH`,
+          { cause: error }
+        )
+      )
     })
     child.on('close', code => {
       clearTimeout(timer)

@@ -24,7 +24,10 @@ export class GitError extends Error {
     const match = /returned error: (\d{3})|RPC failed; HTTP (\d{3})/.exec(this.stderr)
     if (match) return Number(match[1] ?? match[2])
     if (NETWORK_FAILURE.test(this.stderr)) return undefined
-    if (/Authentication failed for|could not read (Username|Password)|terminal prompts disabled|HTTP Basic: Access denied/i.test(this.stderr)) return 401
+    if (
+      /Authentication failed for|could not read (Username|Password)|terminal prompts disabled|HTTP Basic: Access denied/i.test(this.stderr)
+    )
+      return 401
     if (/repository '[^']*' not found|Repository not found/i.test(this.stderr)) return 404
     return undefined
   }

@@ -85,13 +85,27 @@ export class ObjectStore {
   /** Fetches commits by hash, depth 1: history is never needed, only a tree and a parent to build on. */
   async fetchCommits(remote: RemoteRepository, commits: readonly string[], filter: FetchFilter): Promise<void> {
     if (commits.length === 0) return
-    await this.network('fetch', remote, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1', ...FILTER_OF[filter], remote.url, ...commits])
+    await this.network('fetch', remote, [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--depth=1',
+      ...FILTER_OF[filter],
+      remote.url,
+      ...commits
+    ])
   }
 
   /** Fetches individual objects (the blobs a destination lacks) by id. */
   async fetchObjects(remote: RemoteRepository, objectIds: readonly string[]): Promise<void> {
     if (objectIds.length === 0) return
-    await this.network('fetch', remote, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', remote.url], objectIds.join('\n') + '\n')
+    await this.network(
+      'fetch',
+      remote,
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', remote.url],
+      objectIds.join('\n') + '\n'
+    )
   }
 
   /** Reads a commit object without touching its tree, so it works in a commit-only store. */
@@ -172,13 +186,21 @@ export class ObjectStore {
     return view
   }
 
-  private async network(operation: string, remote: RemoteRepository, args: string[], stdin?: string, directory = this.directory): Promise<GitResult> {
+  private async network(
+    operation: string,
+    remote: RemoteRepository,
+    args: string[],
+    stdin?: string,
+    directory = this.directory
+  ): Promise<GitResult> {
     return withRetry(
       this.options.retry,
       {
         adviseOn: error => ({ retry: error instanceof GitError && error.transient && !error.rejectedAsStale }),
         onRetry: (error, attempt, delayMs) =>
-          this.options.logger.info(`${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`)
+          this.options.logger.info(
+            `${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`
+          )
       },
       () => this.git(operation, args, { stdin, env: gitEnvironment(remote.credential), label: remote.label, directory })
     )
@@ -190,7 +212,12 @@ export class ObjectStore {
    * of a fetch from whichever promisor URL git picks, without its key.
    */
   private async local(operation: string, args: string[], stdin?: string, env: NodeJS.ProcessEnv = {}): Promise<GitResult> {
-    return this.git(operation, args, { stdin, env: { ...gitEnvironment(), GIT_NO_LAZY_FETCH: '1', ...env }, label: 'local', directory: this.directory })
+    return this.git(operation, args, {
+      stdin,
+      env: { ...gitEnvironment(), GIT_NO_LAZY_FETCH: '1', ...env },
+      label: 'local',
+      directory: this.directory
+    })
   }
 
   private async git(operation: string, args: string[], run: GitRun): Promise<GitResult> {

@@ -55,7 +55,12 @@ export class GitHubApi {
       baseUrl: context.apiUrl,
       userAgent: 'algorithmia-promote',
       // Octokit logs each request; that goes to the debug log only (our own warnings say what failed).
-      log: { debug: () => {}, info: message => logger.debug(message), warn: message => logger.debug(message), error: message => logger.debug(message) }
+      log: {
+        debug: () => {},
+        info: message => logger.debug(message),
+        warn: message => logger.debug(message),
+        error: message => logger.debug(message)
+      }
     })
   }
 
@@ -101,7 +106,13 @@ export class GitHubApi {
 
   async listIssueComments(issue: number): Promise<IssueComment[]> {
     const comments = await this.call('list the pull request comments', signal =>
-      this.octokit.paginate(this.octokit.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: issue, per_page: 100, request: { signal } })
+      this.octokit.paginate(this.octokit.rest.issues.listComments, {
+        owner: this.owner,
+        repo: this.repo,
+        issue_number: issue,
+        per_page: 100,
+        request: { signal }
+      })
     )
     return comments.map(commentOf)
   }
@@ -190,7 +201,15 @@ function messageOf(error: unknown): string {
   const data = shape.response?.data as { message?: unknown; errors?: unknown } | undefined
   if (data && typeof data === 'object' && typeof data.message === 'string') {
     const details = Array.isArray(data.errors)
-      ? data.errors.map(item => (typeof item === 'string' ? item : typeof item?.message === 'string' ? item.message : [item?.field, item?.code].filter(Boolean).join(' '))).filter(Boolean)
+      ? data.errors
+          .map(item =>
+            typeof item === 'string'
+              ? item
+              : typeof item?.message === 'string'
+                ? item.message
+                : [item?.field, item?.code].filter(Boolean).join(' ')
+          )
+          .filter(Boolean)
       : []
     return details.length > 0 ? `${data.message}: ${details.join('; ')}` : data.message
   }
@@ -212,7 +231,8 @@ export type RecordKind = 'deployments' | 'comment'
 export function explainGitHubFailure(error: unknown, kind: RecordKind, context: Pick<GitHubContext, 'apiUrl' | 'owner' | 'repo'>): string {
   const { status } = errorShape(error)
   const message = messageOf(error)
-  if (gotNoResponse(error)) return `GitHub's API at ${context.apiUrl} did not answer (${message}); on GitHub Enterprise Server, check GITHUB_API_URL`
+  if (gotNoResponse(error))
+    return `GitHub's API at ${context.apiUrl} did not answer (${message}); on GitHub Enterprise Server, check GITHUB_API_URL`
   if (status === 401) return `GitHub rejected the github-token (401 ${message}): pass a valid token, such as \${{ github.token }}`
   if (isRateLimited(error)) return `GitHub's API rate limit was reached (${status} ${message}); the records of this run are incomplete`
   if (status === 403) {

@@ -45,7 +45,9 @@ export class DeploymentRecords {
   async start(): Promise<void> {
     const ref = this.context.sha
     if (!ref) {
-      this.logger.warning('GitHub deployments are not recorded: GITHUB_SHA is not set, and a deployment needs the commit it is made from. The promotion goes on.')
+      this.logger.warning(
+        'GitHub deployments are not recorded: GITHUB_SHA is not set, and a deployment needs the commit it is made from. The promotion goes on.'
+      )
       this.disabled = true
       return
     }
@@ -56,7 +58,10 @@ export class DeploymentRecords {
         target.deploymentId = await this.api.createDeployment({
           ref,
           environment: target.environment,
-          description: truncate(`Promote ${target.algorithm} from ${this.config.source.cluster.label} to ${target.account.cluster.label}`, STATUS_DESCRIPTION_LIMIT),
+          description: truncate(
+            `Promote ${target.algorithm} from ${this.config.source.cluster.label} to ${target.account.cluster.label}`,
+            STATUS_DESCRIPTION_LIMIT
+          ),
           payload: this.initialPayload(target),
           productionEnvironment: isProductionName(target.environment)
         })
@@ -76,7 +81,11 @@ export class DeploymentRecords {
       if (!result) {
         await this.setStatus(target, 'error', 'The run ended without a result for this promotion')
       } else if (result.status === 'failed') {
-        await this.setStatus(target, 'failure', `${result.failedStep ? `${result.failedStep} failed: ` : ''}${oneLine(result.error ?? 'failed')}`)
+        await this.setStatus(
+          target,
+          'failure',
+          `${result.failedStep ? `${result.failedStep} failed: ` : ''}${oneLine(result.error ?? 'failed')}`
+        )
       } else {
         await this.setStatus(target, 'success', successDescription(result))
       }
@@ -93,9 +102,17 @@ export class DeploymentRecords {
   private async setStatus(target: DeploymentTarget, state: DeploymentState, description: string): Promise<void> {
     if (target.deploymentId === undefined) return
     try {
-      await this.api.createDeploymentStatus(target.deploymentId, { state, description, environmentUrl: target.environmentUrl, logUrl: this.context.runUrl })
+      await this.api.createDeploymentStatus(target.deploymentId, {
+        state,
+        description,
+        environmentUrl: target.environmentUrl,
+        logUrl: this.context.runUrl
+      })
     } catch (error) {
-      this.warn(`The GitHub deployment ${target.deploymentId} for ${target.algorithm} → ${target.account.cluster.label} did not get its '${state}' status`, error)
+      this.warn(
+        `The GitHub deployment ${target.deploymentId} for ${target.algorithm} → ${target.account.cluster.label} did not get its '${state}' status`,
+        error
+      )
     }
   }
 

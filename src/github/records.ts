@@ -98,7 +98,9 @@ class Recorder implements GitHubRecorder {
     try {
       await this.postPlan(pullRequest.number, renderPlanComment(this.config, report.results, facts), planMarker(this.config, facts))
     } catch (error) {
-      this.logger.warning(`The plan was not commented on pull request #${pullRequest.number}: ${explainGitHubFailure(error, 'comment', this.context)}. The promotion goes on.`)
+      this.logger.warning(
+        `The plan was not commented on pull request #${pullRequest.number}: ${explainGitHubFailure(error, 'comment', this.context)}. The promotion goes on.`
+      )
     }
   }
 
@@ -119,7 +121,9 @@ class Recorder implements GitHubRecorder {
     try {
       await body()
     } catch (error) {
-      this.logger.warning(`${what} could not be recorded: ${error instanceof Error ? error.message : String(error)}. The promotion goes on.`)
+      this.logger.warning(
+        `${what} could not be recorded: ${error instanceof Error ? error.message : String(error)}. The promotion goes on.`
+      )
     }
   }
 }

@@ -23,9 +23,7 @@ export interface ClusterAccount {
 }
 
 export type SourceVersion =
-  | { readonly kind: 'latest' }
-  | { readonly kind: 'semver'; readonly version: string }
-  | { readonly kind: 'commit'; readonly sha: string }
+  { readonly kind: 'latest' } | { readonly kind: 'semver'; readonly version: string } | { readonly kind: 'commit'; readonly sha: string }
 
 export type VersionType = 'major' | 'minor' | 'revision'
 

@@ -6,7 +6,9 @@
 export function lenientDestinationEntries(text: string | undefined): Array<Record<string, unknown>> {
   try {
     const parsed: unknown = JSON.parse(text ?? '')
-    return Array.isArray(parsed) ? parsed.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null) : []
+    return Array.isArray(parsed)
+      ? parsed.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
+      : []
   } catch {
     return []
   }

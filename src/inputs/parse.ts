@@ -1,4 +1,13 @@
-import type { ClusterAccount, ClusterAddress, GitHubRecordsConfig, PromotionConfig, RunMode, SettingsOverride, SourceVersion, VersionType } from './config.js'
+import type {
+  ClusterAccount,
+  ClusterAddress,
+  GitHubRecordsConfig,
+  PromotionConfig,
+  RunMode,
+  SettingsOverride,
+  SourceVersion,
+  VersionType
+} from './config.js'
 import { InputError, type InputProblem } from './input-error.js'
 import {
   ALGORITHM_PATTERN,
@@ -32,7 +41,15 @@ const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
 const DEST_INPUTS = ['dest-cluster', 'dest-api-url', 'dest-git-url', 'dest-api-key', 'dest-api-key-owner', 'dest-algo-owner']
 const DESTINATION_FIELDS = ['name', 'cluster', 'api-url', 'git-url', 'api-key', 'api-key-env', 'api-key-owner', 'algo-owner']
 
-const COMMIT_MESSAGE_PLACEHOLDERS = ['algorithm', 'source-cluster', 'source-owner', 'source-version', 'source-commit', 'dest-cluster', 'dest-owner']
+const COMMIT_MESSAGE_PLACEHOLDERS = [
+  'algorithm',
+  'source-cluster',
+  'source-owner',
+  'source-version',
+  'source-commit',
+  'dest-cluster',
+  'dest-owner'
+]
 
 /**
  * Turns raw inputs into a typed configuration, or throws one InputError that
@@ -102,7 +119,12 @@ class InputParser {
   private account(prefix: 'source' | 'dest'): ClusterAccount {
     // Top-level keys come straight from inputs; only `destinations` entries name environment variables.
     const read = (field: string): string => (field === 'api-key-env' ? '' : this.read(`${prefix}-${field}`))
-    return this.accountFrom({ role: prefix === 'source' ? 'source' : 'destination', prefix, inputName: field => `${prefix}-${field}`, read })
+    return this.accountFrom({
+      role: prefix === 'source' ? 'source' : 'destination',
+      prefix,
+      inputName: field => `${prefix}-${field}`,
+      read
+    })
   }
 
   /** Reads one cluster account from top-level inputs or from an entry of `destinations`. */
@@ -110,8 +132,16 @@ class InputParser {
     const { role, inputName } = fields
     const cluster = this.clusterAddress(fields, label)
     const apiKey = this.apiKey(fields)
-    const keyOwner = this.owner(inputName('api-key-owner'), fields.read('api-key-owner'), `the user or organization that owns the ${role} API key`)
-    const algoOwner = this.owner(inputName('algo-owner'), fields.read('algo-owner'), `the user or organization that owns the ${role} algorithms`)
+    const keyOwner = this.owner(
+      inputName('api-key-owner'),
+      fields.read('api-key-owner'),
+      `the user or organization that owns the ${role} API key`
+    )
+    const algoOwner = this.owner(
+      inputName('algo-owner'),
+      fields.read('algo-owner'),
+      `the user or organization that owns the ${role} algorithms`
+    )
     return { cluster, apiKey, keyOwner, algoOwner, inputName }
   }
 
@@ -142,11 +172,17 @@ class InputParser {
     const apiOverride = this.url(inputName('api-url'), read('api-url'))
     const gitOverride = this.url(inputName('git-url'), read('git-url'))
     if (domain && !CLUSTER_DOMAIN.test(domain)) {
-      this.problem(inputName('cluster'), `${quoteUnlessSecretLike(domain)} is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`)
+      this.problem(
+        inputName('cluster'),
+        `${quoteUnlessSecretLike(domain)} is not a cluster domain: give the host name only, such as 'dev.algo.example.com' (no https://, no path), or set ${inputName('api-url')} and ${inputName('git-url')}`
+      )
     }
     const overrideRefused = (read('api-url') && !apiOverride) || (read('git-url') && !gitOverride)
     if (!domain && !(apiOverride && gitOverride) && !overrideRefused) {
-      this.problem(inputName('cluster'), `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${inputName('api-url')} and ${inputName('git-url')}`)
+      this.problem(
+        inputName('cluster'),
+        `is required: give the ${role} cluster's domain, such as 'algo.example.com', or both ${inputName('api-url')} and ${inputName('git-url')}`
+      )
     }
     const apiUrl = apiOverride ?? `https://api.${domain}`
     const gitUrl = gitOverride ?? `https://git.${domain}`
@@ -167,7 +203,10 @@ class InputParser {
       this.problem(name, `uses '${parsed.protocol}': give an http:// or https:// URL`)
     } else if (parsed.protocol === 'http:' && !LOOPBACK_HOST.test(parsed.hostname)) {
       // Keys travel in request headers: over plain http anyone on the path reads them.
-      this.problem(name, `uses plain http to ${parsed.host}, which would send the API key unencrypted: use https:// (plain http is accepted only for localhost)`)
+      this.problem(
+        name,
+        `uses plain http to ${parsed.host}, which would send the API key unencrypted: use https:// (plain http is accepted only for localhost)`
+      )
     } else if (parsed.username || parsed.password) {
       // The URL itself is not echoed: it holds a credential.
       this.problem(name, 'contains a user name or password: remove them from the URL and pass the key in the api-key input')
@@ -186,12 +225,16 @@ class InputParser {
       return [this.account('dest')]
     }
     if (DEST_INPUTS.some(name => this.read(name))) {
-      this.problem('destinations', `cannot be combined with ${DEST_INPUTS.filter(name => this.read(name)).join(', ')}: describe every destination in destinations, or use the dest-* inputs for a single one`)
+      this.problem(
+        'destinations',
+        `cannot be combined with ${DEST_INPUTS.filter(name => this.read(name)).join(', ')}: describe every destination in destinations, or use the dest-* inputs for a single one`
+      )
     }
     const accounts = this.destinationEntries(list)
     const labels = accounts.map(account => account.cluster.label)
     labels.forEach((label, index) => {
-      if (labels.indexOf(label) !== index) this.problem(`destinations[${index}].name`, `'${label}' names two destinations: give each a distinct "name"`)
+      if (labels.indexOf(label) !== index)
+        this.problem(`destinations[${index}].name`, `'${label}' names two destinations: give each a distinct "name"`)
     })
     for (const name of filter.filter(name => !labels.includes(name))) {
       this.problem('destination-filter', `${quoteUnlessSecretLike(name)} is not a destination: use one of ${labels.join(', ')}`)
@@ -205,7 +248,10 @@ class InputParser {
       parsed = JSON.parse(list)
     } catch {
       // JSON.parse's message quotes the text, which may hold a key: say only where to look.
-      this.problem('destinations', 'is not valid JSON: give an array such as [{"name": "prod", "cluster": "prod.algo.example.com", "api-key-env": "PROD_KEY", "api-key-owner": "deployer", "algo-owner": "team"}]')
+      this.problem(
+        'destinations',
+        'is not valid JSON: give an array such as [{"name": "prod", "cluster": "prod.algo.example.com", "api-key-env": "PROD_KEY", "api-key-owner": "deployer", "algo-owner": "team"}]'
+      )
       return []
     }
     if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(isPlainObject)) {
@@ -223,7 +269,10 @@ class InputParser {
   }
 
   private nameList(name: string): string[] {
-    return this.read(name).split(/[\n,]/).map(item => item.trim()).filter(Boolean)
+    return this.read(name)
+      .split(/[\n,]/)
+      .map(item => item.trim())
+      .filter(Boolean)
   }
 
   private sourceVersion(): SourceVersion {
@@ -231,18 +280,27 @@ class InputParser {
     if (!value || value === 'latest') return { kind: 'latest' }
     if (SEMVER_PATTERN.test(value)) return { kind: 'semver', version: value }
     if (COMMIT_PATTERN.test(value.toLowerCase())) return { kind: 'commit', sha: value.toLowerCase() }
-    this.problem('source-version', `${quoteUnlessSecretLike(value)} is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`)
+    this.problem(
+      'source-version',
+      `${quoteUnlessSecretLike(value)} is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`
+    )
     return { kind: 'latest' }
   }
 
   private algorithms(): string[] {
     const raw = this.required('algorithms', "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize'")
-    const names = raw.split(/[\n,]/).map(name => name.trim()).filter(name => name.length > 0)
+    const names = raw
+      .split(/[\n,]/)
+      .map(name => name.trim())
+      .filter(name => name.length > 0)
     if (raw && names.length === 0) this.problem('algorithms', "lists no algorithm names: name one or more, e.g. 'sentiment, summarize'")
     const seen = new Set<string>()
     for (const name of names) {
       if (!ALGORITHM_PATTERN.test(name)) {
-        this.problem('algorithms', `${quoteUnlessSecretLike(name)} is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`)
+        this.problem(
+          'algorithms',
+          `${quoteUnlessSecretLike(name)} is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`
+        )
       } else if (seen.has(name)) {
         this.problem('algorithms', `${quoteUnlessSecretLike(name)} is listed twice: list each algorithm once`)
       }
@@ -259,7 +317,10 @@ class InputParser {
     try {
       parsed = JSON.parse(raw)
     } catch (error) {
-      this.problem('settings', `is not valid JSON (${(error as Error).message}): give an object such as '{"license": "mit", "environment": "gpu"}'`)
+      this.problem(
+        'settings',
+        `is not valid JSON (${(error as Error).message}): give an object such as '{"license": "mit", "environment": "gpu"}'`
+      )
       return empty
     }
     if (!isPlainObject(parsed)) {
@@ -274,12 +335,18 @@ class InputParser {
   private checkSettings(settings: Record<string, unknown>): void {
     for (const [key, value] of Object.entries(settings)) {
       if (!(key in SETTING_VALUES)) {
-        this.problem('settings', `has an unknown setting '${key}': use ${Object.keys(SETTING_VALUES).join(', ')}, or 'details' for label, summary and tagline`)
+        this.problem(
+          'settings',
+          `has an unknown setting '${key}': use ${Object.keys(SETTING_VALUES).join(', ')}, or 'details' for label, summary and tagline`
+        )
         continue
       }
       const allowed = SETTING_VALUES[key]
       if (allowed && !allowed.includes(value as string | boolean)) {
-        this.problem('settings', `'${key}' cannot be ${JSON.stringify(value)}: use one of ${allowed.map(v => JSON.stringify(v)).join(', ')}`)
+        this.problem(
+          'settings',
+          `'${key}' cannot be ${JSON.stringify(value)}: use one of ${allowed.map(v => JSON.stringify(v)).join(', ')}`
+        )
       }
     }
   }
@@ -287,11 +354,12 @@ class InputParser {
   private checkDetails(details: unknown): Record<string, unknown> {
     if (details === undefined) return {}
     if (!isPlainObject(details)) {
-      this.problem('settings', "'details' must be an object such as {\"label\": \"My algorithm\"}")
+      this.problem('settings', '\'details\' must be an object such as {"label": "My algorithm"}')
       return {}
     }
     for (const key of Object.keys(details)) {
-      if (!(DETAIL_KEYS as readonly string[]).includes(key)) this.problem('settings', `has an unknown detail '${key}': use ${DETAIL_KEYS.join(', ')}`)
+      if (!(DETAIL_KEYS as readonly string[]).includes(key))
+        this.problem('settings', `has an unknown detail '${key}': use ${DETAIL_KEYS.join(', ')}`)
     }
     return details
   }
@@ -320,7 +388,11 @@ class InputParser {
     const token = this.read('github-token')
     const environment = this.optional('environment')
     if (!token) {
-      if (environment) this.problem('environment', "only applies with github-token: pass github-token: ${{ github.token }} to record deployments, or remove environment")
+      if (environment)
+        this.problem(
+          'environment',
+          'only applies with github-token: pass github-token: ${{ github.token }} to record deployments, or remove environment'
+        )
       return undefined
     }
     return { token, environment }
@@ -329,7 +401,10 @@ class InputParser {
   private mode(): RunMode {
     const value = this.read('mode') || 'promote'
     if (value === 'promote' || value === 'plan') return value
-    this.problem('mode', `${quoteUnlessSecretLike(value)} is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)`)
+    this.problem(
+      'mode',
+      `${quoteUnlessSecretLike(value)} is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)`
+    )
     return 'promote'
   }
 
@@ -345,7 +420,10 @@ class InputParser {
     if (!template) return undefined
     for (const [, placeholder] of template.matchAll(/\{([^{}]*)\}/g)) {
       if (!COMMIT_MESSAGE_PLACEHOLDERS.includes(placeholder)) {
-        this.problem('commit-message', `has an unknown placeholder {${placeholder}}: use ${COMMIT_MESSAGE_PLACEHOLDERS.map(p => `{${p}}`).join(', ')}`)
+        this.problem(
+          'commit-message',
+          `has an unknown placeholder {${placeholder}}: use ${COMMIT_MESSAGE_PLACEHOLDERS.map(p => `{${p}}`).join(', ')}`
+        )
       }
     }
     return template

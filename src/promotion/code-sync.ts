@@ -153,7 +153,8 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     await fetchForComparison(objects, destination, head, fresh)
     const work = await objects.work()
     const sourceTree = await objects.sourceTree()
-    if (fresh && head.commit && (await work.readCommit(head.commit)).tree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
+    if (fresh && head.commit && (await work.readCommit(head.commit)).tree === sourceTree)
+      return { kind: 'unchanged', destCommit: head.commit }
     const changes = await work.changedPaths(head.commit, objects.sourceCommit)
     if (request.dryRun) return { kind: 'planned', destCommit: head.commit ?? '', changes }
     await objects.fetchBlobsMissingFrom(head.commit)
@@ -165,9 +166,13 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     } catch (error) {
       if (!(error instanceof GitError && error.rejectedAsStale)) throw error
       if (attempt >= MAX_PUSH_ATTEMPTS) {
-        throw new PromotionError(`${destination.label} kept moving while we pushed (${attempt} attempts); nothing was forced. Run the promotion again, and serialise runs with a workflow 'concurrency' group.`)
+        throw new PromotionError(
+          `${destination.label} kept moving while we pushed (${attempt} attempts); nothing was forced. Run the promotion again, and serialise runs with a workflow 'concurrency' group.`
+        )
       }
-      logger.info(`${destination.label}: ${head.branch} moved on since it was fetched; rebuilding the promotion commit on its new head (attempt ${attempt + 1} of ${MAX_PUSH_ATTEMPTS})`)
+      logger.info(
+        `${destination.label}: ${head.branch} moved on since it was fetched; rebuilding the promotion commit on its new head (attempt ${attempt + 1} of ${MAX_PUSH_ATTEMPTS})`
+      )
     }
   }
 }
@@ -181,7 +186,12 @@ async function treeOf(probe: ObjectStore, remote: RemoteRepository, commit: stri
  * Brings what a comparison and a commit need: for a fresh destination the
  * whole source and the (small) template commit, otherwise trees only.
  */
-async function fetchForComparison(objects: AlgorithmObjects, destination: RemoteRepository, head: RemoteHead, fresh: boolean): Promise<void> {
+async function fetchForComparison(
+  objects: AlgorithmObjects,
+  destination: RemoteRepository,
+  head: RemoteHead,
+  fresh: boolean
+): Promise<void> {
   await objects.ensureSource(fresh ? 'complete' : 'trees')
   if (head.commit) await (await objects.work()).fetchCommits(destination, [head.commit], fresh ? 'complete' : 'trees')
 }

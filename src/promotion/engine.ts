@@ -42,11 +42,15 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const workDir = await mkdtemp(path.join(deps.tempDir, 'algorithmia-promote-'))
   const stopCleanupOnSignal = removeOnSignal(workDir)
   const runner = new PhaseRunner(config, deps, workDir)
-  const algorithms = config.algorithms.map(name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name)))
+  const algorithms = config.algorithms.map(
+    name => new AlgorithmRun(name, algorithmRepository(config.source, config.source.algoOwner, name))
+  )
   try {
     for (const algorithm of algorithms) {
       for (const session of destinations) {
-        algorithm.targets.push(new TargetRun(algorithm, session, algorithmRepository(session.account, session.account.algoOwner, algorithm.name)))
+        algorithm.targets.push(
+          new TargetRun(algorithm, session, algorithmRepository(session.account, session.account.algoOwner, algorithm.name))
+        )
       }
     }
     const targets = algorithms.flatMap(algorithm => algorithm.targets)
@@ -85,7 +89,9 @@ async function removeWorkDirectory(workDir: string, logger: Logger): Promise<voi
   try {
     await rm(workDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 })
   } catch (error) {
-    logger.warning(`could not remove the temporary repositories in ${workDir} (${(error as Error).message}); they hold no credentials, but delete them if the runner is reused.`)
+    logger.warning(
+      `could not remove the temporary repositories in ${workDir} (${(error as Error).message}); they hold no credentials, but delete them if the runner is reused.`
+    )
   }
 }
 
@@ -105,20 +111,34 @@ class PhaseRunner {
   async resolveSources(session: ClusterSession, algorithms: AlgorithmRun[]): Promise<void> {
     await this.phase('Resolve source versions', algorithms, async algorithm => {
       for (const target of algorithm.targets) this.progress(target, 'resolving')
-      const storeOptions = { parentDir: this.workDir, retry: this.config.retry, logger: this.deps.logger, redact: (t: string) => this.deps.secrets.redact(t) }
+      const storeOptions = {
+        parentDir: this.workDir,
+        retry: this.config.retry,
+        logger: this.deps.logger,
+        redact: (t: string) => this.deps.secrets.redact(t)
+      }
       const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${algorithm.name}-${role}`, storeOptions)
       const probe = createStore('probe')
       try {
         algorithm.source = await resolveSource(session, await probe, algorithm.sourceRemote, algorithm.name, this.config.sourceVersion)
       } catch (error) {
-        algorithm.failure = { step: 'resolve source', message: explainFailure(error, { algorithm: algorithm.name, step: 'resolve source', account: session.account, role: 'source' }) }
+        algorithm.failure = {
+          step: 'resolve source',
+          message: explainFailure(error, { algorithm: algorithm.name, step: 'resolve source', account: session.account, role: 'source' })
+        }
         this.deps.logger.warning(algorithm.failure.message)
         for (const target of algorithm.targets) this.progress(target, 'failed')
         return
       }
-      algorithm.objects = new AlgorithmObjects(role => (role === 'probe' ? probe : createStore(role)), algorithm.sourceRemote, algorithm.source.commit)
+      algorithm.objects = new AlgorithmObjects(
+        role => (role === 'probe' ? probe : createStore(role)),
+        algorithm.sourceRemote,
+        algorithm.source.commit
+      )
       const version = algorithm.source.version ? ` (version ${algorithm.source.version})` : ''
-      this.deps.logger.info(`${algorithm.name}: source ${session.account.cluster.label} ${session.account.algoOwner}/${algorithm.name} at ${algorithm.source.commit}${version}`)
+      this.deps.logger.info(
+        `${algorithm.name}: source ${session.account.cluster.label} ${session.account.algoOwner}/${algorithm.name} at ${algorithm.source.commit}${version}`
+      )
     })
   }
 
@@ -127,61 +147,90 @@ class PhaseRunner {
       this.progress(target, 'creating')
       const source = target.algorithm.source!
       const sameCluster = target.session.account.cluster.apiUrl === this.config.source.cluster.apiUrl
-      target.destinationState = await prepareDestination(target.session, target.algorithm.name, source.metadata, this.config.settingsOverride, this.config.dryRun, sameCluster)
+      target.destinationState = await prepareDestination(
+        target.session,
+        target.algorithm.name,
+        source.metadata,
+        this.config.settingsOverride,
+        this.config.dryRun,
+        sameCluster
+      )
       // A new destination needs the whole source: fetch it while the other destinations are prepared.
       if (target.destinationState === 'created') target.algorithm.objects!.prefetchComplete()
-      const said = { exists: 'exists; its settings are left as they are', created: 'created with the source settings', missing: 'does not exist and would be created' }
-      this.deps.logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm.name} ${said[target.destinationState]}`)
+      const said = {
+        exists: 'exists; its settings are left as they are',
+        created: 'created with the source settings',
+        missing: 'does not exist and would be created'
+      }
+      this.deps.logger.info(
+        `${target.label}: ${target.session.account.algoOwner}/${target.algorithm.name} ${said[target.destinationState]}`
+      )
     })
   }
 
   async syncCode(targets: TargetRun[]): Promise<void> {
-    await this.forTargets('Sync code', 'sync code', targets, async target => {
-      this.progress(target, 'fetching')
-      const objects = target.algorithm.objects!
-      if (target.destinationState === 'missing') {
-        target.sync = { kind: 'planned', destCommit: '', changes: this.config.mode === 'plan' ? undefined : await objects.allSourceFiles() }
-      } else {
-        target.sync = await syncCode({
-          objects,
-          destination: target.remote,
-          dryRun: this.config.dryRun,
-          describeChanges: this.config.mode !== 'plan',
-          identity: this.deps.identity ?? DEFAULT_IDENTITY,
-          onPushing: () => this.progress(target, 'pushing'),
-          onHead: commit => (target.headSeen = commit),
-          freshDestination: target.destinationState === 'created',
-          message: commitMessage(this.config.commitMessage, this.facts(target)),
-          logger: this.deps.logger
-        })
-      }
-      this.deps.logger.info(`${target.label}: ${describeSync(target)}`)
-      if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target, 'done')
-    }, { oneAlgorithmAtATime: true, afterAlgorithm: algorithm => algorithm.objects?.remove() })
+    await this.forTargets(
+      'Sync code',
+      'sync code',
+      targets,
+      async target => {
+        this.progress(target, 'fetching')
+        const objects = target.algorithm.objects!
+        if (target.destinationState === 'missing') {
+          target.sync = {
+            kind: 'planned',
+            destCommit: '',
+            changes: this.config.mode === 'plan' ? undefined : await objects.allSourceFiles()
+          }
+        } else {
+          target.sync = await syncCode({
+            objects,
+            destination: target.remote,
+            dryRun: this.config.dryRun,
+            describeChanges: this.config.mode !== 'plan',
+            identity: this.deps.identity ?? DEFAULT_IDENTITY,
+            onPushing: () => this.progress(target, 'pushing'),
+            onHead: commit => (target.headSeen = commit),
+            freshDestination: target.destinationState === 'created',
+            message: commitMessage(this.config.commitMessage, this.facts(target)),
+            logger: this.deps.logger
+          })
+        }
+        this.deps.logger.info(`${target.label}: ${describeSync(target)}`)
+        if (!this.config.publish || this.config.dryRun || !target.pushed) this.progress(target, 'done')
+      },
+      { oneAlgorithmAtATime: true, afterAlgorithm: algorithm => algorithm.objects?.remove() }
+    )
   }
 
   async publish(targets: TargetRun[]): Promise<void> {
     // Builds are independent of the object stores, so every target waits for its own at once.
     const options = { oneAlgorithmAtATime: false }
-    await this.forTargets('Build and publish', 'build', targets.filter(target => target.pushed), async target => {
-      this.progress(target, 'building')
-      target.destVersion = await buildAndPublish({
-        session: target.session,
-        algorithm: target.algorithm.name,
-        commit: target.sync!.destCommit,
-        versionType: this.config.versionType,
-        releaseNotes: this.config.releaseNotes ?? defaultReleaseNotes(this.facts(target)),
-        buildTimeoutMs: this.config.buildTimeoutMs,
-        retry: this.config.retry,
-        logger: this.deps.logger,
-        onBuilt: () => {
-          target.step = 'publish'
-          this.progress(target, 'publishing')
-        }
-      })
-      this.deps.logger.info(`${target.label}: published version ${target.destVersion}`)
-      this.progress(target, 'done')
-    }, options)
+    await this.forTargets(
+      'Build and publish',
+      'build',
+      targets.filter(target => target.pushed),
+      async target => {
+        this.progress(target, 'building')
+        target.destVersion = await buildAndPublish({
+          session: target.session,
+          algorithm: target.algorithm.name,
+          commit: target.sync!.destCommit,
+          versionType: this.config.versionType,
+          releaseNotes: this.config.releaseNotes ?? defaultReleaseNotes(this.facts(target)),
+          buildTimeoutMs: this.config.buildTimeoutMs,
+          retry: this.config.retry,
+          logger: this.deps.logger,
+          onBuilt: () => {
+            target.step = 'publish'
+            this.progress(target, 'publishing')
+          }
+        })
+        this.deps.logger.info(`${target.label}: published version ${target.destVersion}`)
+        this.progress(target, 'done')
+      },
+      options
+    )
   }
 
   private facts(target: TargetRun): CommitMessageFacts {
@@ -202,7 +251,13 @@ class PhaseRunner {
    * object stores, so by default they go one after another, and the stores are
    * removed once the algorithm's last target is through.
    */
-  private async forTargets(title: string, step: PromotionStep, targets: TargetRun[], work: (target: TargetRun) => Promise<void>, options: PhaseOptions = { oneAlgorithmAtATime: true }): Promise<void> {
+  private async forTargets(
+    title: string,
+    step: PromotionStep,
+    targets: TargetRun[],
+    work: (target: TargetRun) => Promise<void>,
+    options: PhaseOptions = { oneAlgorithmAtATime: true }
+  ): Promise<void> {
     const active = targets.filter(target => target.active)
     const groups = options.oneAlgorithmAtATime ? [...groupBy(active, target => target.algorithm).values()] : active.map(target => [target])
     await this.phase(title, groups, async group => {
@@ -212,7 +267,15 @@ class PhaseRunner {
           await work(target)
         } catch (error) {
           const failedStep = target.step
-          const failure = { step: failedStep, message: explainFailure(error, { algorithm: target.algorithm.name, step: failedStep, account: target.session.account, role: 'destination' }) }
+          const failure = {
+            step: failedStep,
+            message: explainFailure(error, {
+              algorithm: target.algorithm.name,
+              step: failedStep,
+              account: target.session.account,
+              role: 'destination'
+            })
+          }
           target.failure = failure
           this.deps.logger.warning(failure.message)
           this.progress(target, 'failed')

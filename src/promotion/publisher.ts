@@ -77,8 +77,14 @@ async function publishOnce(request: PublishRequest): Promise<string> {
   return withRetry(
     retry,
     {
-      adviseOn: error => ({ retry: error instanceof PublishAnswerLost, afterMs: error instanceof PublishAnswerLost ? error.retryAfterMs : undefined }),
-      onRetry: (error, attempt) => logger.info(`${algorithm}: publishing did not complete (${(error as Error).message}); checking the versions before attempt ${attempt + 1}`)
+      adviseOn: error => ({
+        retry: error instanceof PublishAnswerLost,
+        afterMs: error instanceof PublishAnswerLost ? error.retryAfterMs : undefined
+      }),
+      onRetry: (error, attempt) =>
+        logger.info(
+          `${algorithm}: publishing did not complete (${(error as Error).message}); checking the versions before attempt ${attempt + 1}`
+        )
     },
     async attempt => {
       if (attempt > 1) {
@@ -101,7 +107,9 @@ async function publishOnce(request: PublishRequest): Promise<string> {
         const semver = version?.version_info?.semantic_version
         const hash = version?.version_info?.git_hash
         if (semver && hash && hash !== commit) {
-          throw new PromotionError(`publishing ${owner}/${algorithm} on ${cluster} published version ${semver} of commit ${hash}, not the promoted commit ${commit}: someone pushed meanwhile. Check the algorithm's versions on the cluster.`)
+          throw new PromotionError(
+            `publishing ${owner}/${algorithm} on ${cluster} published version ${semver} of commit ${hash}, not the promoted commit ${commit}: someone pushed meanwhile. Check the algorithm's versions on the cluster.`
+          )
         }
         if (semver) return semver
       } catch (error) {
@@ -110,7 +118,9 @@ async function publishOnce(request: PublishRequest): Promise<string> {
       }
       const published = await publishedVersionOf(request)
       if (published) return published
-      throw new PromotionError(`publishing ${owner}/${algorithm} at ${commit} on ${cluster} reported no version number; check the algorithm's versions on the cluster.`)
+      throw new PromotionError(
+        `publishing ${owner}/${algorithm} at ${commit} on ${cluster} reported no version number; check the algorithm's versions on the cluster.`
+      )
     }
   ).catch((error: unknown) => {
     throw error instanceof PublishAnswerLost ? error.lost : error

@@ -17,7 +17,13 @@ export interface SourceRevision {
 }
 
 /** Finds the algorithm on the source and the commit that `requested` means. */
-export async function resolveSource(session: ClusterSession, store: ObjectStore, remote: RemoteRepository, name: string, requested: SourceVersion): Promise<SourceRevision> {
+export async function resolveSource(
+  session: ClusterSession,
+  store: ObjectStore,
+  remote: RemoteRepository,
+  name: string,
+  requested: SourceVersion
+): Promise<SourceRevision> {
   const owner = session.account.algoOwner
   const metadata = await session.api.getAlgorithm(owner, name)
   if (!metadata) {
@@ -39,12 +45,16 @@ async function resolveCommit(
   switch (requested.kind) {
     case 'latest': {
       const head = await store.remoteHead(remote)
-      if (!head.commit) throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
+      if (!head.commit)
+        throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
       return head.commit
     }
     case 'semver': {
       const match = published.find(v => v.version_info.semantic_version === requested.version)
-      if (!match) throw new PromotionError(`source-version ${requested.version} is not a published version of ${remote.label}. ${listAvailable(published)}`)
+      if (!match)
+        throw new PromotionError(
+          `source-version ${requested.version} is not a published version of ${remote.label}. ${listAvailable(published)}`
+        )
       return match.version_info.git_hash
     }
     case 'commit': {
@@ -68,7 +78,9 @@ async function confirmCommit(store: ObjectStore, remote: RemoteRepository, sha: 
     return sha
   } catch (error) {
     if (error instanceof GitError && error.missingCommit) {
-      throw new PromotionError(`source-version ${sha} is not a commit of ${remote.label}: check the hash, or give a published version. ${listAvailable(published)}`)
+      throw new PromotionError(
+        `source-version ${sha} is not a commit of ${remote.label}: check the hash, or give a published version. ${listAvailable(published)}`
+      )
     }
     throw error
   }
@@ -76,5 +88,7 @@ async function confirmCommit(store: ObjectStore, remote: RemoteRepository, sha: 
 
 function listAvailable(published: readonly Version[]): string {
   const versions = published.map(v => v.version_info.semantic_version).filter(Boolean)
-  return versions.length === 0 ? 'It has no published versions; leave source-version empty to promote the latest commit.' : `Published versions: ${versions.slice(0, 20).join(', ')}${versions.length > 20 ? ', …' : ''}.`
+  return versions.length === 0
+    ? 'It has no published versions; leave source-version empty to promote the latest commit.'
+    : `Published versions: ${versions.slice(0, 20).join(', ')}${versions.length > 20 ? ', …' : ''}.`
 }

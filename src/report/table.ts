@@ -1,6 +1,14 @@
 import type { PromotionResult } from '../promotion/result.js'
 
-export const RESULT_COLUMNS = ['Algorithm', 'Destination', 'Status', 'Source version', 'Source commit', 'Destination version', 'Destination commit'] as const
+export const RESULT_COLUMNS = [
+  'Algorithm',
+  'Destination',
+  'Status',
+  'Source version',
+  'Source commit',
+  'Destination version',
+  'Destination commit'
+] as const
 
 /** One row per result, in the order of RESULT_COLUMNS; shared by the job summary and the CLI table. */
 export function resultRows(results: readonly PromotionResult[]): string[][] {

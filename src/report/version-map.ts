@@ -62,12 +62,18 @@ export async function readVersionMapFile(file: string, perDestination: boolean, 
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    throw new InputError([{ input, message: `'${file}' is not valid JSON (${(error as Error).message}); it was left untouched. Fix or delete the file.` }])
+    throw new InputError([
+      { input, message: `'${file}' is not valid JSON (${(error as Error).message}); it was left untouched. Fix or delete the file.` }
+    ])
   }
-  const expected = perDestination ? '{"<destination>": {"<algorithm>": {"<source version>": "<destination version>"}}}, as the destinations input writes it' : '{"<algorithm>": {"<source version>": "<destination version>"}}'
+  const expected = perDestination
+    ? '{"<destination>": {"<algorithm>": {"<source version>": "<destination version>"}}}, as the destinations input writes it'
+    : '{"<algorithm>": {"<source version>": "<destination version>"}}'
   if (perDestination && isPerDestinationMap(parsed)) return parsed
   if (!perDestination && isVersionMap(parsed)) return parsed
-  throw new InputError([{ input, message: `'${file}' is not a version map of the shape ${expected}; it was left untouched. Fix the file, or use another one.` }])
+  throw new InputError([
+    { input, message: `'${file}' is not a version map of the shape ${expected}; it was left untouched. Fix the file, or use another one.` }
+  ])
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a map. */
@@ -85,7 +91,10 @@ export async function writeVersionMapFile(file: string, map: VersionMapOutput): 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function isVersionMap(value: unknown): value is VersionMap {
-  return isObject(value) && Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(version => typeof version === 'string'))
+  return (
+    isObject(value) &&
+    Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(version => typeof version === 'string'))
+  )
 }
 
 function isPerDestinationMap(value: unknown): value is PerDestinationVersionMap {

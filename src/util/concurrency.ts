@@ -3,7 +3,11 @@
  * in the result. A failure stops new work but waits for what is in flight
  * (git processes writing into a folder about to be removed), then is rethrown.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
   const results = new Array<R>(items.length)
   let next = 0
   let failed = false
