@@ -1,21 +1,28 @@
-// Admin-only routes: users and organizations. Only admin keys reach them;
-// standard keys get 403.
+// Admin routes: users, organizations, memberships and organization types.
+// Only admin keys reach them (standard keys get 403); the one exception is the
+// list of an owner's algorithms, which the spec opens to standard keys too.
+import { parseOrgCreate, parseUserCreate } from './account-requests.js'
 import type { ApiDeps } from './api.js'
-import { authenticateApi, requireAdminKey } from './auth.js'
-import { ErrorCode, apiError, invalidRequest, validationError } from './errors.js'
+import { authenticateApi, requireAccess, requireAdminKey } from './auth.js'
+import { ErrorCode, apiError, notAuthenticated } from './errors.js'
 import { readJson } from './http-util.js'
+import { paginate, parsePageRequest } from './paging.js'
 import type { ApiCall, ApiReply, Router } from './router.js'
-import { type OrgRecord, type UserRecord, accountNameProblem } from './state.js'
+import type { ApiKeyRecord, MemberRole, OrgRecord, UserRecord } from './state.js'
+import { algorithmView } from './views.js'
 
 type AdminDeps = Pick<ApiDeps, 'state' | 'baseUrl'>
 
 export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
-  const admin = (handler: (call: ApiCall) => Promise<ApiReply> | ApiReply) => (call: ApiCall) => {
-    requireAdminKey(authenticateApi(deps.state, call.req.headers.authorization))
-    return handler(call)
-  }
   const routes = new AdminRoutes(deps)
+  const admin = (handler: (call: ApiCall, key: ApiKeyRecord) => Promise<ApiReply> | ApiReply) => (call: ApiCall) =>
+    handler(call, requireAdminKey(routes.caller(call)))
   router
+    .add(
+      'GET',
+      '/v1/users',
+      admin(call => routes.listUsers(call))
+    )
     .add(
       'POST',
       '/v1/users',
@@ -26,10 +33,16 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
       '/v1/users/:username',
       admin(call => routes.getUser(call))
     )
+    .add('GET', '/v1/users/:username/algorithms', call => routes.listAlgorithms(call))
+    .add(
+      'GET',
+      '/v1/organizations',
+      admin(call => routes.listOrgs(call))
+    )
     .add(
       'POST',
       '/v1/organizations',
-      admin(call => routes.createOrg(call))
+      admin((call, key) => routes.createOrg(call, key))
     )
     .add(
       'GET',
@@ -46,6 +59,7 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
       '/v1/organizations/:org/members/:username',
       admin(call => routes.addMember(call))
     )
+    .add('GET', '/v1/organization/types', call => routes.listOrgTypes(call))
   for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
     router.add(
       method,
@@ -55,53 +69,79 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
   }
 }
 
-function stringField(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') throw validationError(`'${field}' must be a string`)
-  return value
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalidRequest('Request body must be a JSON object')
-  }
-  return body as Record<string, unknown>
-}
-
 class AdminRoutes {
   constructor(private readonly deps: AdminDeps) {}
 
+  caller(call: ApiCall): ApiKeyRecord | undefined {
+    return authenticateApi(this.deps.state, call.req.headers.authorization)
+  }
+
+  listUsers(call: ApiCall): ApiReply {
+    const users = [...this.deps.state.users.values()].sort((a, b) => b.seq - a.seq)
+    return this.page(
+      call,
+      users,
+      user => user.seq,
+      user => this.userView(user)
+    )
+  }
+
   async createUser(call: ApiCall): Promise<ApiReply> {
-    const body = bodyObject(await readJson(call.req, call.exchange))
-    const username = this.claimName(body.username)
-    const user = this.deps.state.addUser({
-      username,
-      email: stringField(body, 'email'),
-      fullname: stringField(body, 'fullname'),
-      company_name: stringField(body, 'company_name'),
-      company_role: stringField(body, 'company_role')
-    })
-    return { status: 200, body: this.userView(user) }
+    const request = parseUserCreate(await readJson(call.req, call.exchange))
+    const { state } = this.deps
+    if (state.accountExists(request.username)) {
+      throw apiError(409, ErrorCode.usernameTaken, `The username '${request.username}' has been taken`)
+    }
+    if (state.userWithEmail(request.email)) {
+      throw apiError(409, ErrorCode.emailTaken, `The email address '${request.email}' has been taken`)
+    }
+    return { status: 200, body: this.userView(state.addUser(request)) }
   }
 
   getUser(call: ApiCall): ApiReply {
     const user = this.deps.state.users.get(call.params.username)
-    if (!user) throw invalidRequest(`No such user: ${call.params.username}`, 404)
+    if (!user) throw apiError(404, ErrorCode.userNotFound, `No such user: ${call.params.username}`)
     return { status: 200, body: this.userView(user) }
   }
 
-  async createOrg(call: ApiCall): Promise<ApiReply> {
-    const body = bodyObject(await readJson(call.req, call.exchange))
-    const orgName = this.claimName(body.org_name ?? body.name)
-    const org = this.deps.state.addOrg({
-      org_name: orgName,
-      org_label: stringField(body, 'org_label'),
-      org_contact_name: stringField(body, 'org_contact_name'),
-      org_email: stringField(body, 'org_email'),
-      org_url: stringField(body, 'org_url')
-    })
-    return { status: 200, body: this.orgView(org) }
+  /** Users and organizations alike; a standard key needs read access to the owner, an admin key sees all. */
+  listAlgorithms(call: ApiCall): ApiReply {
+    const key = this.caller(call)
+    if (!key) throw notAuthenticated()
+    const owner = call.params.username
+    if (!this.deps.state.accountExists(owner)) throw apiError(404, ErrorCode.userNotFound, `No such user or organization: ${owner}`)
+    if (!key.admin) requireAccess(this.deps.state, key, owner, false)
+    const base = this.deps.baseUrl()
+    return this.page(
+      call,
+      this.deps.state.algorithmsOf(owner),
+      entry => entry.seq,
+      ({ algo }) => ({ ...algorithmView(algo, base), algoname: algo.name, username: owner })
+    )
+  }
+
+  listOrgs(call: ApiCall): ApiReply {
+    const orgs = [...this.deps.state.orgs.values()].sort((a, b) => b.seq - a.seq)
+    return this.page(
+      call,
+      orgs,
+      org => org.seq,
+      org => this.orgView(org)
+    )
+  }
+
+  /** The calling admin becomes the new organization's owner, as the spec says of every caller. */
+  async createOrg(call: ApiCall, key: ApiKeyRecord): Promise<ApiReply> {
+    const request = parseOrgCreate(await readJson(call.req, call.exchange))
+    const { state } = this.deps
+    if (state.accountExists(request.org_name)) {
+      throw apiError(409, ErrorCode.organizationExists, `The name '${request.org_name}' has been taken`)
+    }
+    if (!state.findOrgType(request.type_id)) {
+      throw apiError(400, ErrorCode.organizationTypeNotFound, `No such organization type: ${request.type_id}`)
+    }
+    const creator: [string, MemberRole][] = state.users.has(key.owner) ? [[key.owner, 'owner']] : []
+    return { status: 200, body: this.orgView(state.addOrg(request, creator)) }
   }
 
   getOrg(call: ApiCall): ApiReply {
@@ -109,55 +149,64 @@ class AdminRoutes {
   }
 
   listMembers(call: ApiCall): ApiReply {
-    const org = this.findOrg(call.params.org)
-    const results = [...org.members].map(username => this.memberView(username))
-    return { status: 200, body: { marker: null, next_link: null, results } }
+    const members = [...this.findOrg(call.params.org).members]
+    // Members have no creation number; their position (newest has the highest) is the cursor.
+    const numbered = members.map(([username, role], index) => ({ username, role, seq: index + 1 })).reverse()
+    return this.page(
+      call,
+      numbered,
+      member => member.seq,
+      member => this.memberView(member.username, member.role)
+    )
   }
 
-  /** 201 when the user was added, 200 when already a member. */
+  /** 201 when the user was added (as a plain member), 200 when already a member. */
   addMember(call: ApiCall): ApiReply {
     const org = this.findOrg(call.params.org)
     const { username } = call.params
-    if (!this.deps.state.users.has(username)) throw invalidRequest(`No such user: ${username}`, 404)
-    const added = !org.members.has(username)
-    org.members.add(username)
-    return { status: added ? 201 : 200, body: this.memberView(username) }
+    if (!this.deps.state.users.has(username)) throw apiError(404, ErrorCode.userNotFound, `No such user: ${username}`)
+    const existing = org.members.get(username)
+    if (existing) return { status: 200, body: this.memberView(username, existing) }
+    org.members.set(username, 'member')
+    return { status: 201, body: this.memberView(username, 'member') }
+  }
+
+  /** The spec names no security for this list: any valid key may read it. */
+  listOrgTypes(call: ApiCall): ApiReply {
+    if (!this.caller(call)) throw notAuthenticated()
+    return { status: 200, body: this.deps.state.orgTypes.map(type => ({ ...type })) }
   }
 
   notEmulated(): ApiReply {
-    throw invalidRequest('This admin endpoint is not emulated', 404)
+    throw apiError(404, ErrorCode.invalidRequest, 'This admin endpoint is not emulated')
   }
 
-  /** Validates a new user or organization name; both share one namespace. */
-  private claimName(name: unknown): string {
-    const problem = accountNameProblem(name)
-    if (problem) throw validationError(problem)
-    const taken = name as string
-    if (this.deps.state.accountExists(taken)) {
-      throw apiError(409, ErrorCode.invalidRequest, `The name '${taken}' is already taken`)
-    }
-    return taken
+  private page<T, R>(call: ApiCall, items: T[], seqOf: (item: T) => number, render: (item: T) => R): ApiReply {
+    const query = call.exchange.url.searchParams
+    const requestUrl = new URL(call.exchange.url.pathname + call.exchange.url.search, this.deps.baseUrl())
+    return { status: 200, body: paginate(items, seqOf, parsePageRequest(query), requestUrl, render) }
   }
 
   private findOrg(name: string): OrgRecord {
     const org = this.deps.state.orgs.get(name)
-    if (!org) throw invalidRequest(`No such organization: ${name}`, 404)
+    if (!org) throw apiError(404, ErrorCode.organizationNotFound, `No such organization: ${name}`)
     return org
   }
 
   private userView(user: UserRecord) {
-    return { ...user, resource_type: 'user', self_link: `${this.deps.baseUrl()}/v1/users/${user.username}` }
+    const { seq: _seq, ...fields } = user
+    return { ...fields, resource_type: 'user', self_link: `${this.deps.baseUrl()}/v1/users/${user.username}` }
   }
 
   private orgView(org: OrgRecord) {
-    const { members: _members, ...fields } = org
+    const { seq: _seq, members: _members, ...fields } = org
     return { ...fields, resource_type: 'organization', self_link: `${this.deps.baseUrl()}/v1/organizations/${org.org_name}` }
   }
 
-  private memberView(username: string) {
+  private memberView(username: string, role: MemberRole) {
     return {
       username,
-      role: 'member',
+      role,
       user_link: `${this.deps.baseUrl()}/v1/users/${username}`,
       resource_type: 'organization_member'
     }

@@ -1,5 +1,6 @@
 // Wires the emulator's parts into one running cluster and exposes the
 // in-process handle tests use to seed and inspect it.
+import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { GitRunner, isolatedGitEnv } from './git-exec.js'
 import { GitHttpHandler } from './git-http.js'
 import { RepoStore } from './repos.js'
 import { ClusterServer } from './server.js'
-import { ClusterState, accountNameProblem, generateKey } from './state.js'
+import { ClusterState, DEFAULT_ORG_TYPES, type MemberRole, accountNameProblem, generateKey } from './state.js'
 import type {
   Algorithm,
   Build,
@@ -20,7 +21,10 @@ import type {
   CreateAlgorithmBody,
   EmulatedCluster,
   LogEntry,
+  OrgFields,
+  OrgSnapshot,
   RequestRecord,
+  UserFields,
   Version,
   VersionType
 } from './types.js'
@@ -99,16 +103,55 @@ class Cluster implements EmulatedCluster {
     return this.parts.builds
   }
 
-  addUser(name: string): void {
+  addUser(name: string, fields: UserFields = {}): void {
     this.claimAccountName(name)
-    this.parts.state.addUser({ username: name, email: `${name}@example.com`, fullname: name })
+    const email = fields.email ?? `${name}@example.com`
+    if (this.parts.state.userWithEmail(email)) throw new Error(`The email address '${email}' is already taken`)
+    this.parts.state.addUser({ fullname: name, ...fields, username: name, email })
   }
 
-  addOrg(name: string, members: string[]): void {
+  addOrg(name: string, members: string[], fields: OrgFields = {}): void {
     this.claimAccountName(name)
     const unknown = members.filter(member => !this.parts.state.users.has(member))
     if (unknown.length) throw new Error(`Cannot add unknown users to ${name}: ${unknown.join(', ')}`)
-    this.parts.state.addOrg({ org_name: name, org_label: name }, members)
+    const type = this.parts.state.orgTypes.find(candidate => candidate.name === (fields.type ?? DEFAULT_ORG_TYPES[0]))
+    if (!type) throw new Error(`No organization type named ${fields.type}`)
+    const owners = new Set(fields.owners ?? [])
+    const roles = members.map((member): [string, MemberRole] => [member, owners.has(member) ? 'owner' : 'member'])
+    this.parts.state.addOrg(
+      {
+        org_name: name,
+        org_label: fields.label ?? name,
+        org_contact_name: fields.contact_name ?? name,
+        org_email: fields.email ?? `${name}@example.com`,
+        org_url: fields.url,
+        type_id: type.id
+      },
+      roles
+    )
+  }
+
+  addOrgType(name: string): string {
+    const existing = this.parts.state.orgTypes.find(type => type.name === name)
+    if (existing) return existing.id
+    const type = { id: randomUUID(), name }
+    this.parts.state.orgTypes.push(type)
+    return type.id
+  }
+
+  getUser(name: string): ReturnType<EmulatedCluster['getUser']> {
+    const user = this.parts.state.users.get(name)
+    if (!user) return undefined
+    const { id: _id, seq: _seq, ...fields } = user
+    return { ...fields }
+  }
+
+  getOrg(name: string): OrgSnapshot | undefined {
+    const org = this.parts.state.orgs.get(name)
+    if (!org) return undefined
+    const { id: _id, seq: _seq, members, type_id, ...fields } = org
+    const typeName = this.parts.state.findOrgType(type_id)?.name ?? type_id
+    return { ...fields, type_name: typeName, members: Object.fromEntries(members) }
   }
 
   addKey(owner: string, opts: { algoManagement?: boolean; admin?: boolean; key?: string } = {}): string {

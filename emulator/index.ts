@@ -17,7 +17,10 @@ export type {
   FaultController,
   FaultRule,
   LogEntry,
+  OrgFields,
+  OrgSnapshot,
   RequestRecord,
+  UserFields,
   Version,
   VersionType
 } from './types.js'

@@ -16,21 +16,38 @@ export interface ApiKeyRecord {
 
 export interface UserRecord {
   id: string
+  /** Cluster-wide increasing number; the paging cursor. */
+  seq: number
   username: string
-  email?: string
+  email: string
   fullname?: string
   company_name?: string
   company_role?: string
 }
 
+/** What a member may do in an organization; the member PUT always grants 'member'. */
+export type MemberRole = 'owner' | 'member'
+
 export interface OrgRecord {
+  id: string
+  seq: number
   org_name: string
-  org_label?: string
-  org_contact_name?: string
-  org_email?: string
+  org_label: string
+  org_contact_name: string
+  org_email: string
   org_url?: string
-  members: Set<string>
+  type_id: string
+  /** Username to role. */
+  members: Map<string, MemberRole>
 }
+
+export interface OrgTypeRecord {
+  id: string
+  name: string
+}
+
+/** Organization types every cluster starts with; each cluster gives them its own ids. */
+export const DEFAULT_ORG_TYPES = ['basic', 'enterprise']
 
 export interface BuildRecord {
   id: string
@@ -96,7 +113,10 @@ export class ClusterState {
   readonly users = new Map<string, UserRecord>()
   readonly orgs = new Map<string, OrgRecord>()
   readonly keys = new Map<string, ApiKeyRecord>()
+  readonly orgTypes: OrgTypeRecord[] = DEFAULT_ORG_TYPES.map(name => ({ id: randomUUID(), name }))
   private readonly algorithms = new Map<string, AlgorithmRecord>()
+  /** When each algorithm was added, for paging an owner's list. */
+  private readonly algorithmSeq = new Map<string, number>()
   private seq = 0
 
   nextSeq(): number {
@@ -109,16 +129,27 @@ export class ClusterState {
     return this.users.has(name) || this.orgs.has(name)
   }
 
-  addUser(fields: Omit<UserRecord, 'id'>): UserRecord {
-    const record: UserRecord = { id: randomUUID(), ...fields }
+  addUser(fields: Omit<UserRecord, 'id' | 'seq'>): UserRecord {
+    const record: UserRecord = { id: randomUUID(), seq: this.nextSeq(), ...fields }
     this.users.set(record.username, record)
     return record
   }
 
-  addOrg(fields: Omit<OrgRecord, 'members'>, members: string[] = []): OrgRecord {
-    const record: OrgRecord = { ...fields, members: new Set(members) }
+  /** Emails are unique across users, compared without case. */
+  userWithEmail(email: string): UserRecord | undefined {
+    const wanted = email.toLowerCase()
+    for (const user of this.users.values()) if (user.email.toLowerCase() === wanted) return user
+    return undefined
+  }
+
+  addOrg(fields: Omit<OrgRecord, 'id' | 'seq' | 'members'>, members: Iterable<[string, MemberRole]> = []): OrgRecord {
+    const record: OrgRecord = { id: randomUUID(), seq: this.nextSeq(), ...fields, members: new Map(members) }
     this.orgs.set(record.org_name, record)
     return record
+  }
+
+  findOrgType(id: string): OrgTypeRecord | undefined {
+    return this.orgTypes.find(type => type.id === id)
   }
 
   addKey(record: ApiKeyRecord): void {
@@ -140,10 +171,22 @@ export class ClusterState {
   }
 
   addAlgorithm(record: AlgorithmRecord): void {
-    this.algorithms.set(algorithmKey(record.owner, record.name), record)
+    const key = algorithmKey(record.owner, record.name)
+    this.algorithms.set(key, record)
+    this.algorithmSeq.set(key, this.nextSeq())
   }
 
   removeAlgorithm(owner: string, name: string): void {
     this.algorithms.delete(algorithmKey(owner, name))
+    this.algorithmSeq.delete(algorithmKey(owner, name))
+  }
+
+  /** The owner's algorithms with their paging cursor, newest first. */
+  algorithmsOf(owner: string): { algo: AlgorithmRecord; seq: number }[] {
+    const found: { algo: AlgorithmRecord; seq: number }[] = []
+    for (const [key, algo] of this.algorithms) {
+      if (algo.owner === owner) found.push({ algo, seq: this.algorithmSeq.get(key) ?? 0 })
+    }
+    return found.sort((a, b) => b.seq - a.seq)
   }
 }

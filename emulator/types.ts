@@ -152,12 +152,46 @@ export interface LogEntry {
   message: string
 }
 
+export interface UserFields {
+  /** Default `<name>@example.com`. */
+  email?: string
+  fullname?: string
+  company_name?: string
+  company_role?: string
+}
+
+export interface OrgFields {
+  label?: string
+  contact_name?: string
+  email?: string
+  url?: string
+  /** Organization type by name; default the first (`basic`). */
+  type?: string
+  /** Members who hold the owner role; everyone else in `members` is a plain member. */
+  owners?: string[]
+}
+
+/** An organization as an admin reads it, with its members' roles. */
+export interface OrgSnapshot {
+  org_name: string
+  org_label: string
+  org_contact_name: string
+  org_email: string
+  org_url?: string
+  type_name: string
+  members: Record<string, 'owner' | 'member'>
+}
+
 export interface EmulatedCluster {
   readonly name: string
   /** API base (clients append /v1) and git base (repos at url + "/git/<owner>/<name>.git"). */
   readonly url: string
-  addUser(name: string): void
-  addOrg(name: string, members: string[]): void
+  addUser(name: string, fields?: UserFields): void
+  addOrg(name: string, members: string[], fields?: OrgFields): void
+  /** Adds an organization type (ids differ per cluster) and returns its id. */
+  addOrgType(name: string): string
+  getUser(name: string): (Required<Pick<UserFields, 'email'>> & UserFields & { username: string }) | undefined
+  getOrg(name: string): OrgSnapshot | undefined
   /** Registers a key for a user or organization; `key` picks its value (e.g. canaries with '/' and '+'). */
   addKey(owner: string, opts?: { algoManagement?: boolean; admin?: boolean; key?: string }): string
   /**

@@ -196,7 +196,9 @@ describe('admin endpoints', () => {
 
   it('manages organizations and members (201 added, 200 already)', async () => {
     const { cluster, adminKey } = await adminCluster()
-    const org = { org_name: 'team', org_label: 'Team', org_contact_name: 'A', org_email: 'a@example.com' }
+    const types = await api(cluster, '/v1/organization/types', { key: adminKey })
+    const typeId = (types.body as { id: string }[])[0].id
+    const org = { org_name: 'team', org_label: 'Team', org_contact_name: 'A', org_email: 'a@example.com', type_id: typeId }
     expect((await api(cluster, '/v1/organizations', { method: 'POST', key: adminKey, body: org })).status).toBe(200)
     expect((await api(cluster, '/v1/organizations', { method: 'POST', key: adminKey, body: org })).status).toBe(409)
     expect((await api(cluster, '/v1/organizations/team', { key: adminKey })).body).toMatchObject({
@@ -207,7 +209,13 @@ describe('admin endpoints', () => {
     expect((await put()).status).toBe(201)
     expect((await put()).status).toBe(200)
     const members = await api(cluster, '/v1/organizations/team/members', { key: adminKey })
-    expect(members.body).toMatchObject({ results: [{ username: 'alice', resource_type: 'organization_member' }] })
+    // The creating admin is the organization's owner, as the spec says of every creator.
+    expect(members.body).toMatchObject({
+      results: [
+        { username: 'alice', role: 'member', resource_type: 'organization_member' },
+        { username: 'root', role: 'owner', resource_type: 'organization_member' }
+      ]
+    })
   })
 
   it('keeps standard keys out of admin endpoints and admin keys out of standard ones', async () => {
