@@ -10,11 +10,15 @@ interface CliOptions {
   user: string
   buildDelayMs: number
   root?: string
+  partialClone: boolean
+  latencyMs: number
 }
 
-const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]`
+const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]
+                            [--partial-clone] [--latency-ms MS]
+Environment: EMULATOR_PARTIAL_CLONE=1 (same as --partial-clone), EMULATOR_LATENCY_MS=MS (same as --latency-ms).`
 
-function parseOptions(argv: string[]): CliOptions {
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -23,6 +27,8 @@ function parseOptions(argv: string[]): CliOptions {
       user: { type: 'string', default: 'demo' },
       'build-delay-ms': { type: 'string', default: '200' },
       root: { type: 'string' },
+      'partial-clone': { type: 'boolean', default: false },
+      'latency-ms': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -35,8 +41,16 @@ function parseOptions(argv: string[]): CliOptions {
     name: values.name,
     user: values.user,
     buildDelayMs: nonNegativeInteger('--build-delay-ms', values['build-delay-ms']),
-    root: values.root
+    root: values.root,
+    partialClone: values['partial-clone'] || flagFromEnvironment('EMULATOR_PARTIAL_CLONE', env.EMULATOR_PARTIAL_CLONE),
+    latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0'))
   }
+}
+
+function flagFromEnvironment(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false
+  if (value === '1' || value === 'true') return true
+  throw new Error(`${name} must be 1, true, 0 or false, got ${value}`)
 }
 
 function nonNegativeInteger(flag: string, value: string): number {
@@ -46,18 +60,21 @@ function nonNegativeInteger(flag: string, value: string): number {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2))
+  const options = parseOptions(process.argv.slice(2), process.env)
   const cluster = await startCluster({
     name: options.name,
     port: options.port,
     buildDelayMs: options.buildDelayMs,
-    root: options.root
+    root: options.root,
+    partialClone: options.partialClone,
+    latencyMs: options.latencyMs
   })
   cluster.addUser(options.user)
   const key = cluster.addKey(options.user)
   console.log(`Algorithmia cluster emulator "${cluster.name}" listening on ${cluster.url}`)
   console.log(`  API:  ${cluster.url}/v1`)
   console.log(`  Git:  ${cluster.url}/git/<owner>/<algorithm>.git`)
+  console.log(`  Partial clone: ${options.partialClone ? 'on' : 'off'}; added latency: ${options.latencyMs} ms`)
   console.log(`  User: ${options.user}`)
   console.log(`  Key:  ${key}`)
   console.log('Press Ctrl+C to stop.')

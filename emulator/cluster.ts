@@ -53,7 +53,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
 
   const state = new ClusterState()
   const gitRunner = new GitRunner(dirs.home)
-  const repos = new RepoStore(dirs.repos, dirs.tmp, gitRunner)
+  const repos = new RepoStore(dirs.repos, dirs.tmp, gitRunner, opts.partialClone ?? false)
   const builds = new BuildRunner(state, repos, opts.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS)
   const algorithms = new AlgorithmService(state, repos, builds)
   const faults = new FaultInjector()
@@ -61,7 +61,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const api = new ApiHandler({ state, algorithms, builds, baseUrl: () => baseUrl })
   const gitEnv = isolatedGitEnv(dirs.home)
   const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
-  const server = new ClusterServer({ state, api, git: gitHttp, faults })
+  const server = new ClusterServer({ state, api, git: gitHttp, faults, latencyMs: opts.latencyMs ?? 0 })
   const port = await server.listen(opts.port ?? 0)
   baseUrl = `http://127.0.0.1:${port}`
 

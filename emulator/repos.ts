@@ -12,11 +12,15 @@ const MASTER = 'refs/heads/master'
 const ZERO_SHA = '0000000000000000000000000000000000000000'
 
 // Appended to the config `git init` writes, in one file write instead of one
-// `git config` process per setting.
+// `git config` process per setting. Partial clone (uploadpack.allowFilter) is
+// added only on request: nothing public says Algorithmia's git server has it.
+const PARTIAL_CLONE_CONFIG = `[uploadpack]
+\tallowFilter = true
+`
+
 const REPO_CONFIG = `[http]
 \treceivepack = true
 [uploadpack]
-\tallowFilter = true
 \tallowReachableSHA1InWant = true
 \tallowAnySHA1InWant = true
 [receive]
@@ -42,7 +46,9 @@ export class RepoStore {
   constructor(
     readonly reposRoot: string,
     private readonly tmpDir: string,
-    private readonly git: GitRunner
+    private readonly git: GitRunner,
+    /** Serve partial clone (`--filter`); off, a server ignores filters and sends whole trees. */
+    private readonly partialClone = false
   ) {}
 
   path(owner: string, name: string): string {
@@ -56,7 +62,7 @@ export class RepoStore {
       await rm(dir, { recursive: true, force: true })
       await mkdir(dirname(dir), { recursive: true })
       await this.git.run(['init', '--bare', '--quiet', '--initial-branch=master', dir])
-      await appendFile(join(dir, 'config'), REPO_CONFIG)
+      await appendFile(join(dir, 'config'), REPO_CONFIG + (this.partialClone ? PARTIAL_CLONE_CONFIG : ''))
       return this.writeCommit(dir, { files, replace: true, deletes: [] }, message)
     })
   }

@@ -1,7 +1,7 @@
 // The HTTP server of one cluster: applies faults, dispatches to the API or git
 // handler, and records every request (without credentials) in the request log.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import type { ApiHandler } from './api.js'
 import { authenticateApi, authenticateGit } from './auth.js'
 import { type FaultInjector, applyFault } from './faults.js'
@@ -15,11 +15,14 @@ export interface ServerDeps {
   api: ApiHandler
   git: GitHttpHandler
   faults: FaultInjector
+  /** Round-trip time added to each request and each new connection. */
+  latencyMs: number
 }
 
 export class ClusterServer {
   readonly requests: RequestRecord[] = []
   private readonly server: Server
+  private readonly servedSockets = new WeakSet<Socket>()
 
   constructor(private readonly deps: ServerDeps) {
     this.server = createServer((req, res) => void this.handle(req, res))
@@ -49,6 +52,7 @@ export class ClusterServer {
     const exchange = this.exchangeFor(req)
     res.once('close', () => this.record(req, res, exchange, at))
     try {
+      if (this.deps.latencyMs > 0) await sleep(this.roundTrips(req.socket) * this.deps.latencyMs)
       const fault = this.deps.faults.take(req.method ?? 'GET', exchange.url.pathname)
       if (fault && (await applyFault(fault, req, res, exchange))) return
       if (exchange.kind === 'git') await this.deps.git.handle(req, res, exchange)
@@ -56,6 +60,16 @@ export class ClusterServer {
     } catch (error) {
       sendInternalError(res, exchange, error)
     }
+  }
+
+  /**
+   * A request costs one round trip; the first on a connection one more (the
+   * TCP handshake), so a client that reuses connections pays less, as on a real network.
+   */
+  private roundTrips(socket: Socket): number {
+    if (this.servedSockets.has(socket)) return 1
+    this.servedSockets.add(socket)
+    return 2
   }
 
   private exchangeFor(req: IncomingMessage): Exchange {
@@ -88,4 +102,8 @@ export class ClusterServer {
     if (exchange.gitService !== undefined) entry.gitService = exchange.gitService
     this.requests.push(entry)
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
 }

@@ -131,6 +131,16 @@ export interface ClusterOptions {
   buildDelayMs?: number
   /** Data directory; default a fresh temp dir, removed on stop. A given root is kept. */
   root?: string
+  /**
+   * Repositories allow partial clone (`uploadpack.allowFilter`). Default false:
+   * real clusters are not known to, and a server without it ignores `--filter`.
+   */
+  partialClone?: boolean
+  /**
+   * Round-trip time added to every request (API and git) and to every new
+   * connection (its TCP handshake), as a remote cluster would cost. Default 0.
+   */
+  latencyMs?: number
 }
 
 export interface CreateAlgorithmBody {

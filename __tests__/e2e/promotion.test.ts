@@ -32,13 +32,19 @@ const HELLO_FILES = {
   'requirements.txt': 'numpy==1.26.4\n'
 }
 
-describe('promotion, end to end', () => {
+/** The core promotion runs against both kinds of git server: with and without partial clone. */
+const SERVER_KINDS = [
+  { kind: 'a git server without partial clone', partialClone: false },
+  { kind: 'a git server with partial clone', partialClone: true }
+]
+
+describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }) => {
   let pair: ClusterPair
   const runRoots: string[] = []
   const tempDirs: string[] = []
 
   beforeEach(async () => {
-    pair = await startClusterPair()
+    pair = await startClusterPair({ partialClone })
   })
   afterEach(async () => {
     await pair.stop()

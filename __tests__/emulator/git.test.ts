@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { api, cloneRepo, commitFile, git, gitOk, repoUrl, seedUser, useFixture } from './helpers.js'
+import type { ClusterOptions, EmulatedCluster } from '../../emulator/index.js'
+import { api, cloneRepo, commitFile, git, gitOk, repoUrl, seedUser, useFixture, type GitAuth } from './helpers.js'
 
 const fixture = useFixture()
 
-async function setup() {
-  const cluster = await fixture.start({ name: 'dev' })
+async function setup(options: ClusterOptions = {}) {
+  const cluster = await fixture.start({ name: 'dev', ...options })
   const key = seedUser(cluster, 'alice')
   cluster.createAlgorithm('alice', 'hello')
   return { cluster, key, auth: { user: 'alice', key } }
@@ -133,8 +134,8 @@ describe('git push', () => {
 })
 
 describe('shallow and partial fetch', () => {
-  it('fetches a specific sha with --depth=1 --filter=tree:0', async () => {
-    const { cluster, auth } = await setup()
+  it('with partialClone, fetches a specific sha with --depth=1 --filter=tree:0', async () => {
+    const { cluster, auth } = await setup({ partialClone: true })
     const wanted = await cluster.commit('alice', 'hello', { 'model.txt': 'v1' }, { replace: false })
     await cluster.commit('alice', 'hello', { 'model.txt': 'v2' }, { replace: false })
     const dir = await fixture.tmp()
@@ -145,6 +146,53 @@ describe('shallow and partial fetch', () => {
     await gitOk(['checkout', '-q', 'FETCH_HEAD'], { cwd: dir, auth })
     expect(await gitOk(['show', 'HEAD:model.txt'], { cwd: dir, auth })).toBe('v1')
     expect(await gitOk(['rev-list', '--count', 'HEAD'], { cwd: dir })).toBe('1')
+  })
+
+  /** Fetches `wanted` at depth 1 with a filter into a new bare repository; returns what git said and whether its tree arrived. */
+  async function filteredFetch(cluster: EmulatedCluster, auth: GitAuth, wanted: string) {
+    const dir = await fixture.tmp()
+    await gitOk(['init', '-q', '--bare', dir])
+    const fetch = await git(['-C', dir, 'fetch', '--depth=1', '--filter=tree:0', repoUrl(cluster, 'alice', 'hello'), wanted], { auth })
+    expect(fetch.code, fetch.stderr).toBe(0)
+    const treeId = await gitOk(['-C', dir, 'cat-file', '-p', wanted]).then(text => /^tree (\S+)/.exec(text)![1])
+    const tree = await git(['-C', dir, 'cat-file', '-e', treeId])
+    return { stderr: fetch.stderr, treeArrived: tree.code === 0 }
+  }
+
+  it('by default has no partial clone: a --filter is ignored and the whole tree arrives', async () => {
+    const { cluster, auth } = await setup()
+    const wanted = await cluster.commit('alice', 'hello', { 'model.txt': 'v1' }, { replace: false })
+    const fetched = await filteredFetch(cluster, auth, wanted)
+    expect(fetched.stderr).toMatch(/filtering not recognized by server/)
+    expect(fetched.treeArrived).toBe(true)
+  })
+
+  it('with partialClone, a --filter=tree:0 fetch leaves the tree behind', async () => {
+    const { cluster, auth } = await setup({ partialClone: true })
+    const wanted = await cluster.commit('alice', 'hello', { 'model.txt': 'v1' }, { replace: false })
+    const fetched = await filteredFetch(cluster, auth, wanted)
+    expect(fetched.stderr).not.toMatch(/filtering not recognized/)
+    expect(fetched.treeArrived).toBe(false)
+  })
+})
+
+describe('added latency', () => {
+  it('delays every API and git request, and each new connection, by latencyMs', async () => {
+    const latencyMs = 150
+    const slow = await setup({ latencyMs })
+    const fast = await setup()
+    const timed = async (work: () => Promise<unknown>): Promise<number> => {
+      const start = performance.now()
+      await work()
+      return performance.now() - start
+    }
+    // A fresh connection pays the handshake and the request: two round trips.
+    expect(await timed(() => api(slow.cluster, '/v1/algorithms/alice/hello', { key: slow.key }))).toBeGreaterThanOrEqual(2 * latencyMs - 5)
+    expect(await timed(() => api(fast.cluster, '/v1/algorithms/alice/hello', { key: fast.key }))).toBeLessThan(latencyMs)
+    // git ls-remote over protocol v2: advertisement plus ls-refs, each at least one round trip.
+    const lsRemote = (cluster: EmulatedCluster, auth: GitAuth) => gitOk(['ls-remote', repoUrl(cluster, 'alice', 'hello')], { auth })
+    expect(await timed(() => lsRemote(slow.cluster, slow.auth))).toBeGreaterThanOrEqual(2 * latencyMs)
+    expect(slow.cluster.requests.filter(r => r.kind === 'git').map(r => r.status)).toEqual([200, 200])
   })
 })
 

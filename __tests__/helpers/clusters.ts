@@ -28,11 +28,16 @@ export interface PairOptions {
   /** Keys to use instead of random ones (canaries with '/' and '+'). */
   readonly devKey?: string
   readonly prodKey?: string
+  /** Both clusters' git servers allow partial clone (default: they ignore filters, see emulator/README.md). */
+  readonly partialClone?: boolean
+  /** Round-trip time both clusters add to every request. */
+  readonly latencyMs?: number
 }
 
 export async function startClusterPair(options: PairOptions = {}): Promise<ClusterPair> {
-  const dev = await startCluster({ name: 'dev', buildDelayMs: options.buildDelayMs ?? 50 })
-  const prod = await startCluster({ name: 'prod', buildDelayMs: options.buildDelayMs ?? 50 })
+  const serverKind = { partialClone: options.partialClone ?? false, latencyMs: options.latencyMs ?? 0 }
+  const dev = await startCluster({ name: 'dev', buildDelayMs: options.buildDelayMs ?? 50, ...serverKind })
+  const prod = await startCluster({ name: 'prod', buildDelayMs: options.buildDelayMs ?? 50, ...serverKind })
   dev.addUser('alice')
   dev.addOrg(SOURCE_OWNER, ['alice'])
   const devKey = dev.addKey('alice', { key: options.devKey })
