@@ -7,7 +7,7 @@ import type { FileContents, RepoStore } from './repos.js'
 import type { AlgorithmRecord, BuildRecord, ClusterState, ReleaseRecord } from './state.js'
 import { TEMPLATE_MESSAGE, templateFiles } from './template.js'
 import type { CommitOptions, VersionType } from './types.js'
-import { parseCreateRequest, type PublishRequest, type UpdateRequest } from './validation.js'
+import { type EnvironmentCheck, parseCreateRequest, type PublishRequest, type UpdateRequest } from './validation.js'
 import { latestBuild } from './views.js'
 
 export interface VersionFilter {
@@ -27,7 +27,8 @@ export class AlgorithmService {
   constructor(
     private readonly state: ClusterState,
     private readonly repos: RepoStore,
-    private readonly builds: BuildRunner
+    private readonly builds: BuildRunner,
+    readonly environmentExists: EnvironmentCheck
   ) {}
 
   find(owner: string, name: string): AlgorithmRecord {
@@ -46,7 +47,7 @@ export class AlgorithmService {
     if (!this.state.accountExists(owner)) {
       throw apiError(404, ErrorCode.invalidRequest, `No such user or organization: ${owner}`)
     }
-    const request = parseCreateRequest(body)
+    const request = parseCreateRequest(body, this.environmentExists)
     if (this.state.findAlgorithm(owner, request.name)) {
       throw apiError(400, ErrorCode.algorithmNameTaken, `Algorithm ${owner}/${request.name} already exists`)
     }
@@ -109,6 +110,7 @@ export class AlgorithmService {
       releaseNotes: request.releaseNotes,
       sampleInput: request.sampleInput ?? algo.sampleInput,
       sampleOutput: request.sampleOutput,
+      insightsEnabled: request.insightsEnabled,
       details: structuredClone(algo.details),
       settings: structuredClone(algo.settings),
       publishedAt: new Date()

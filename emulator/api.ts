@@ -1,14 +1,17 @@
 // REST routes of the management API (/v1/...). Handlers authenticate,
 // authorize, delegate to AlgorithmService, and render views.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { registerAlgoCallRoutes } from './algo-call.js'
 import { registerAdminRoutes } from './api-admin.js'
 import type { AlgorithmService, VersionFilter } from './algorithms.js'
 import { authenticateApi, requireAccess, requireStandardKey } from './auth.js'
 import type { BuildRunner } from './builds.js'
+import { type EnvironmentCatalog, registerEnvironmentRoutes } from './environments.js'
 import { ApiError, ErrorCode, apiError, invalidRequest } from './errors.js'
 import { type Exchange, readJson, sendApiError, sendInternalError, sendJson } from './http-util.js'
 import { paginate, parsePageRequest } from './paging.js'
 import { type ApiCall, type ApiReply, Router } from './router.js'
+import { type SecretStore, registerSecretRoutes } from './secrets.js'
 import type { AlgorithmRecord, ClusterState } from './state.js'
 import { parsePublishRequest, parseUpdateRequest } from './validation.js'
 import { algorithmView, buildView, versionView } from './views.js'
@@ -17,6 +20,9 @@ export interface ApiDeps {
   state: ClusterState
   algorithms: AlgorithmService
   builds: BuildRunner
+  environments: EnvironmentCatalog
+  secrets: SecretStore
+  readTree: (owner: string, name: string, rev: string) => Promise<Record<string, Buffer>>
   /** The cluster's base URL, for self links. */
   baseUrl: () => string
 }
@@ -27,10 +33,13 @@ export class ApiHandler {
   private readonly router = new Router()
 
   constructor(private readonly deps: ApiDeps) {
+    registerSecretRoutes(this.router, deps) // before the owner/name routes it would otherwise fall into
     this.registerAlgorithmRoutes()
     this.registerVersionRoutes()
     this.registerBuildRoutes()
     registerAdminRoutes(this.router, deps)
+    registerEnvironmentRoutes(this.router, deps)
+    registerAlgoCallRoutes(this.router, deps)
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
@@ -92,7 +101,7 @@ export class ApiHandler {
 
   private async updateAlgorithm(call: ApiCall): Promise<ApiReply> {
     const algo = this.algorithmFor(call, true)
-    this.deps.algorithms.update(algo, parseUpdateRequest(await readJson(call.req, call.exchange)))
+    this.deps.algorithms.update(algo, parseUpdateRequest(await readJson(call.req, call.exchange), this.deps.algorithms.environmentExists))
     return this.reply(200, algo)
   }
 

@@ -7,10 +7,12 @@ import { join } from 'node:path'
 import { AlgorithmService } from './algorithms.js'
 import { ApiHandler } from './api.js'
 import { BuildRunner } from './builds.js'
+import { EnvironmentCatalog } from './environments.js'
 import { FaultInjector } from './faults.js'
 import { GitRunner, isolatedGitEnv } from './git-exec.js'
 import { GitHttpHandler } from './git-http.js'
 import { RepoStore } from './repos.js'
+import { SecretStore } from './secrets.js'
 import { ClusterServer } from './server.js'
 import { ClusterState, DEFAULT_ORG_TYPES, type MemberRole, accountNameProblem, generateKey } from './state.js'
 import type {
@@ -21,13 +23,17 @@ import type {
   CreateAlgorithmBody,
   EmulatedCluster,
   LogEntry,
+  NewSecret,
   OrgFields,
   OrgSnapshot,
+  PublishDetails,
   RequestRecord,
+  SecretResult,
   UserFields,
   Version,
   VersionType
 } from './types.js'
+import { REQUIRED_CREATE_SETTINGS } from './validation.js'
 import { algorithmView, buildView, versionView } from './views.js'
 
 const DEFAULT_BUILD_DELAY_MS = 200
@@ -41,6 +47,8 @@ interface Parts {
   repos: RepoStore
   builds: BuildRunner
   algorithms: AlgorithmService
+  environments: EnvironmentCatalog
+  secrets: SecretStore
   faults: FaultInjector
   gitHttp: GitHttpHandler
   server: ClusterServer
@@ -55,10 +63,13 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const gitRunner = new GitRunner(dirs.home)
   const repos = new RepoStore(dirs.repos, dirs.tmp, gitRunner, opts.partialClone ?? false)
   const builds = new BuildRunner(state, repos, opts.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS)
-  const algorithms = new AlgorithmService(state, repos, builds)
+  const environments = new EnvironmentCatalog()
+  const secrets = new SecretStore()
+  const algorithms = new AlgorithmService(state, repos, builds, id => environments.has(id))
   const faults = new FaultInjector()
   let baseUrl = ''
-  const api = new ApiHandler({ state, algorithms, builds, baseUrl: () => baseUrl })
+  const readTree = (owner: string, name: string, rev: string) => repos.readTree(owner, name, rev)
+  const api = new ApiHandler({ state, algorithms, builds, environments, secrets, readTree, baseUrl: () => baseUrl })
   const gitEnv = isolatedGitEnv(dirs.home)
   const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
   const server = new ClusterServer({ state, api, git: gitHttp, faults, latencyMs: opts.latencyMs ?? 0 })
@@ -74,10 +85,31 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
     repos,
     builds,
     algorithms,
+    environments,
+    secrets,
     faults,
     gitHttp,
     server
   })
+}
+
+/**
+ * Seeding convenience: the fields a create request must carry get defaults
+ * (the API itself refuses a request without them).
+ */
+function withSeedDefaults(name: string, body: CreateAlgorithmBody): CreateAlgorithmBody & { name: string } {
+  const defaults: Record<(typeof REQUIRED_CREATE_SETTINGS)[number], unknown> = {
+    source_visibility: 'closed',
+    license: 'apl',
+    network_access: 'full',
+    pipeline_enabled: true
+  }
+  return {
+    ...body,
+    name,
+    details: { label: name, ...body.details },
+    settings: { ...defaults, ...body.settings }
+  }
 }
 
 class Cluster implements EmulatedCluster {
@@ -101,6 +133,10 @@ class Cluster implements EmulatedCluster {
 
   get builds(): BuildRunner {
     return this.parts.builds
+  }
+
+  get environments(): EnvironmentCatalog {
+    return this.parts.environments
   }
 
   addUser(name: string, fields: UserFields = {}): void {
@@ -163,7 +199,7 @@ class Cluster implements EmulatedCluster {
   }
 
   createAlgorithm(owner: string, name: string, body: CreateAlgorithmBody = {}): Algorithm {
-    const { algo, ready } = this.parts.algorithms.create(owner, { ...body, name })
+    const { algo, ready } = this.parts.algorithms.create(owner, withSeedDefaults(name, body))
     // Repository operations wait for creation; a failure surfaces there too.
     ready.catch((error: unknown) => console.error(`[emulator] creating ${owner}/${name} failed:`, error))
     return algorithmView(algo, this.url)
@@ -178,10 +214,27 @@ class Cluster implements EmulatedCluster {
     return buildView(this.parts.algorithms.find(owner, name), build)
   }
 
-  async publish(owner: string, name: string, versionType: VersionType = 'minor', releaseNotes?: string): Promise<Version> {
+  async publish(
+    owner: string,
+    name: string,
+    versionType: VersionType = 'minor',
+    releaseNotes?: string,
+    details: PublishDetails = {}
+  ): Promise<Version> {
     const algo = this.parts.algorithms.find(owner, name)
-    const build = this.parts.algorithms.publish(algo, { versionType, releaseNotes })
+    const { sample_input, insights_enabled, algorithm_callability } = details
+    const build = this.parts.algorithms.publish(algo, {
+      versionType,
+      releaseNotes,
+      sampleInput: sample_input,
+      insightsEnabled: insights_enabled,
+      settings: algorithm_callability ? { algorithm_callability } : undefined
+    })
     return versionView(algo, build, this.url)
+  }
+
+  addSecret(owner: string, name: string, secret: NewSecret): SecretResult {
+    return this.parts.secrets.add(this.parts.algorithms.find(owner, name), secret)
   }
 
   getAlgorithm(owner: string, name: string): Algorithm | undefined {

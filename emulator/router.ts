@@ -21,6 +21,7 @@ interface Route {
   pattern: RegExp
   paramNames: string[]
   handler: ApiHandler
+  accepts?: (params: Record<string, string>) => boolean
 }
 
 export interface RouteMatch {
@@ -31,8 +32,11 @@ export interface RouteMatch {
 export class Router {
   private readonly routes: Route[] = []
 
-  /** `template` segments starting with ':' capture one path segment; a final '*' matches any rest. */
-  add(method: string, template: string, handler: ApiHandler): this {
+  /**
+   * `template` segments starting with ':' capture one path segment; a final '*' matches any rest.
+   * `accepts` lets a route decline its captures, so a later route can match the same path.
+   */
+  add(method: string, template: string, handler: ApiHandler, accepts?: (params: Record<string, string>) => boolean): this {
     const paramNames: string[] = []
     const source = template
       .split('/')
@@ -43,7 +47,7 @@ export class Router {
         return '([^/]+)'
       })
       .join('/')
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), paramNames, handler })
+    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), paramNames, handler, accepts })
     return this
   }
 
@@ -53,7 +57,7 @@ export class Router {
       const found = route.pattern.exec(pathname)
       if (!found) continue
       const params = decodeParams(route.paramNames, found.slice(1))
-      if (params) return { handler: route.handler, params }
+      if (params && (route.accepts?.(params) ?? true)) return { handler: route.handler, params }
     }
     return undefined
   }

@@ -67,6 +67,7 @@ export interface ReleaseRecord {
   releaseNotes?: string
   sampleInput?: unknown
   sampleOutput?: unknown
+  insightsEnabled?: boolean
   /** Snapshot at publish time: a published version keeps its metadata. */
   details: AlgorithmDetails
   settings: AlgorithmSettings
@@ -168,6 +169,11 @@ export class ClusterState {
 
   findAlgorithm(owner: string, name: string): AlgorithmRecord | undefined {
     return this.algorithms.get(algorithmKey(owner, name))
+  }
+
+  findAlgorithmById(id: string): AlgorithmRecord | undefined {
+    for (const algo of this.algorithms.values()) if (algo.id === id) return algo
+    return undefined
   }
 
   addAlgorithm(record: AlgorithmRecord): void {

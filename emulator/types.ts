@@ -68,6 +68,7 @@ export interface Version {
     release_notes?: string
     sample_input?: unknown
     sample_output?: unknown
+    insights_enabled?: boolean
   }
   details: AlgorithmDetails
   settings: AlgorithmSettings
@@ -75,6 +76,58 @@ export interface Version {
   compilation: Compilation
   self_link: string
   resource_type: 'version'
+}
+
+/** A runtime of one cluster; `id` is local to the cluster, `environment_specification_id` is not. */
+export interface Environment {
+  id: string
+  environment_specification_id: string
+  display_name: string
+  description: string
+  created_at: string
+  language: EnvironmentLanguage
+  machine_type: string
+}
+
+export interface EnvironmentLanguage {
+  name: string
+  display_name: string
+  configuration: string
+}
+
+export interface NewEnvironment {
+  /** An environment language name such as python3. */
+  language: string
+  display_name: string
+  /** Default: a new random one (a specification no other cluster has). */
+  environment_specification_id?: string
+  description?: string
+  machine_type?: string
+}
+
+export interface EnvironmentControls {
+  list(language?: string): Environment[]
+  add(environment: NewEnvironment): Environment
+  remove(id: string): void
+}
+
+/** A secret as the API lists it: never its value. */
+export interface SecretResult {
+  id: string
+  short_name: string
+  description: string
+  owner_type: string
+  owner_id: string
+  default_secret_value_id: string
+  provider_id: string
+}
+
+export interface NewSecret {
+  short_name: string
+  description?: string
+  /** The environment variable the algorithm reads it from; default: short_name. */
+  secret_key?: string
+  value: string
 }
 
 export interface RequestRecord {
@@ -141,6 +194,13 @@ export interface ClusterOptions {
    * connection (its TCP handshake), as a remote cluster would cost. Default 0.
    */
   latencyMs?: number
+}
+
+/** The version details a publish request may carry besides the version type and notes. */
+export interface PublishDetails {
+  sample_input?: unknown
+  insights_enabled?: boolean
+  algorithm_callability?: 'public' | 'private'
 }
 
 export interface CreateAlgorithmBody {
@@ -214,7 +274,11 @@ export interface EmulatedCluster {
   /** Resolves with the newest build of `commitSha` once finished, waiting for it to start if needed; rejects on stop. */
   waitForBuild(owner: string, name: string, commitSha: string): Promise<Build>
   /** Publishes like the API; throws ApiError (with `status` and `body`) when the API would refuse. */
-  publish(owner: string, name: string, versionType?: VersionType, releaseNotes?: string): Promise<Version>
+  publish(owner: string, name: string, versionType?: VersionType, releaseNotes?: string, details?: PublishDetails): Promise<Version>
+  /** Adds a secret to the algorithm, as an administrator would through the API. */
+  addSecret(owner: string, name: string, secret: NewSecret): SecretResult
+  /** The cluster's environments; each cluster starts with the same specifications under its own ids. */
+  readonly environments: EnvironmentControls
   getAlgorithm(owner: string, name: string): Algorithm | undefined
   /** All versions (published and unpublished builds), newest first; `published` filters like the API. */
   listVersions(owner: string, name: string, opts?: { published?: boolean }): Version[]

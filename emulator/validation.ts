@@ -1,5 +1,6 @@
 // Validation of request bodies for algorithm create/update/publish. Errors use
-// the API's codes: 4001 for an unknown language, 6001 for other invalid values.
+// the API's codes: 4001 for an unknown language, 6001 for other invalid values,
+// missing required fields and settings the request type does not know.
 import { ALGORITHM_NAME_PATTERN } from './state.js'
 import { ErrorCode, apiError, validationError } from './errors.js'
 import type { AlgorithmDetails, AlgorithmSettings, VersionType } from './types.js'
@@ -14,12 +15,38 @@ const SETTING_ENUMS: Record<string, readonly string[]> = {
   algorithm_callability: ['public', 'private']
 }
 
-const COMMON_DEFAULTS: AlgorithmSettings = {
-  license: 'apl',
-  network_access: 'full',
-  pipeline_enabled: true,
-  source_visibility: 'closed'
-}
+/** A create request must name these (SettingsMandatory). */
+export const REQUIRED_CREATE_SETTINGS = ['source_visibility', 'license', 'network_access', 'pipeline_enabled'] as const
+
+/** Settings an update may carry (Settings), plus `language`, which clients send there too. */
+const UPDATE_SETTING_KEYS = [
+  'algorithm_callability',
+  'source_visibility',
+  'language',
+  'environment',
+  'package_set',
+  'algorithm_environment',
+  'license',
+  'royalty_microcredits',
+  'network_access',
+  'pipeline_enabled'
+]
+
+/** Settings a create request may carry (SettingsMandatory): the same names. */
+const CREATE_SETTING_KEYS = UPDATE_SETTING_KEYS
+
+/** Settings a publish request may carry (SettingsPublish). */
+const PUBLISH_SETTING_KEYS = [
+  'algorithm_callability',
+  'source_visibility',
+  'license',
+  'royalty_microcredits',
+  'network_access',
+  'pipeline_enabled'
+]
+
+/** Whether an environment id belongs to this cluster. */
+export type EnvironmentCheck = (id: string) => boolean
 
 // Only algorithms without an environment (package_set / algorithm_environment)
 // get the classic language + environment pair.
@@ -42,6 +69,7 @@ export interface PublishRequest extends UpdateRequest {
   versionType: VersionType
   releaseNotes?: string
   sampleOutput?: unknown
+  insightsEnabled?: boolean
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -58,6 +86,23 @@ function objectField(body: Record<string, unknown>, field: string): Record<strin
 function requireBodyObject(body: unknown): Record<string, unknown> {
   if (!isObject(body)) throw apiError(400, ErrorCode.invalidRequest, 'Request body must be a JSON object')
   return body
+}
+
+function refuseUnknownSettings(settings: Record<string, unknown>, allowed: readonly string[], request: string): void {
+  const unknown = Object.keys(settings).filter(key => !allowed.includes(key))
+  if (unknown.length) {
+    throw validationError(
+      `Unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in ${request} request; allowed: ${allowed.join(', ')}`
+    )
+  }
+}
+
+function checkEnvironment(settings: Record<string, unknown>, environmentExists: EnvironmentCheck): void {
+  const id = settings.algorithm_environment
+  if (id === undefined) return
+  if (typeof id !== 'string' || !environmentExists(id)) {
+    throw validationError(`Unknown algorithm_environment ${JSON.stringify(id)}: not an environment of this cluster`)
+  }
 }
 
 export function validateSettings(settings: Record<string, unknown>): AlgorithmSettings {
@@ -88,38 +133,61 @@ function validateDetails(details: Record<string, unknown>): Partial<AlgorithmDet
 
 function withDefaults(settings: AlgorithmSettings): AlgorithmSettings {
   const usesEnvironment = settings.package_set !== undefined || settings.algorithm_environment !== undefined
-  return { ...COMMON_DEFAULTS, ...(usesEnvironment ? {} : LANGUAGE_DEFAULTS), ...settings }
+  return { ...(usesEnvironment ? {} : LANGUAGE_DEFAULTS), ...settings }
+}
+
+function requireCreateFields(details: Record<string, unknown> | undefined, settings: Record<string, unknown> | undefined): void {
+  if (typeof details?.label !== 'string') throw validationError("'details.label' is required")
+  const missing = REQUIRED_CREATE_SETTINGS.filter(field => settings?.[field] === undefined)
+  if (missing.length) throw validationError(`Missing required settings: ${missing.join(', ')}`)
 }
 
 function sampleInputOf(body: Record<string, unknown>): unknown {
   return objectField(body, 'version_info')?.sample_input
 }
 
-export function parseCreateRequest(body: unknown): CreateRequest {
+export function parseCreateRequest(body: unknown, environmentExists: EnvironmentCheck): CreateRequest {
   const object = requireBodyObject(body)
   const name = object.name
   if (typeof name !== 'string' || !ALGORITHM_NAME_PATTERN.test(name)) {
     throw validationError(`Invalid algorithm name ${JSON.stringify(name)}: use letters, digits and underscore, starting with a letter`)
   }
-  const details = validateDetails(objectField(object, 'details') ?? {})
-  const settings = validateSettings(objectField(object, 'settings') ?? {})
+  const rawDetails = objectField(object, 'details')
+  const rawSettings = objectField(object, 'settings')
+  const details = validateDetails(rawDetails ?? {})
+  const settings = validateSettings(rawSettings ?? {})
+  requireCreateFields(rawDetails, rawSettings)
+  refuseUnknownSettings(settings, CREATE_SETTING_KEYS, 'create')
+  checkEnvironment(settings, environmentExists)
   return {
     name,
-    details: { ...details, label: details.label ?? name },
+    details: details as AlgorithmDetails,
     settings: withDefaults(settings),
     sampleInput: sampleInputOf(object)
   }
 }
 
-export function parseUpdateRequest(body: unknown): UpdateRequest {
-  const object = requireBodyObject(body ?? {})
+function parseChanges(
+  object: Record<string, unknown>,
+  settingKeys: readonly string[],
+  request: string,
+  environmentExists: EnvironmentCheck
+): UpdateRequest {
   const details = objectField(object, 'details')
   const settings = objectField(object, 'settings')
+  if (settings) {
+    refuseUnknownSettings(settings, settingKeys, request)
+    checkEnvironment(settings, environmentExists)
+  }
   return {
     details: details && validateDetails(details),
     settings: settings && validateSettings(settings),
     sampleInput: sampleInputOf(object)
   }
+}
+
+export function parseUpdateRequest(body: unknown, environmentExists: EnvironmentCheck): UpdateRequest {
+  return parseChanges(requireBodyObject(body ?? {}), UPDATE_SETTING_KEYS, 'update', environmentExists)
 }
 
 function parseVersionType(value: unknown): VersionType {
@@ -130,12 +198,22 @@ function parseVersionType(value: unknown): VersionType {
 }
 
 export function parsePublishRequest(body: unknown): PublishRequest {
-  const update = parseUpdateRequest(body)
-  const info = objectField(requireBodyObject(body ?? {}), 'version_info') ?? {}
+  const object = requireBodyObject(body ?? {})
+  const update = parseChanges(object, PUBLISH_SETTING_KEYS, 'publish', () => false)
+  const info = objectField(object, 'version_info') ?? {}
   // Old examples send version_info.type; newer clients version_info.version_type.
   const versionType = parseVersionType(info.version_type ?? info.type)
   if (info.release_notes !== undefined && typeof info.release_notes !== 'string') {
     throw validationError("'version_info.release_notes' must be a string")
   }
-  return { ...update, versionType, releaseNotes: info.release_notes, sampleOutput: info.sample_output }
+  if (info.insights_enabled !== undefined && typeof info.insights_enabled !== 'boolean') {
+    throw validationError("'version_info.insights_enabled' must be a boolean")
+  }
+  return {
+    ...update,
+    versionType,
+    releaseNotes: info.release_notes,
+    sampleOutput: info.sample_output,
+    insightsEnabled: info.insights_enabled
+  }
 }

@@ -82,7 +82,8 @@ export function versionView(algo: AlgorithmRecord, build: BuildRecord, baseUrl: 
       git_hash: build.commitSha,
       release_notes: release?.releaseNotes,
       sample_input: release?.sampleInput,
-      sample_output: release?.sampleOutput
+      sample_output: release?.sampleOutput,
+      insights_enabled: release?.insightsEnabled
     }),
     details: structuredClone(release?.details ?? algo.details),
     settings: structuredClone(release?.settings ?? algo.settings),

@@ -103,25 +103,27 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
     })
 
     it('copies environment-based settings without inventing a language, but not a cluster-local environment id', async () => {
+      const devEnvironment = pair.dev.environments.list('python3')[0].id
+      const prodEnvironment = pair.prod.environments.list('python3')[1].id
       await pair.seed('envalgo', HELLO_FILES, {
-        settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' }
+        settings: { package_set: 'python38', algorithm_environment: devEnvironment, license: 'apache2' }
       })
       await pair.seed('envmapped', HELLO_FILES, {
-        settings: { package_set: 'python38', algorithm_environment: 'env-0123', license: 'apache2' }
+        settings: { package_set: 'python38', algorithm_environment: devEnvironment, license: 'apache2' }
       })
       const source = pair.dev.getAlgorithm(SOURCE_OWNER, 'envalgo')!
       expect(source.settings.language, 'fixture: the source has no language').toBeUndefined()
-      const { algorithm_environment: devEnvironment, ...portable } = source.settings
-      expect(devEnvironment).toBe('env-0123')
+      const { algorithm_environment: sourceEnvironment, ...portable } = source.settings
+      expect(sourceEnvironment).toBe(devEnvironment)
 
       const run = await promote({ algorithms: 'envalgo' })
-      const mapped = await promote({ algorithms: 'envmapped', settings: '{"algorithm_environment":"env-prod-9"}' })
+      const mapped = await promote({ algorithms: 'envmapped', settings: JSON.stringify({ algorithm_environment: prodEnvironment }) })
 
       expect(run.exitCode, run.stdout).toBe(0)
       expect(mapped.exitCode, mapped.stdout).toBe(0)
       // An environment id belongs to one cluster: the destination gets the portable settings, or the id the user maps it to.
       expect(pair.prod.getAlgorithm(DEST_OWNER, 'envalgo')!.settings).toEqual(portable)
-      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envmapped')!.settings).toEqual({ ...portable, algorithm_environment: 'env-prod-9' })
+      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envmapped')!.settings).toEqual({ ...portable, algorithm_environment: prodEnvironment })
     })
 
     it('leaves an existing destination algorithm’s details and settings alone (status updated)', async () => {

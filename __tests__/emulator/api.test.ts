@@ -3,6 +3,9 @@ import { api, seedUser, useFixture } from './helpers.js'
 
 const fixture = useFixture()
 
+/** The settings a create request must carry. */
+const REQUIRED_SETTINGS = { source_visibility: 'closed', license: 'apl', network_access: 'full', pipeline_enabled: true }
+
 async function devCluster() {
   const cluster = await fixture.start({ name: 'dev' })
   const key = seedUser(cluster, 'alice')
@@ -15,7 +18,7 @@ describe('algorithm create and get', () => {
     const created = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'hello', details: { label: 'Hello' }, settings: { license: 'mit' } }
+      body: { name: 'hello', details: { label: 'Hello' }, settings: { ...REQUIRED_SETTINGS, license: 'mit' } }
     })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
@@ -41,14 +44,19 @@ describe('algorithm create and get', () => {
 
   it('stores package_set / algorithm_environment as given, without a default language', async () => {
     const { cluster, key } = await devCluster()
+    const environment = cluster.environments.list('python3')[0].id
     const created = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'envy', settings: { package_set: 'python38', algorithm_environment: 'env-123' } }
+      body: {
+        name: 'envy',
+        details: { label: 'Envy' },
+        settings: { ...REQUIRED_SETTINGS, package_set: 'python38', algorithm_environment: environment }
+      }
     })
     expect(created.status).toBe(201)
     const settings = (created.body as { settings: Record<string, unknown> }).settings
-    expect(settings).toMatchObject({ package_set: 'python38', algorithm_environment: 'env-123', license: 'apl' })
+    expect(settings).toMatchObject({ package_set: 'python38', algorithm_environment: environment, license: 'apl' })
     expect(settings.language).toBeUndefined()
   })
 
@@ -65,7 +73,7 @@ describe('algorithm create and get', () => {
     const again = await api(cluster, '/v1/algorithms/alice', {
       method: 'POST',
       key,
-      body: { name: 'hello', details: { label: 'Replacement' }, settings: { license: 'gpl3' } }
+      body: { name: 'hello', details: { label: 'Replacement' }, settings: { ...REQUIRED_SETTINGS, license: 'gpl3' } }
     })
     expect(again.status).toBe(400)
     expect(again.body).toMatchObject({ error: { code: 1002 } })

@@ -55,7 +55,15 @@ describe('API authorization', () => {
     const member = seedUser(cluster, 'alice')
     const outsider = seedUser(cluster, 'bob')
     cluster.addOrg('team', ['alice'])
-    const created = await api(cluster, '/v1/algorithms/team', { method: 'POST', key: member, body: { name: 'shared' } })
+    const created = await api(cluster, '/v1/algorithms/team', {
+      method: 'POST',
+      key: member,
+      body: {
+        name: 'shared',
+        details: { label: 'Shared' },
+        settings: { source_visibility: 'closed', license: 'apl', network_access: 'full', pipeline_enabled: true }
+      }
+    })
     expect(created.status).toBe(201)
     expect((await api(cluster, '/v1/algorithms/team/shared', { key: member })).status).toBe(200)
     expect((await api(cluster, '/v1/algorithms/team/shared', { key: outsider })).status).toBe(403)

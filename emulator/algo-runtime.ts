@@ -1,0 +1,59 @@
+// What calling an algorithm answers, worked out from its code: the emulator
+// runs no user code, but reads the one shape every template starts with, the
+// body of `apply(input)` in `src/<name>.py`. A tree whose apply() raises is
+// how a test makes an algorithm that builds but fails when called.
+import { createHash } from 'node:crypto'
+
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; message: string; stacktrace: string }
+
+export function callAlgorithmCode(name: string, files: Record<string, Buffer>, input: unknown): CallOutcome {
+  const entry = `src/${name}.py`
+  const source = files[entry]?.toString('utf8')
+  if (source === undefined) return failure(`ModuleNotFoundError: No module named 'src.${name}'`, entry)
+  const statement = firstStatementOfApply(source)
+  if (statement === undefined) return failure(`AttributeError: module 'src.${name}' has no attribute 'apply'`, entry)
+
+  const raised = /^raise\s+([A-Za-z_][A-Za-z0-9_]*)\(\s*(["'])(.*)\2\s*\)$/.exec(statement)
+  if (raised) return failure(`${raised[1]}: ${raised[3]}`, entry)
+  if (/^return\s+input$/.test(statement)) return { ok: true, result: input }
+  const greeting = /^return\s+(["'])(.*)\1\s*\+\s*input$/.exec(statement)
+  if (greeting) {
+    if (typeof input !== 'string') {
+      return failure(`TypeError: can only concatenate str (not "${pythonTypeOf(input)}") to str`, entry)
+    }
+    return { ok: true, result: greeting[2] + input }
+  }
+  // Any other code: an answer that depends only on the tree and the input.
+  return { ok: true, result: { input, code: treeDigest(files) } }
+}
+
+/** The first statement inside `def apply(input):`, or undefined without one. */
+function firstStatementOfApply(source: string): string | undefined {
+  const lines = source.split('\n')
+  const start = lines.findIndex(line => /^def\s+apply\s*\(\s*input\s*\)\s*:/.test(line))
+  if (start < 0) return undefined
+  for (const line of lines.slice(start + 1)) {
+    const text = line.trim()
+    if (text === '' || text.startsWith('#')) continue
+    return /^\s/.test(line) ? text : undefined
+  }
+  return undefined
+}
+
+function treeDigest(files: Record<string, Buffer>): string {
+  const hash = createHash('sha256')
+  for (const path of Object.keys(files).sort()) hash.update(path).update('\0').update(files[path]).update('\0')
+  return hash.digest('hex').slice(0, 12)
+}
+
+function pythonTypeOf(value: unknown): string {
+  if (value === null) return 'NoneType'
+  if (Array.isArray(value)) return 'list'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
+  if (typeof value === 'boolean') return 'bool'
+  return 'dict'
+}
+
+function failure(message: string, entry: string): CallOutcome {
+  return { ok: false, message, stacktrace: `Traceback (most recent call last):\n  File "${entry}", in apply\n${message}` }
+}
