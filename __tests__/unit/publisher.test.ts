@@ -56,7 +56,7 @@ class FakeCluster {
         return this.answerHash ? { version_info: { ...version.version_info, git_hash: this.answerHash } } : version
       }
     }
-    return { account, api: api as unknown as ClusterSession['api'] }
+    return { account, api: api as unknown as ClusterSession['api'], runtime: {} as ClusterSession['runtime'] }
   }
 }
 

@@ -1,6 +1,6 @@
 import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp } from './http.js'
-import type { Algorithm, Build, CreateAlgorithmBody, Page, Version } from './types.js'
+import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, Page, PublishDetails, Version } from './types.js'
 import type { VersionType } from '../inputs/config.js'
 
 /** Paging stops here: a cluster that keeps answering with markers should not hold a run forever. */
@@ -81,13 +81,32 @@ export class AlgorithmiaApi {
     }
   }
 
+  /** PUT replaces only the fields sent, so sending the same fields again is harmless: retried like a read. */
+  async updateAlgorithm(owner: string, name: string, update: AlgorithmUpdate): Promise<void> {
+    await this.http.request({ method: 'PUT', path: algorithmPath(owner, name), body: update, idempotent: true })
+  }
+
   /** Not retried blindly: the caller checks the versions list before trying again. */
-  async publish(owner: string, name: string, versionType: VersionType, releaseNotes: string): Promise<Version> {
-    return this.http.request<Version>({
-      method: 'POST',
-      path: `${algorithmPath(owner, name)}/versions`,
-      body: { version_info: { version_type: versionType, release_notes: releaseNotes } }
-    })
+  async publish(owner: string, name: string, versionType: VersionType, details: PublishDetails): Promise<Version> {
+    const versionInfo: Record<string, unknown> = { version_type: versionType, release_notes: details.releaseNotes }
+    if (details.sampleInput !== undefined) versionInfo.sample_input = details.sampleInput
+    if (details.insightsEnabled !== undefined) versionInfo.insights_enabled = details.insightsEnabled
+    const body: Record<string, unknown> = { version_info: versionInfo }
+    if (details.callability !== undefined) body.settings = { algorithm_callability: details.callability }
+    return this.http.request<Version>({ method: 'POST', path: `${algorithmPath(owner, name)}/versions`, body })
+  }
+
+  /** One version by its git hash; undefined when the cluster has no such version. */
+  async getVersion(owner: string, name: string, gitHash: string): Promise<Version | undefined> {
+    try {
+      return await this.http.request<Version>({
+        method: 'GET',
+        path: `${algorithmPath(owner, name)}/versions/${encodeURIComponent(gitHash)}`
+      })
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw error
+    }
   }
 
   private async allPages<T>(path: string, query: string): Promise<T[]> {

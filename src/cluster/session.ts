@@ -1,5 +1,6 @@
 import { AlgorithmiaApi } from './api.js'
 import { ClusterHttp } from './http.js'
+import { RuntimeApi } from './runtime-api.js'
 import type { ClusterAccount } from '../inputs/config.js'
 import type { Logger } from '../util/log.js'
 import type { RetryPolicy } from '../util/retry.js'
@@ -8,6 +9,8 @@ import type { RetryPolicy } from '../util/retry.js'
 export interface ClusterSession {
   readonly account: ClusterAccount
   readonly api: AlgorithmiaApi
+  /** Environments, secret names and algorithm calls. */
+  readonly runtime: RuntimeApi
 }
 
 export function openSession(account: ClusterAccount, retry: RetryPolicy, logger: Logger, redact: (text: string) => string): ClusterSession {
@@ -19,5 +22,5 @@ export function openSession(account: ClusterAccount, retry: RetryPolicy, logger:
     logger,
     redact
   })
-  return { account, api: new AlgorithmiaApi(account.cluster.label, http) }
+  return { account, api: new AlgorithmiaApi(account.cluster.label, http), runtime: new RuntimeApi(account.cluster.label, http) }
 }

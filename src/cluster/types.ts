@@ -1,5 +1,7 @@
 /** The parts of the API's objects this tool reads. Everything else is passed through untouched. */
 export interface Algorithm {
+  /** The algorithm's UUID on its cluster: how the secret store addresses it. */
+  readonly id?: string
   readonly name: string
   readonly details?: Record<string, unknown>
   readonly settings?: Record<string, unknown>
@@ -7,7 +9,27 @@ export interface Algorithm {
 }
 
 export interface Version {
-  readonly version_info: { readonly semantic_version?: string; readonly git_hash: string; readonly release_notes?: string }
+  readonly version_info: {
+    readonly semantic_version?: string
+    readonly git_hash: string
+    readonly release_notes?: string
+    readonly sample_input?: unknown
+    readonly insights_enabled?: boolean
+  }
+  readonly settings?: Record<string, unknown>
+}
+
+/** What a publish carries besides its version type. */
+export interface PublishDetails {
+  readonly releaseNotes: string
+  readonly sampleInput?: unknown
+  readonly insightsEnabled?: boolean
+  readonly callability?: string
+}
+
+export interface AlgorithmUpdate {
+  readonly details?: Record<string, unknown>
+  readonly settings?: Record<string, unknown>
 }
 
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'

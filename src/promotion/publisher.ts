@@ -103,7 +103,7 @@ async function publishOnce(request: PublishRequest): Promise<string> {
         )
       }
       try {
-        const version = await session.api.publish(owner, algorithm, versionType, releaseNotes)
+        const version = await session.api.publish(owner, algorithm, versionType, { releaseNotes })
         const semver = version?.version_info?.semantic_version
         const hash = version?.version_info?.git_hash
         if (semver && hash && hash !== commit) {
