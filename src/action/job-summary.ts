@@ -12,41 +12,105 @@ import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
  */
 export const SUMMARY_BUDGET_BYTES = 900 * 1024
 
+/** The results table may take this share of the budget; the failures and the version map need room too. */
+const TABLE_SHARE = 0.4
+/** A version map larger than this is left to the `version-map` output. */
+const VERSION_MAP_MAX_BYTES = 200 * 1024
+/** Longest failure message shown whole in the summary; the log has each one in full. */
+export const SUMMARY_ERROR_MAX_CHARS = 1000
+/** Room kept for the notes that say what was left out. */
+const NOTE_BYTES = 512
+
 type Summary = typeof core.summary
 
-/** Writes the job summary: one row per promotion, failures with their fixes, the planned file changes, and the version map. */
+/**
+ * Writes the job summary: one row per promotion, failures with their fixes,
+ * the planned file changes, and the version map; each part within its share
+ * of the budget, with a note pointing to the full data (the outputs, the log)
+ * for whatever did not fit.
+ */
 export async function writeJobSummary(config: PromotionConfig, report: RunReport): Promise<void> {
   const summary = core.summary
-  addOverview(summary, config, report.results)
-  addFailures(summary, report.results)
-  // The version map comes last but must fit: the file lists get what it leaves of the budget.
+  const size = (): number => Buffer.byteLength(summary.stringify())
+  addOverview(summary, config, report.results, SUMMARY_BUDGET_BYTES * TABLE_SHARE)
+  // The version map comes last but must fit: the failures and the file lists get what it leaves of the budget.
   const versionMap = escapeHtml(JSON.stringify(report.versionMap, null, 2))
-  const budget = SUMMARY_BUDGET_BYTES - Buffer.byteLength(versionMap) - Buffer.byteLength(summary.stringify())
+  const versionMapFits = Buffer.byteLength(versionMap) <= VERSION_MAP_MAX_BYTES
+  const versionMapBytes = (versionMapFits ? Buffer.byteLength(versionMap) : 0) + NOTE_BYTES
+  addFailures(summary, report.results, SUMMARY_BUDGET_BYTES - versionMapBytes - size())
+  const budget = SUMMARY_BUDGET_BYTES - versionMapBytes - size()
   for (const section of fileListSections(report.results, budget)) summary.addRaw(section, true)
-  summary.addHeading('Version map', 3).addCodeBlock(versionMap, 'json')
+  summary.addHeading('Version map', 3)
+  if (versionMapFits) summary.addCodeBlock(versionMap, 'json')
+  else summary.addRaw(note('The version map is too large for the job summary; the <code>version-map</code> output holds it.'), true)
   await summary.write()
 }
 
-function addOverview(summary: Summary, config: PromotionConfig, results: readonly PromotionResult[]): void {
+function addOverview(summary: Summary, config: PromotionConfig, results: readonly PromotionResult[], budgetBytes: number): void {
   const title = config.dryRun ? 'Algorithmia promotion plan (dry run)' : 'Algorithmia promotion'
   const source = `From <code>${escapeHtml(config.source.cluster.label)}</code> (${escapeHtml(config.source.algoOwner)})`
-  const rows = resultRows(results).map(row => row.map(escapeHtml))
+  const rows = fitting(
+    resultRows(results).map(row => row.map(escapeHtml)),
+    row => `<tr>${row.map(cell => `<td>${cell}</td>`).join('')}</tr>`,
+    budgetBytes
+  )
   summary
     .addHeading(title, 2)
     .addRaw(`${source}: ${statusCounts(results)}.`, true)
     .addTable([RESULT_COLUMNS.map(column => ({ data: column, header: true })), ...rows])
+  const left = results.length - rows.length
+  if (left > 0) {
+    summary.addRaw(
+      note(
+        `${left} more promotions are left out of this table: GitHub drops a job summary over 1 MiB. The <code>results</code> output and the log list every one.`
+      ),
+      true
+    )
+  }
 }
 
-function addFailures(summary: Summary, results: readonly PromotionResult[]): void {
+function addFailures(summary: Summary, results: readonly PromotionResult[], budgetBytes: number): void {
   const failures = results.filter(result => result.error)
   if (failures.length === 0) return
-  summary
-    .addHeading('Failures', 3)
-    .addList(
-      failures.map(
-        result => `<b>${escapeHtml(result.algorithm)}</b> → ${escapeHtml(result.destination)}: ${escapeHtml(result.error ?? '')}`
-      )
+  const items = fitting(
+    failures.map(
+      result =>
+        `<b>${escapeHtml(result.algorithm)}</b> → ${escapeHtml(result.destination)}: ${escapeHtml(shortened(result.error ?? '', SUMMARY_ERROR_MAX_CHARS))}`
+    ),
+    item => `<li>${item}</li>`,
+    budgetBytes - NOTE_BYTES
+  )
+  summary.addHeading('Failures', 3).addList(items)
+  const left = failures.length - items.length
+  if (left > 0) {
+    summary.addRaw(
+      note(
+        `${left} more failures are left out of this summary (GitHub drops a job summary over 1 MiB); they are in the log, each message in full.`
+      ),
+      true
     )
+  }
+}
+
+/** A message cut at `maxChars`, saying where the rest is. */
+export function shortened(message: string, maxChars: number): string {
+  return message.length <= maxChars ? message : `${message.slice(0, maxChars)}… (shortened; the full message is in the log)`
+}
+
+/** The leading items whose rendered form fits in `budgetBytes`. */
+function fitting<T>(items: readonly T[], render: (item: T) => string, budgetBytes: number): T[] {
+  let left = budgetBytes
+  const kept: T[] = []
+  for (const item of items) {
+    left -= Buffer.byteLength(render(item)) + 1
+    if (left < 0) break
+    kept.push(item)
+  }
+  return kept
+}
+
+function note(html: string): string {
+  return `<p><i>${html}</i></p>`
 }
 
 /**

@@ -1,12 +1,42 @@
 import * as core from '@actions/core'
 import type { RunReport } from '../promote.js'
-import { publicResult } from '../report/public-result.js'
+import { publicResult, type PublicResult } from '../report/public-result.js'
 import { promotionMatrix } from '../report/matrix.js'
+import { shortened } from './job-summary.js'
+
+/** GitHub keeps an output of up to 1 MB; the results stay below it, with room to spare. */
+export const RESULTS_BUDGET_BYTES = 900 * 1024
+/** Ever shorter error messages, until the results fit (the log has each message in full). */
+const ERROR_LIMITS = [Number.POSITIVE_INFINITY, 1000, 200, 0]
+
+/**
+ * The results as JSON within RESULTS_BUDGET_BYTES: error messages are
+ * shortened first; only if every promotion's bare result is still too much
+ * are the last ones left out, with a warning.
+ */
+export function resultsWithinLimit(results: readonly PublicResult[]): string {
+  for (const limit of ERROR_LIMITS) {
+    const json = JSON.stringify(results.map(result => (result.error ? { ...result, error: shortened(result.error, limit) } : result)))
+    if (Buffer.byteLength(json) <= RESULTS_BUDGET_BYTES) return json
+  }
+  const kept: PublicResult[] = []
+  let size = 2
+  for (const result of results) {
+    const item = result.error ? { ...result, error: shortened(result.error, 0) } : result
+    size += Buffer.byteLength(JSON.stringify(item)) + 1
+    if (size > RESULTS_BUDGET_BYTES) break
+    kept.push(item)
+  }
+  core.warning(
+    `The results output holds the first ${kept.length} of ${results.length} promotions: GitHub keeps no output over 1 MB. The log and the job summary name every failure.`
+  )
+  return JSON.stringify(kept)
+}
 
 /** Sets the action's outputs; `dest-commit` and `dest-version` only make sense for a single promotion. */
 export function setOutputs(report: RunReport): void {
   core.setOutput('changed', String(report.changed))
-  core.setOutput('results', JSON.stringify(report.results.map(publicResult)))
+  core.setOutput('results', resultsWithinLimit(report.results.map(publicResult)))
   core.setOutput('version-map', JSON.stringify(report.versionMap))
   core.setOutput('matrix', JSON.stringify(promotionMatrix(report)))
   const single = report.results.length === 1 ? report.results[0] : undefined

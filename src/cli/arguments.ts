@@ -199,6 +199,7 @@ export interface HelpOutput {
  */
 export function parseCommandLine(argv: readonly string[], output: HelpOutput, version: string): ParsedCommandLine {
   refuseKeyFlags(argv)
+  refuseUnknownFlags(argv)
   const program = buildProgram(output, version)
   try {
     program.parse(argv, { from: 'user' })
@@ -233,6 +234,62 @@ function refuseKeyFlags(argv: readonly string[]): void {
     if (input)
       throw new UsageError(`--${input} is not accepted: GitHub deployments and plan comments are recorded by the GitHub Action only.`)
   }
+}
+
+/** Flags other than the inputs', with whether they take a value. */
+const GENERAL_FLAGS: ReadonlyArray<readonly [string, boolean]> = [
+  ['--json', false],
+  ['--verbose', false],
+  ['--version', false],
+  ['--help', false],
+  ['-V', false],
+  ['-h', false]
+]
+
+/**
+ * Checked before commander, whose "unknown option '--dest-apikey=…'" would
+ * echo what follows the '=': a near-miss of a key flag carries a key. Names
+ * the flag only, never its value.
+ */
+function refuseUnknownFlags(argv: readonly string[]): void {
+  const known = new Map<string, boolean>([...INPUT_FLAGS.map(flag => [`--${flag.input}`, Boolean(flag.value)] as const), ...GENERAL_FLAGS])
+  for (let i = 0; i < argv.length; i++) {
+    const argument = argv[i]
+    if (argument === '--') return
+    if (!argument.startsWith('-') || argument === '-') continue
+    const name = argument.startsWith('--') ? argument.split('=')[0] : argument.slice(0, 2)
+    const takesValue = known.get(name)
+    // Without a value attached, commander's own message names the flag and nothing else.
+    if (takesValue === undefined && name !== argument) {
+      const near = nearestFlag(name, [...known.keys()])
+      throw new UsageError(
+        `unknown flag '${name}' (its value is not shown).${near ? ` Did you mean ${near}?` : ''} Run algorithmia-promote --help for every flag.`
+      )
+    }
+    if (takesValue && !argument.includes('=')) i++
+  }
+}
+
+/** The known flag closest to a mistyped one, if it is close enough to be what was meant. */
+function nearestFlag(name: string, known: readonly string[]): string | undefined {
+  let best: { flag: string; distance: number } | undefined
+  for (const flag of known.filter(candidate => candidate.startsWith('--'))) {
+    const distance = editDistance(name, flag)
+    if (!best || distance < best.distance) best = { flag, distance }
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 4)) ? best.flag : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]
 }
 
 /** A key inside --destinations would be on the command line as much as --dest-api-key. */

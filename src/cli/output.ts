@@ -6,6 +6,7 @@ import type { PromotionStatus } from '../promotion/result.js'
 import { promotionMatrix } from '../report/matrix.js'
 import { publicResult } from '../report/public-result.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
+import { withoutTerminalControls } from '../util/remote-text.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -39,7 +40,11 @@ export function resultsSummary(config: PromotionConfig, report: RunReport, color
     lines.push(`Version map written to ${config.versionMapFile}`)
   }
   for (const result of report.results.filter(result => result.error)) {
-    lines.push('', colors.red(`✖ ${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed`), result.error!)
+    lines.push(
+      '',
+      colors.red(`✖ ${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed`),
+      withoutTerminalControls(result.error!)
+    )
   }
   return `${lines.join('\n')}\n`
 }

@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import type { PromotionResult } from '../promotion/result.js'
 import type { Logger, ProgressListener, PromotionPhase } from '../util/log.js'
 import type { SecretRegistry } from '../util/secrets.js'
+import { withoutTerminalControls } from '../util/remote-text.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -59,15 +60,15 @@ export class LineLogger implements Logger {
   }
 
   info(message: string): void {
-    this.line(message)
+    this.line(withoutTerminalControls(message))
   }
 
   warning(message: string): void {
-    this.line(this.colors.yellow(`warning: ${message}`))
+    this.line(this.colors.yellow(`warning: ${withoutTerminalControls(message)}`))
   }
 
   debug(message: string): void {
-    if (this.options.verbose) this.line(this.colors.dim(message))
+    if (this.options.verbose) this.line(this.colors.dim(withoutTerminalControls(message)))
   }
 
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {
@@ -129,15 +130,15 @@ export class LiveProgress implements ProgressDisplay {
   }
 
   info(message: string): void {
-    this.above(message)
+    this.above(withoutTerminalControls(message))
   }
 
   warning(message: string): void {
-    this.above(this.colors.yellow(`warning: ${message}`))
+    this.above(this.colors.yellow(`warning: ${withoutTerminalControls(message)}`))
   }
 
   debug(message: string): void {
-    if (this.options.verbose) this.above(this.colors.dim(message))
+    if (this.options.verbose) this.above(this.colors.dim(withoutTerminalControls(message)))
   }
 
   async group<T>(title: string, body: () => Promise<T>): Promise<T> {

@@ -19,6 +19,7 @@ import {
 } from './keys.js'
 import { resultsJson, resultsSummary, resultsTable } from './output.js'
 import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
+import { withoutTerminalControls } from '../util/remote-text.js'
 
 /** The documented exit codes: scripts branch on them. */
 export const EXIT_OK = 0
@@ -154,7 +155,7 @@ function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean):
     return EXIT_USAGE
   }
   const text = error instanceof Error ? (verbose && error.stack) || error.message : String(error)
-  process.stderr.write(secrets.redact(`error: ${text}\n`))
+  process.stderr.write(secrets.redact(`error: ${withoutTerminalControls(text)}\n`))
   return EXIT_FAILED
 }
 

@@ -1,6 +1,16 @@
-import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
-import type { ClusterHttp } from './http.js'
-import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, Page, PublishDetails, Version } from './types.js'
+import {
+  AnswerShapeProblem,
+  readAlgorithm,
+  readBuild,
+  readBuildLogs,
+  readPage,
+  readPublished,
+  readVersion,
+  type AnswerReader
+} from './answers.js'
+import { ALGORITHM_NAME_TAKEN, ClusterAnswerError, ClusterApiError, isNotFound } from './errors.js'
+import type { ClusterHttp, HttpRequest } from './http.js'
+import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, PublishDetails, Version } from './types.js'
 import type { VersionType } from '../inputs/config.js'
 
 /** Paging stops here: a cluster that keeps answering with markers should not hold a run forever. */
@@ -15,7 +25,7 @@ export class AlgorithmiaApi {
 
   async getAlgorithm(owner: string, name: string): Promise<Algorithm | undefined> {
     try {
-      return await this.http.request<Algorithm>({ method: 'GET', path: algorithmPath(owner, name) })
+      return await this.read({ method: 'GET', path: algorithmPath(owner, name) }, readAlgorithm)
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
@@ -49,31 +59,31 @@ export class AlgorithmiaApi {
 
   async listVersions(owner: string, name: string, filter: { published?: boolean } = {}): Promise<Version[]> {
     const query = filter.published === undefined ? '' : `published=${filter.published}`
-    return this.allPages<Version>(`${algorithmPath(owner, name)}/versions`, query)
+    return this.allPages(`${algorithmPath(owner, name)}/versions`, query, readVersion)
   }
 
   async getBuild(owner: string, name: string, buildId: string): Promise<Build> {
-    return this.http.request<Build>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}` })
+    return this.read({ method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}` }, readBuild)
   }
 
   /** Newest builds come first, so the build of a just-pushed commit is found on the first page. */
   async findBuild(owner: string, name: string, commitSha: string): Promise<Build | undefined> {
-    const page = await this.http.request<Page<Build>>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=50` })
+    const page = await this.read({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=50` }, readPage(readBuild))
     return page.results.find(build => build.commit_sha === commitSha)
   }
 
   /** The most recent build, whatever its commit: the only one the cluster would publish. */
   async newestBuild(owner: string, name: string): Promise<Build | undefined> {
-    const page = await this.http.request<Page<Build>>({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=1` })
+    const page = await this.read({ method: 'GET', path: `${algorithmPath(owner, name)}/builds?limit=1` }, readPage(readBuild))
     return page.results[0]
   }
 
   async getBuildLogs(owner: string, name: string, buildId: string): Promise<string | undefined> {
     try {
-      const { logs } = await this.http.request<{ logs?: string }>({
-        method: 'GET',
-        path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}/logs`
-      })
+      const { logs } = await this.read(
+        { method: 'GET', path: `${algorithmPath(owner, name)}/builds/${encodeURIComponent(buildId)}/logs` },
+        readBuildLogs
+      )
       return logs
     } catch (error) {
       if (isNotFound(error)) return undefined
@@ -93,28 +103,36 @@ export class AlgorithmiaApi {
     if (details.insightsEnabled !== undefined) versionInfo.insights_enabled = details.insightsEnabled
     const body: Record<string, unknown> = { version_info: versionInfo }
     if (details.callability !== undefined) body.settings = { algorithm_callability: details.callability }
-    return this.http.request<Version>({ method: 'POST', path: `${algorithmPath(owner, name)}/versions`, body })
+    return this.read({ method: 'POST', path: `${algorithmPath(owner, name)}/versions`, body }, readPublished)
   }
 
   /** One version by its git hash; undefined when the cluster has no such version. */
   async getVersion(owner: string, name: string, gitHash: string): Promise<Version | undefined> {
     try {
-      return await this.http.request<Version>({
-        method: 'GET',
-        path: `${algorithmPath(owner, name)}/versions/${encodeURIComponent(gitHash)}`
-      })
+      return await this.read({ method: 'GET', path: `${algorithmPath(owner, name)}/versions/${encodeURIComponent(gitHash)}` }, readVersion)
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
     }
   }
 
-  private async allPages<T>(path: string, query: string): Promise<T[]> {
+  /** Sends the request and checks the answer's shape, naming this cluster and the request when it is wrong. */
+  private async read<T>(request: HttpRequest, reader: AnswerReader<T>): Promise<T> {
+    const answer = await this.http.request<unknown>(request)
+    try {
+      return reader(answer)
+    } catch (error) {
+      if (!(error instanceof AnswerShapeProblem)) throw error
+      throw new ClusterAnswerError(this.cluster, request.method, request.path, `answered with an unexpected shape: ${error.message}`)
+    }
+  }
+
+  private async allPages<T>(path: string, query: string, reader: AnswerReader<T>): Promise<T[]> {
     const results: T[] = []
     let marker: string | undefined
     for (let page = 0; page < MAX_PAGES; page++) {
       const params = [query, 'limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
-      const answer = await this.http.request<Page<T>>({ method: 'GET', path: `${path}?${params}` })
+      const answer = await this.read({ method: 'GET', path: `${path}?${params}` }, readPage(reader))
       results.push(...answer.results)
       marker = answer.marker ?? undefined
       if (!marker || answer.results.length === 0) break

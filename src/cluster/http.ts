@@ -1,4 +1,4 @@
-import { ClusterApiError, ClusterUnreachableError } from './errors.js'
+import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -69,7 +69,9 @@ export class ClusterHttp {
         },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         // Covers reading the body too: a cluster that stalls half-way through an answer times out as well.
-        signal: AbortSignal.timeout(this.timeoutMs)
+        signal: AbortSignal.timeout(this.timeoutMs),
+        // A redirect would take the Authorization header (the key) to wherever it points.
+        redirect: 'manual'
       })
     } catch (error) {
       const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
@@ -77,6 +79,10 @@ export class ClusterHttp {
       throw new ClusterUnreachableError(cluster, request.method, request.path, reason)
     }
     logger.debug(`${cluster}: ${request.method} ${request.path}: ${response.status} after ${Date.now() - started} ms`)
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => {})
+      throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
+    }
     // Scrubbed before anything else reads it: a cluster or proxy may echo the request, Authorization header included,
     // and a key cut in half by a later excerpt could no longer be recognised.
     const text = this.options.redact(await this.readBody(response, request))
@@ -98,8 +104,18 @@ export class ClusterHttp {
 
   private async readBody(response: Response, request: HttpRequest): Promise<string> {
     try {
-      return await response.text()
+      const body = await readCapped(response, MAX_ANSWER_BYTES)
+      if (body === undefined) {
+        throw new ClusterAnswerError(
+          this.options.cluster,
+          request.method,
+          request.path,
+          `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, far more than any API answer holds, so it was cut off. Check that the API URL points at the cluster's API.`
+        )
+      }
+      return body
     } catch (error) {
+      if (error instanceof ClusterAnswerError) throw error
       const reason = `the answer was cut off: ${describeFetchFailure(error, this.timeoutMs)}`
       throw new ClusterUnreachableError(this.options.cluster, request.method, request.path, this.options.redact(reason))
     }
@@ -116,6 +132,36 @@ export class ClusterHttp {
       this.options.redact(message || response.statusText || 'no message'),
       parseRetryAfter(response.headers.get('retry-after'))
     )
+  }
+}
+
+/** Far above any real answer (a build log is the largest), far below what would exhaust the runner's memory. */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+/** The body as text, or undefined once it passes `limit` bytes (the rest is never read). */
+async function readCapped(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return ''
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > limit) {
+      await response.body.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(Buffer.from(chunk))
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Where a redirect points, as an origin only (a path or query could carry anything). */
+function redirectTarget(response: Response, base: string): string {
+  const location = response.headers.get('location')
+  if (!location) return ''
+  try {
+    return new URL(location, base).origin
+  } catch {
+    return 'an address that is not a URL'
   }
 }
 

@@ -32,11 +32,14 @@ export interface AlgorithmUpdate {
   readonly settings?: Record<string, unknown>
 }
 
+/** The statuses the API documents; a cluster may send others (`queued`, say), which mean "not finished". */
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
+
+export const isFinishedBuild = (status: string): status is 'succeeded' | 'failed' => status === 'succeeded' || status === 'failed'
 
 export interface Build {
   readonly build_id: string
-  readonly status: BuildStatus
+  readonly status: BuildStatus | (string & {})
   readonly commit_sha: string
   readonly started_at?: string
   readonly finished_at?: string

@@ -19,6 +19,8 @@ const BASE_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['maintenance.auto', 'false'],
   ['fetch.writeCommitGraph', 'false'],
   ['advice.detachedHead', 'false'],
+  // A redirect would take the Authorization header (the key) to whatever host it names: refuse it, and say so.
+  ['http.followRedirects', 'false'],
   // Abort a transfer that stalls (under 1 KB/s for a minute) instead of hanging the job.
   ['http.lowSpeedLimit', '1000'],
   ['http.lowSpeedTime', '60']

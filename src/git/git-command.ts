@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 
 export interface GitResult {
   readonly exitCode: number
   readonly stdout: string
   readonly stderr: string
+  /** Set when git was stopped at its time limit (timeoutMs). */
+  readonly timedOut?: boolean
 }
 
 export interface GitInvocation {
@@ -59,6 +61,29 @@ export function assertNoCredentialArguments(args: readonly string[]): void {
   }
 }
 
+/** Process groups exist on POSIX systems only; on Windows, git is stopped by itself. */
+const OWN_GROUP = process.platform !== 'win32'
+
+const running = new Set<ChildProcess>()
+
+/**
+ * Stops every git process still running, with its helpers: git runs in its
+ * own process group, out of reach of the signal that stops this process, so
+ * a cancelled run calls this before it exits.
+ */
+export function stopRunningGit(): void {
+  for (const child of running) stopGit(child)
+}
+
+function stopGit(child: ChildProcess): void {
+  try {
+    if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    else child.kill('SIGKILL')
+  } catch {
+    // Already gone.
+  }
+}
+
 /** Runs git with an argument array (never a shell) and collects its output. */
 export function runGit(invocation: GitInvocation): Promise<GitResult> {
   try {
@@ -68,14 +93,21 @@ export function runGit(invocation: GitInvocation): Promise<GitResult> {
   }
   const env: NodeJS.ProcessEnv = { ...inheritedEnvironment(), LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '', ...invocation.env }
   return new Promise((resolve, reject) => {
-    const child = spawn('git', invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // Its own process group, so stopping it stops its transport helper (git-remote-https, which holds the connection) too.
+    const child = spawn('git', invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP })
+    running.add(child)
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
-    const timer = setTimeout(() => child.kill('SIGTERM'), invocation.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      stopGit(child)
+    }, invocation.timeoutMs ?? DEFAULT_TIMEOUT_MS)
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.on('error', error => {
       clearTimeout(timer)
+      running.delete(child)
       reject(
         new Error(
           `could not run git (${error.message}); install git ${MINIMUM_GIT.major}.${MINIMUM_GIT.minor} or newer and make sure it is on PATH`,
@@ -85,7 +117,13 @@ export function runGit(invocation: GitInvocation): Promise<GitResult> {
     })
     child.on('close', code => {
       clearTimeout(timer)
-      resolve({ exitCode: code ?? 128, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') })
+      running.delete(child)
+      resolve({
+        exitCode: code ?? 128,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        timedOut
+      })
     })
     child.stdin.on('error', () => {})
     child.stdin.end(invocation.stdin ?? '')

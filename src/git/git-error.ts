@@ -1,3 +1,5 @@
+import { flattenRemoteText } from '../util/remote-text.js'
+
 /** A git command that failed, with the remote it talked to and what git said (scrubbed). */
 export class GitError extends Error {
   constructor(
@@ -6,10 +8,22 @@ export class GitError extends Error {
     /** Which repository, as `<cluster> <owner>/<name>`; never a URL with credentials. */
     readonly repository: string,
     readonly stderr: string,
-    readonly exitCode: number
+    readonly exitCode: number,
+    /** Set when the command was stopped for taking too long, with why that long is the limit. */
+    readonly stopped?: { readonly afterMs: number; readonly limit: string }
   ) {
-    super(`git ${operation} ${repository} failed: ${summarize(stderr)}`)
+    super(
+      stopped
+        ? `git ${operation} ${repository} was stopped after ${Math.round(stopped.afterMs / 1000)} s (${stopped.limit}): the server sent too slowly to finish in time`
+        : `git ${operation} ${repository} failed: ${summarize(stderr)}`
+    )
     this.name = 'GitError'
+  }
+
+  /** The server answered with a redirect, which git was told not to follow (the key would go with it). */
+  get redirected(): boolean {
+    const status = this.httpStatus
+    return status !== undefined && status >= 300 && status < 400
   }
 
   /**
@@ -33,6 +47,8 @@ export class GitError extends Error {
   }
 
   get transient(): boolean {
+    // Retrying a transfer that ran out of time would only hold the run that much longer.
+    if (this.stopped) return false
     const status = this.httpStatus
     if (status !== undefined) return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505)
     return NETWORK_FAILURE.test(this.stderr)
@@ -62,10 +78,24 @@ const STALE_PUSH =
 const NETWORK_FAILURE =
   /Connection reset|Connection refused|RPC failed|early EOF|remote end hung up|timed out|Operation too slow|Empty reply|Failed to connect|Could not resolve host|transfer closed|unexpected disconnect|Recv failure|Send failure|SSL_ERROR_SYSCALL|GnuTLS recv error/i
 
+/** Progress lines, which say nothing about why a command failed. */
+const PROGRESS =
+  /^(hint:|remote: (Counting|Compressing|Total|Enumerating|Resolving)|Receiving|Resolving|Enumerating|Counting|Compressing|Writing|Total)/
+
+/** Most lines a server's own explanation (`remote:` lines, from a hook say) keeps in a message. */
+const MAX_REMOTE_LINES = 20
+
+/**
+ * git's last lines, after the server's own words: a hook that refuses a push
+ * explains why only in `remote:` lines, which git prints before its verdict.
+ * Everything is flattened, since a server wrote it.
+ */
 function summarize(stderr: string): string {
   const lines = stderr
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => line && !/^(hint:|remote: Counting|remote: Compressing|remote: Total|Receiving|Resolving)/.test(line))
-  return lines.slice(-3).join(' | ') || 'no message'
+    .split(/\r\n|\r|\n/)
+    .map(line => flattenRemoteText(line).trim())
+    .filter(line => line && line !== 'remote:' && !PROGRESS.test(line))
+  const remote = lines.filter(line => line.startsWith('remote:')).slice(0, MAX_REMOTE_LINES)
+  const verdict = lines.filter(line => !line.startsWith('remote:')).slice(-3)
+  return [...remote, ...verdict].join(' | ') || 'no message'
 }

@@ -4,7 +4,7 @@ import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
-import { withRetry, type RetryPolicy } from '../util/retry.js'
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
 /** What `git ls-remote --symref HEAD` tells about a repository's default branch. */
@@ -30,6 +30,21 @@ const FILTER_OF: Record<FetchFilter, string[]> = {
   'commit-only': ['--filter=tree:0'],
   trees: ['--filter=blob:none'],
   complete: []
+}
+
+/**
+ * One git transfer may take this many times request-timeout (30 min by
+ * default). curl's low-speed limit stops a stalled transfer; this stops one
+ * that trickles just fast enough to pass it.
+ */
+export const TRANSFER_TIMEOUT_FACTOR = 60
+
+/** Object ids: SHA-1, or SHA-256. Anything else (an option-shaped `--…` say) never reaches git's arguments. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
+
+function assertObjectIds(ids: readonly string[]): void {
+  const bad = ids.find(id => !OBJECT_ID.test(id))
+  if (bad !== undefined) throw new Error(`refusing to pass ${JSON.stringify(bad.slice(0, 80))} to git: it is not an object id`)
 }
 
 export interface ObjectStoreOptions {
@@ -70,7 +85,7 @@ export class ObjectStore {
   }
 
   async remoteHead(remote: RemoteRepository): Promise<RemoteHead> {
-    const result = await this.network('ls-remote', remote, ['ls-remote', '--symref', remote.url, 'HEAD'])
+    const result = await this.network('ls-remote', remote, ['ls-remote', '--symref', '--end-of-options', remote.url, 'HEAD'])
     let branch = 'refs/heads/master'
     let commit: string | undefined
     for (const line of result.stdout.split('\n')) {
@@ -85,6 +100,7 @@ export class ObjectStore {
   /** Fetches commits by hash, depth 1: history is never needed, only a tree and a parent to build on. */
   async fetchCommits(remote: RemoteRepository, commits: readonly string[], filter: FetchFilter): Promise<void> {
     if (commits.length === 0) return
+    assertObjectIds(commits)
     await this.network('fetch', remote, [
       'fetch',
       '--quiet',
@@ -92,6 +108,7 @@ export class ObjectStore {
       '--no-write-fetch-head',
       '--depth=1',
       ...FILTER_OF[filter],
+      '--end-of-options',
       remote.url,
       ...commits
     ])
@@ -100,10 +117,11 @@ export class ObjectStore {
   /** Fetches individual objects (the blobs a destination lacks) by id. */
   async fetchObjects(remote: RemoteRepository, objectIds: readonly string[]): Promise<void> {
     if (objectIds.length === 0) return
+    assertObjectIds(objectIds)
     await this.network(
       'fetch',
       remote,
-      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', remote.url],
+      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', '--end-of-options', remote.url],
       objectIds.join('\n') + '\n'
     )
   }
@@ -125,6 +143,43 @@ export class ObjectStore {
       if (entry.startsWith('blob ')) ids.add(entry.slice(5))
     }
     return ids
+  }
+
+  /** Every entry of `commit`'s tree, trees included, recursively; needs the trees, not the blobs. */
+  async treeEntries(commit: string): Promise<TreeEntry[]> {
+    const { stdout } = await this.local('ls-tree', [
+      'ls-tree',
+      '-r',
+      '-t',
+      '-z',
+      '--full-tree',
+      '--format=%(objectmode) %(objectname)%x09%(path)',
+      commit
+    ])
+    return stdout
+      .split('\0')
+      .filter(Boolean)
+      .map(line => {
+        const tab = line.indexOf('\t')
+        const [mode, id] = line.slice(0, tab).split(' ')
+        return { mode, id, path: line.slice(tab + 1) }
+      })
+  }
+
+  async hasObject(id: string): Promise<boolean> {
+    return this.local('cat-file', ['cat-file', '-e', id]).then(
+      () => true,
+      () => false
+    )
+  }
+
+  /** A config-format blob (`.gitmodules`) as `git config -z --list` prints it, or undefined when git cannot parse it. */
+  async configBlob(id: string): Promise<string | undefined> {
+    assertObjectIds([id])
+    return this.local('config', ['config', '--blob', id, '-z', '--list']).then(
+      result => result.stdout,
+      () => undefined
+    )
   }
 
   /** Files added, modified and deleted between two commits (compares ids; blobs need not be present). */
@@ -158,7 +213,13 @@ export class ObjectStore {
   async push(remote: RemoteRepository, commit: string, branch: string): Promise<void> {
     const view = await this.createPushView()
     try {
-      await this.network('push', remote, ['push', '--quiet', '--no-verify', remote.url, `${commit}:${branch}`], undefined, view)
+      await this.network(
+        'push',
+        remote,
+        ['push', '--quiet', '--no-verify', '--end-of-options', remote.url, `${commit}:${branch}`],
+        undefined,
+        view
+      )
     } finally {
       await rm(view, { recursive: true, force: true })
     }
@@ -202,7 +263,14 @@ export class ObjectStore {
             `${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`
           )
       },
-      () => this.git(operation, args, { stdin, env: gitEnvironment(remote.credential), label: remote.label, directory })
+      () =>
+        this.git(operation, args, {
+          stdin,
+          env: gitEnvironment(remote.credential),
+          label: remote.label,
+          directory,
+          timeoutMs: TRANSFER_TIMEOUT_FACTOR * (this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS)
+        })
     )
   }
 
@@ -221,7 +289,17 @@ export class ObjectStore {
   }
 
   private async git(operation: string, args: string[], run: GitRun): Promise<GitResult> {
-    const result = await runGit({ args: ['-C', run.directory, ...args], cwd: this.options.parentDir, env: run.env, stdin: run.stdin })
+    const result = await runGit({
+      args: ['-C', run.directory, ...args],
+      cwd: this.options.parentDir,
+      env: run.env,
+      stdin: run.stdin,
+      timeoutMs: run.timeoutMs
+    })
+    if (result.timedOut && run.timeoutMs !== undefined) {
+      const limit = `a transfer may take ${TRANSFER_TIMEOUT_FACTOR} × request-timeout`
+      throw new GitError(operation, run.label, this.options.redact(result.stderr), result.exitCode, { afterMs: run.timeoutMs, limit })
+    }
     if (result.exitCode !== 0) throw new GitError(operation, run.label, this.options.redact(result.stderr), result.exitCode)
     return result
   }
@@ -233,11 +311,21 @@ interface GitRun {
   /** Names the repository in errors; never a URL. */
   readonly label: string
   readonly directory: string
+  /** Network commands only: local ones keep git-command's generous default. */
+  readonly timeoutMs?: number
 }
 
 /** Every fetch is shallow, so a store has a shallow file; without one the view needs none. */
 function ignoreMissingFile(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error
+}
+
+export interface TreeEntry {
+  /** e.g. `100644`, `040000`, `120000` (a symbolic link). */
+  readonly mode: string
+  readonly id: string
+  /** Full path from the tree's root; unquoted, as stored. */
+  readonly path: string
 }
 
 export interface FileChanges {

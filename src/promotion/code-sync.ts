@@ -1,6 +1,8 @@
 import type { FileChanges, ObjectStore, CommitIdentity, RemoteHead } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { GitError } from '../git/git-error.js'
+import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
+import { flattenRemoteText } from '../util/remote-text.js'
 import type { Logger } from '../util/log.js'
 import { PromotionError } from './failure.js'
 
@@ -22,6 +24,7 @@ export class AlgorithmObjects {
   private sourceFetch?: Promise<void>
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
+  private treeCheck?: Promise<void>
 
   constructor(
     private readonly createStore: StoreFactory,
@@ -89,6 +92,34 @@ export class AlgorithmObjects {
     await Promise.all(stores.map(store => (store.status === 'fulfilled' ? store.value.remove() : undefined)))
   }
 
+  /**
+   * Refuses a source tree that git itself would refuse (see tree-check.ts),
+   * naming the path. Checked once per source, whatever the destinations.
+   */
+  checkSourceTree(): Promise<void> {
+    return (this.treeCheck ??= this.findTreeProblem())
+  }
+
+  private async findTreeProblem(): Promise<void> {
+    const work = await this.work()
+    for (const entry of await work.treeEntries(this.sourceCommit)) {
+      const name = entry.path.slice(entry.path.lastIndexOf('/') + 1)
+      const reason = forbiddenNameReason(name)
+      if (reason) throw this.refusal(entry.path, reason)
+      if (!isGitmodules(name)) continue
+      if (entry.mode === '120000') throw this.refusal(entry.path, 'a symbolic link where git wants the submodule list')
+      if (!(await work.hasObject(entry.id))) await work.fetchObjects(this.source, [entry.id])
+      const problems = submoduleProblems((await work.configBlob(entry.id)) ?? '')
+      if (problems.length > 0) throw this.refusal(entry.path, problems.join('; '))
+    }
+  }
+
+  private refusal(path: string, reason: string): PromotionError {
+    return new PromotionError(
+      `the source ${this.source.label} at commit ${this.sourceCommit} has '${flattenRemoteText(path)}': ${reason}. git itself refuses such a tree (git fsck), so it is not promoted; remove the entry from the source and promote again.`
+    )
+  }
+
   /** Every source file, as "added": what a destination that does not exist yet would get. */
   async allSourceFiles(): Promise<FileChanges> {
     await this.ensureSource('trees')
@@ -151,6 +182,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     }
     if (request.dryRun && !request.describeChanges) return { kind: 'planned', destCommit: head.commit ?? '' }
     await fetchForComparison(objects, destination, head, fresh)
+    await objects.checkSourceTree()
     const work = await objects.work()
     const sourceTree = await objects.sourceTree()
     if (fresh && head.commit && (await work.readCommit(head.commit)).tree === sourceTree)

@@ -5,6 +5,7 @@ import { openSession, type ClusterSession } from '../cluster/session.js'
 import { ObjectStore, type CommitIdentity } from '../git/object-store.js'
 import { algorithmRepository } from '../git/remote.js'
 import { assertGitVersion } from '../git/git-version.js'
+import { stopRunningGit } from '../git/git-command.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import { mapWithConcurrency } from '../util/concurrency.js'
 import type { Logger, ProgressListener, PromotionPhase } from '../util/log.js'
@@ -74,6 +75,7 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
 function removeOnSignal(workDir: string): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
   const handler = (signal: NodeJS.Signals): void => {
+    stopRunningGit()
     rmSync(workDir, { recursive: true, force: true })
     for (const name of signals) process.removeListener(name, handler)
     process.kill(process.pid, signal)

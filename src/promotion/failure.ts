@@ -1,4 +1,4 @@
-import { ClusterApiError, ClusterUnreachableError } from '../cluster/errors.js'
+import { ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from '../cluster/errors.js'
 import { GitError } from '../git/git-error.js'
 import type { ClusterAccount } from '../inputs/config.js'
 import { missingAlgorithmAdvice, missingCommitAdvice } from './advice.js'
@@ -34,6 +34,12 @@ function explainCause(error: unknown, context: FailureContext): string {
   const missing = error instanceof GitError ? error.missingCommit : undefined
   if (missing) {
     return missingCommitAdvice(error instanceof GitError ? error.repository : account.cluster.label, missing)
+  }
+  if (error instanceof ClusterRedirectError) {
+    return `${error.message}. Set ${input('api-url')} (or ${input('cluster')}) to the address the API answers on itself.`
+  }
+  if (error instanceof GitError && error.redirected) {
+    return `${error.message}. The git server answered with a redirect, which is not followed: the API key would go with it to another address. Set ${input('git-url')} (or ${input('cluster')}) to the address the git service answers on itself.`
   }
   const status = statusOf(error)
   const over = error instanceof GitError ? 'git (HTTP Basic)' : 'the API'
@@ -72,6 +78,9 @@ function explainOtherSide(error: GitError, { role }: FailureContext): string {
   const missing = error.missingCommit
   if (missing) {
     return missingCommitAdvice(`${error.repository} (the ${other})`, missing)
+  }
+  if (error.redirected) {
+    return `${error.message}. The ${other}'s git server answered with a redirect, which is not followed: the API key would go with it to another address. Set ${prefix}-git-url (or ${prefix}-cluster) to the address the git service answers on itself.`
   }
   const status = error.httpStatus
   if (status === 401) {

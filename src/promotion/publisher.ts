@@ -1,6 +1,6 @@
 import { ClusterApiError, ClusterUnreachableError, VERSION_ALREADY_PUBLISHED } from '../cluster/errors.js'
 import type { ClusterSession } from '../cluster/session.js'
-import type { Build } from '../cluster/types.js'
+import { isFinishedBuild, type Build } from '../cluster/types.js'
 import type { VersionType } from '../inputs/config.js'
 import { sleep, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
@@ -40,7 +40,7 @@ export async function waitForBuild(request: PublishRequest): Promise<Build> {
   let last: Build | undefined
   for (;;) {
     last = last ? await session.api.getBuild(owner, algorithm, last.build_id) : await session.api.findBuild(owner, algorithm, commit)
-    if (last && last.status !== 'in-progress') return last
+    if (last && isFinishedBuild(last.status)) return last
     if (Date.now() + delay > deadline) {
       const state = last ? `build ${last.build_id} is still ${last.status}` : `no build of commit ${commit} has started`
       throw new PromotionError(

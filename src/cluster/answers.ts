@@ -1,0 +1,117 @@
+/**
+ * Readers that check each API answer's shape where it is read, so an odd or
+ * hostile cluster gets a message naming what it sent instead of a TypeError
+ * later, and so values that reach git, logs and outputs (commit hashes,
+ * semantic versions) are what their fields promise.
+ */
+import type { Algorithm, Build, Page, Version } from './types.js'
+import { quoteRemoteValue } from '../util/remote-text.js'
+
+/** What a reader found wrong; the API client adds the cluster and the request. */
+export class AnswerShapeProblem extends Error {}
+
+export type AnswerReader<T> = (answer: unknown) => T
+
+/** Commit ids: SHA-1, or SHA-256 for repositories that use it. */
+const COMMIT_HASH = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
+/** The semantic versions the API publishes: major.minor.revision. */
+const SEMANTIC_VERSION = /^\d+\.\d+\.\d+$/
+
+export const readAlgorithm: AnswerReader<Algorithm> = answer => {
+  const algorithm = object(answer, 'the algorithm')
+  optional(algorithm, 'details', object)
+  optional(algorithm, 'settings', object)
+  const info = optional(algorithm, 'version_info', object)
+  if (info) {
+    optional(info, 'git_hash', commitHash)
+    optional(info, 'semantic_version', semanticVersion)
+  }
+  return algorithm as unknown as Algorithm
+}
+
+/** A version in a list: its commit is what the version is. */
+export const readVersion: AnswerReader<Version> = answer => {
+  const info = object(object(answer, 'a version').version_info, 'version_info')
+  commitHash(info.git_hash, 'version_info.git_hash')
+  optional(info, 'semantic_version', semanticVersion)
+  return answer as Version
+}
+
+/**
+ * A publish answer: what it says is checked; what it leaves out (some clusters
+ * answer with no body at all) the caller looks up in the versions list.
+ */
+export const readPublished: AnswerReader<Version> = answer => {
+  if (answer === undefined) return answer as unknown as Version
+  const info = optional(object(answer, 'the published version'), 'version_info', object)
+  if (info) {
+    optional(info, 'git_hash', commitHash)
+    optional(info, 'semantic_version', semanticVersion)
+  }
+  return answer as Version
+}
+
+export const readBuild: AnswerReader<Build> = answer => {
+  const build = object(answer, 'a build')
+  if (typeof build.build_id !== 'string' && typeof build.build_id !== 'number') {
+    throw new AnswerShapeProblem(`build_id is ${quoteRemoteValue(build.build_id)}, not an id`)
+  }
+  if (typeof build.status !== 'string') throw new AnswerShapeProblem(`status is ${quoteRemoteValue(build.status)}, not a build status`)
+  commitHash(build.commit_sha, 'commit_sha')
+  return { ...build, build_id: String(build.build_id) } as unknown as Build
+}
+
+export const readBuildLogs: AnswerReader<{ logs?: string }> = answer => {
+  const body = object(answer, 'the build logs')
+  optional(body, 'logs', (value, name) => {
+    if (typeof value !== 'string') throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not text`)
+  })
+  return body as { logs?: string }
+}
+
+/** A page of a list: `results` must be a list, each item as `readItem` says. */
+export function readPage<T>(readItem: AnswerReader<T>): AnswerReader<Page<T>> {
+  return answer => {
+    const page = object(answer, 'a page of results')
+    if (!Array.isArray(page.results)) throw new AnswerShapeProblem(`results is ${quoteRemoteValue(page.results)}, not a list`)
+    if (page.marker !== undefined && page.marker !== null && typeof page.marker !== 'string') {
+      throw new AnswerShapeProblem(`marker is ${quoteRemoteValue(page.marker)}, not text`)
+    }
+    const results = page.results.map((item, index) => {
+      try {
+        return readItem(item)
+      } catch (error) {
+        if (error instanceof AnswerShapeProblem) throw new AnswerShapeProblem(`results[${index}]: ${error.message}`)
+        throw error
+      }
+    })
+    return { ...page, results } as Page<T>
+  }
+}
+
+function object(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not an object`)
+  }
+  return value as Record<string, unknown>
+}
+
+function commitHash(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !COMMIT_HASH.test(value)) {
+    throw new AnswerShapeProblem(`${name} is ${value === undefined ? 'missing' : quoteRemoteValue(value)}, not a commit hash`)
+  }
+  return value
+}
+
+function semanticVersion(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !SEMANTIC_VERSION.test(value)) {
+    throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not a semantic version (major.minor.revision)`)
+  }
+  return value
+}
+
+/** Checks a field that may be absent (or null, which some clusters send for "none"). */
+function optional<T>(container: Record<string, unknown>, field: string, check: (value: unknown, name: string) => T): T | undefined {
+  const value = container[field]
+  return value === undefined || value === null ? undefined : check(value, field)
+}
