@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
 import os from 'node:os'
-import { actionsLogger } from './action/logger.js'
-import { gitHubRecorder } from './github/records.js'
-import { writeJobSummary } from './action/job-summary.js'
-import { setOutputs } from './action/outputs.js'
-import { lenientDestinationEntries } from './inputs/destination-entries.js'
+import { actionsLogger } from './workflow-commands/logger.js'
+import { gitHubRecorder } from './github-api/records.js'
+import { writeJobSummary } from './workflow-commands/job-summary.js'
+import { setOutputs } from './workflow-commands/outputs.js'
 import { InputError } from './inputs/input-error.js'
 import { parseConfig } from './inputs/parse.js'
+import { secretsInInputs } from './inputs/secret-inputs.js'
 import { promote, readEarlierVersionMap, type RunReport } from './promote.js'
 import { SecretRegistry } from './util/secrets.js'
 
@@ -14,9 +14,10 @@ import { SecretRegistry } from './util/secrets.js'
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry(secret => core.setSecret(secret))
   try {
-    maskKeyInputs(secrets)
-    const config = parseConfig(name => core.getInput(name))
-    for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
+    const read = (name: string): string => core.getInput(name)
+    // Masked before the inputs are even checked, so no early error can print a key.
+    secrets.registerAll(secretsInInputs(read, process.env))
+    const config = parseConfig(read, process.env)
     const earlierVersionMap = await readEarlierVersionMap(config)
     const records = gitHubRecorder(config, process.env, actionsLogger)
     await records?.beforePromotion()
@@ -47,24 +48,5 @@ export async function run(): Promise<void> {
       if (error instanceof Error && error.stack) core.debug(secrets.redact(error.stack))
       core.setFailed(secrets.redact(error instanceof Error ? error.message : String(error)))
     }
-  }
-}
-
-/** Masks every key before the inputs are even checked, so no early error can print one. */
-function maskKeyInputs(secrets: SecretRegistry): void {
-  for (const prefix of ['source', 'dest']) {
-    const key = core.getInput(`${prefix}-api-key`)
-    if (key) secrets.registerKey(core.getInput(`${prefix}-api-key-owner`), key)
-  }
-  const token = core.getInput('github-token')
-  if (token) secrets.add(token)
-  for (const entry of lenientDestinationEntries(core.getInput('destinations'))) {
-    const key =
-      typeof entry['api-key'] === 'string'
-        ? entry['api-key']
-        : typeof entry['api-key-env'] === 'string'
-          ? process.env[entry['api-key-env']]
-          : undefined
-    if (key) secrets.registerKey(String(entry['api-key-owner'] ?? ''), key.trim())
   }
 }

@@ -9,11 +9,11 @@ import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { explainGitHubFailure } from '../../src/github/api.js'
-import { gitHubRecorder } from '../../src/github/records.js'
-import { algorithmPageUrl, isProductionName, successDescription } from '../../src/github/deployments.js'
-import { PLAN_MARKER_PREFIX, planMarker, renderPlanComment } from '../../src/github/plan-comment.js'
-import { code, text, truncate } from '../../src/github/text.js'
+import { explainGitHubFailure } from '../../src/github-api/api.js'
+import { gitHubRecorder } from '../../src/github-api/records.js'
+import { algorithmPageUrl, isProductionName, successDescription } from '../../src/github-api/deployments.js'
+import { PLAN_MARKER_PREFIX, planMarker, renderPlanComment } from '../../src/github-api/plan-comment.js'
+import { code, text, truncate } from '../../src/github-api/text.js'
 import { FILES_PER_LIST } from '../../src/report/file-list.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
 import { parseConfig } from '../../src/inputs/parse.js'
@@ -73,7 +73,7 @@ function configOf(overrides: Record<string, string> = {}): PromotionConfig {
     'retry-delay': '0.01',
     ...overrides
   }
-  return parseConfig(name => inputs[name] ?? '')
+  return parseConfig(name => inputs[name] ?? '', {})
 }
 
 function result(fields: Partial<PromotionResult> & Pick<PromotionResult, 'algorithm' | 'destination' | 'status'>): PromotionResult {

@@ -5,6 +5,7 @@ import { keyProblem, keysFromEnvironment } from '../../src/cli/keys.js'
 import { resultsJson, resultsSummary, resultsTable } from '../../src/cli/output.js'
 import { LineProgress } from '../../src/cli/progress.js'
 import { describeInputError } from '../../src/cli/run.js'
+import { INPUT_DEFAULTS, defaultOf } from '../../src/inputs/defaults.js'
 import { InputError } from '../../src/inputs/input-error.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
 import type { RunReport } from '../../src/promote.js'
@@ -47,13 +48,24 @@ describe('CLI flags and action.yml', () => {
     expect([...flags, ...Object.keys(NOT_FLAGS)].sort()).toEqual(Object.keys(inputs).sort())
   })
 
-  it('show the defaults of action.yml', async () => {
+  it('share one set of defaults with action.yml (empty defaults aside)', async () => {
     const { inputs } = await readActionMetadata('action.yml')
+    const declared = Object.fromEntries(
+      Object.entries(inputs)
+        .filter(([, input]) => input.default !== undefined && String(input.default) !== '')
+        .map(([name, input]) => [name, String(input.default)])
+    )
+    expect(declared).toEqual(INPUT_DEFAULTS)
+  })
+
+  it('show every default but those of switches in --help', () => {
+    let help = ''
+    parseCommandLine(['--help'], { writeOut: text => (help += text), writeErr: () => {} }, '0.0.0')
+    const flat = help.replace(/\s+/g, ' ')
     for (const flag of INPUT_FLAGS) {
-      const declared = inputs[flag.input].default
-      // Switches default to false by being absent; empty defaults need no mention.
-      const expected = declared === '' || declared === 'false' || declared === undefined ? undefined : String(declared)
-      expect(flag.default, flag.input).toBe(expected)
+      const value = defaultOf(flag.input)
+      const expected = flag.value !== undefined && value !== ''
+      if (expected) expect(flat, flag.input).toContain(`(default: ${value.replace(/\s+/g, ' ')})`)
     }
   })
 })

@@ -14,7 +14,7 @@ const valid: Record<string, string> = {
   algorithms: 'sentiment, summarize\nclassify'
 }
 
-const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim())
+const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim(), process.env)
 
 function problemsOf(overrides: Record<string, string>): string[] {
   try {

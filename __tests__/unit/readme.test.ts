@@ -17,7 +17,7 @@ describe('README and action.yml agree', () => {
       parseConfig(name => {
         read.add(name)
         return ''
-      })
+      }, {})
     } catch {
       // Missing required inputs are expected here; only the names matter.
     }
@@ -26,7 +26,7 @@ describe('README and action.yml agree', () => {
 
   it('documents every output the action sets', async () => {
     const metadata = await readActionMetadata('action.yml')
-    const source = await readFile('src/action/outputs.ts', 'utf8')
+    const source = await readFile('src/workflow-commands/outputs.ts', 'utf8')
     const set = [...source.matchAll(/setOutput\('([^']+)'/g)].map(match => match[1])
     expect(set.sort()).toEqual(Object.keys(metadata.outputs).sort())
   })

@@ -3,6 +3,7 @@ import { parseErrorBody, parseRetryAfter } from '../../src/cluster/http.js'
 import { GitError } from '../../src/git/git-error.js'
 import { basicAuthorization, gitEnvironment } from '../../src/git/git-auth.js'
 import { commitMessage } from '../../src/promotion/commit-message.js'
+import { INPUT_DEFAULTS } from '../../src/inputs/defaults.js'
 import { SecretRegistry } from '../../src/util/secrets.js'
 import { mapWithConcurrency } from '../../src/util/concurrency.js'
 
@@ -25,7 +26,9 @@ describe('commit message', () => {
   })
 
   it('names the commit when the source version was never published', () => {
-    expect(commitMessage(undefined, { ...facts, sourceVersion: '' })).toMatch(/^Promote sentiment cccccccccccc from dev\.example\.com/)
+    expect(commitMessage(INPUT_DEFAULTS['commit-message'], { ...facts, sourceVersion: '' })).toMatch(
+      /^Promote sentiment cccccccccccc from dev\.example\.com/
+    )
   })
 })
 

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { fileListSections, SUMMARY_BUDGET_BYTES, writeJobSummary } from '../../src/action/job-summary.js'
+import { fileListSections, SUMMARY_BUDGET_BYTES, writeJobSummary } from '../../src/workflow-commands/job-summary.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import type { RunReport } from '../../src/promote.js'
@@ -50,7 +50,7 @@ function configOf(overrides: Record<string, string> = {}): PromotionConfig {
     'dry-run': 'true',
     ...overrides
   }
-  return parseConfig(name => inputs[name] ?? '')
+  return parseConfig(name => inputs[name] ?? '', {})
 }
 
 function planned(algorithm: string, changes: NonNullable<PromotionResult['changes']>): PromotionResult {

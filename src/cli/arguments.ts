@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import type { InputReader } from '../inputs/parse.js'
 import { KEY_INPUTS, isKeyInput, keyVariablesOf } from './keys.js'
+import { defaultOf } from '../inputs/defaults.js'
 import { lenientDestinationEntries } from '../inputs/destination-entries.js'
 
 /** One command-line flag standing for one input of action.yml (`--<input>`). */
@@ -9,8 +10,6 @@ export interface InputFlag {
   readonly description: string
   /** Placeholder shown in --help; absent for switches such as --publish. */
   readonly value?: string
-  /** The action's default, shown in --help; parseConfig applies it. */
-  readonly default?: string
   readonly group: string
 }
 
@@ -103,7 +102,6 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'commit-message',
     value: 'template',
     group: WHAT,
-    default: 'Promote {algorithm} {source-version} from {source-cluster}',
     description:
       'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}'
   },
@@ -112,7 +110,6 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'version-type',
     value: 'type',
     group: PUBLISH,
-    default: 'minor',
     description: 'version bump when publishing: major, minor or revision'
   },
   {
@@ -125,7 +122,6 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'build-timeout',
     value: 'seconds',
     group: PUBLISH,
-    default: '600',
     description: 'seconds to wait for a destination build before failing'
   },
   { input: 'dry-run', group: RUN, description: 'make no API writes and push nothing; report what would happen' },
@@ -133,7 +129,6 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'mode',
     value: 'mode',
     group: RUN,
-    default: 'promote',
     description: 'promote, or plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix")'
   },
   {
@@ -142,26 +137,23 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     group: RUN,
     description: "JSON version map to read, update with this run's promotions, and write back"
   },
-  { input: 'concurrency', value: 'n', group: RUN, default: '4', description: 'how many algorithms are promoted at the same time' },
+  { input: 'concurrency', value: 'n', group: RUN, description: 'how many algorithms are promoted at the same time' },
   {
     input: 'max-attempts',
     value: 'n',
     group: RUN,
-    default: '5',
     description: 'attempts per API request or git transfer before giving up on transient failures'
   },
   {
     input: 'retry-delay',
     value: 'seconds',
     group: RUN,
-    default: '1',
     description: 'seconds before the first retry; doubles with each attempt'
   },
   {
     input: 'request-timeout',
     value: 'seconds',
     group: RUN,
-    default: '30',
     description: 'seconds one API request may take before it is abandoned and retried'
   }
 ]
@@ -322,7 +314,7 @@ function buildProgram(output: HelpOutput, version: string): Command {
 }
 
 function optionOf(flag: InputFlag): Option {
-  const defaultNote = flag.default ? ` (default: ${flag.default})` : ''
+  const defaultNote = flag.value && defaultOf(flag.input) ? ` (default: ${defaultOf(flag.input)})` : ''
   const option = new Option(flag.value ? `--${flag.input} <${flag.value}>` : `--${flag.input}`, flag.description + defaultNote).helpGroup(
     flag.group
   )

@@ -2,7 +2,8 @@ import os from 'node:os'
 import packageJson from '../../package.json' with { type: 'json' }
 import type { PromotionConfig } from '../inputs/config.js'
 import { InputError, type InputProblem } from '../inputs/input-error.js'
-import { parseConfig } from '../inputs/parse.js'
+import { parseConfig, type Environment } from '../inputs/parse.js'
+import { secretsInInputs } from '../inputs/secret-inputs.js'
 import { promote, type RunReport } from '../promote.js'
 import { SecretRegistry } from '../util/secrets.js'
 import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
@@ -46,7 +47,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
     const command = parseCommandLine(argv, output, packageJson.version)
     if (command.kind === 'shown') return EXIT_OK
     verbose = command.verbose
-    const config = await configure(command.inputs, keys, secrets)
+    const config = await configure(command.inputs, keys, secrets, env)
     const report = await execute(config, command, secrets)
     return report.failed > 0 ? EXIT_FAILED : EXIT_OK
   } catch (error) {
@@ -61,19 +62,21 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
 async function configure(
   inputs: Readonly<Record<string, string>>,
   environmentKeys: Keys,
-  secrets: SecretRegistry
+  secrets: SecretRegistry,
+  env: Environment
 ): Promise<PromotionConfig> {
   const keys = neededKeys(inputs, environmentKeys)
-  let config = checkedConfig(inputs, keys, canPrompt())
+  secrets.registerAll(secretsInInputs(inputReader(inputs, keys), env))
+  let config = checkedConfig(inputs, keys, env, canPrompt())
   if (!config) {
     for (const input of KEY_INPUTS.filter(name => name in keys && !keys[name])) {
       const key = await promptForKey(question(input, inputs))
       if (!key) throw new UsageError(`no key was entered, so nothing was changed; set ${keyVariablesOf(input)[0]} to skip the prompt`)
       keys[input] = secrets.registerKey(inputs[`${input}-owner`] ?? '', key)
     }
-    config = checkedConfig(inputs, keys, false)!
+    config = checkedConfig(inputs, keys, env, false)
   }
-  for (const account of [config.source, ...config.destinations]) secrets.registerKey(account.keyOwner, account.apiKey)
+  if (!config) throw new Error('the keys were entered, yet the inputs still lack one; please report this')
   return config
 }
 
@@ -87,9 +90,14 @@ function neededKeys(inputs: Readonly<Record<string, string>>, environmentKeys: K
 }
 
 /** parseConfig with the problems of keys in command-line terms; undefined when only keys to prompt for are missing. */
-function checkedConfig(inputs: Readonly<Record<string, string>>, keys: Keys, willPrompt: boolean): PromotionConfig | undefined {
+function checkedConfig(
+  inputs: Readonly<Record<string, string>>,
+  keys: Keys,
+  env: Environment,
+  willPrompt: boolean
+): PromotionConfig | undefined {
   try {
-    return parseConfig(inputReader(inputs, keys))
+    return parseConfig(inputReader(inputs, keys), env)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
     const promptedFor = (problem: InputProblem): boolean => willPrompt && isKeyInput(problem.input) && !keys[problem.input]

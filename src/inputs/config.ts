@@ -52,7 +52,8 @@ export interface PromotionConfig {
   /** No API writes and no push; true in plan mode. */
   readonly dryRun: boolean
   readonly mode: RunMode
-  readonly commitMessage?: string
+  /** The `commit-message` template (its default when not given). */
+  readonly commitMessage: string
   readonly concurrency: number
   /** Set when `github-token` is given: record deployments and plan comments on GitHub. */
   readonly github?: GitHubRecordsConfig

@@ -9,23 +9,34 @@ export interface CommitMessageFacts {
   readonly destOwner: string
 }
 
-export const DEFAULT_COMMIT_MESSAGE = 'Promote {algorithm} {source-version} from {source-cluster}'
+/** The placeholders a `commit-message` template may use. */
+export const COMMIT_MESSAGE_PLACEHOLDERS = [
+  'algorithm',
+  'source-cluster',
+  'source-owner',
+  'source-version',
+  'source-commit',
+  'dest-cluster',
+  'dest-owner'
+] as const
 
 /**
  * Fills the user's template, then always appends trailers with the full
  * source commit: they are the provenance a later run and a reader rely on.
  */
-export function commitMessage(template: string | undefined, facts: CommitMessageFacts): string {
-  const values: Record<string, string> = {
-    algorithm: facts.algorithm,
-    'source-cluster': facts.sourceCluster,
-    'source-owner': facts.sourceOwner,
-    'source-version': facts.sourceVersion || facts.sourceCommit.slice(0, 12),
-    'source-commit': facts.sourceCommit,
-    'dest-cluster': facts.destCluster,
-    'dest-owner': facts.destOwner
-  }
-  const subject = (template ?? DEFAULT_COMMIT_MESSAGE).replace(/\{([^{}]+)\}/g, (whole, name: string) => values[name] ?? whole).trim()
+export function commitMessage(template: string, facts: CommitMessageFacts): string {
+  const values = new Map<string, string>(
+    Object.entries({
+      algorithm: facts.algorithm,
+      'source-cluster': facts.sourceCluster,
+      'source-owner': facts.sourceOwner,
+      'source-version': facts.sourceVersion || facts.sourceCommit.slice(0, 12),
+      'source-commit': facts.sourceCommit,
+      'dest-cluster': facts.destCluster,
+      'dest-owner': facts.destOwner
+    })
+  )
+  const subject = template.replace(/\{([^{}]+)\}/g, (whole, name: string) => values.get(name) ?? whole).trim()
   const trailers = [
     `Source-Algorithm: ${facts.sourceCluster}/${facts.sourceOwner}/${facts.algorithm}`,
     ...(facts.sourceVersion ? [`Source-Version: ${facts.sourceVersion}`] : []),

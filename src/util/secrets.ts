@@ -28,6 +28,14 @@ export class SecretRegistry {
     return key
   }
 
+  /** Registers credentials found in the inputs: API keys with their derived forms, tokens as they are. */
+  registerAll(secrets: readonly { readonly value: string; readonly owner?: string }[]): void {
+    for (const secret of secrets) {
+      if (secret.owner === undefined) this.add(secret.value)
+      else this.registerKey(secret.owner, secret.value)
+    }
+  }
+
   add(secret: string): void {
     // Masking very short strings would blank out ordinary words in logs.
     if (secret.length < 4 || this.secrets.has(secret)) return
