@@ -1,52 +1,72 @@
 import * as core from '@actions/core'
 import os from 'node:os'
-import { actionsLogger } from './workflow-commands/logger.js'
 import { gitHubRecorder } from './github-api/records.js'
-import { writeJobSummary } from './workflow-commands/job-summary.js'
-import { setOutputs } from './workflow-commands/outputs.js'
 import { InputError } from './inputs/input-error.js'
 import { parseConfig } from './inputs/parse.js'
+import type { PromotionConfig } from './inputs/config.js'
 import { secretsInInputs } from './inputs/secret-inputs.js'
-import { promote, readEarlierVersionMap, type RunReport } from './promote.js'
+import { promote, readEarlierVersionMap } from './pipeline/run.js'
+import { withWorkDirectory } from './process/work-directory.js'
+import type { RunReport } from './report/run-report.js'
 import { SecretRegistry } from './util/secrets.js'
+import { writeJobSummary } from './workflow-commands/job-summary.js'
+import { actionsLogger } from './workflow-commands/logger.js'
+import { setOutputs } from './workflow-commands/outputs.js'
+
+/** Where the post step finds the work directory of a run that was cancelled before it could remove it. */
+export const WORK_DIR_STATE = 'work-dir'
 
 /** The GitHub Action: inputs → promotion → outputs, job summary and annotations. */
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry(secret => core.setSecret(secret))
   try {
-    const read = (name: string): string => core.getInput(name)
-    // Masked before the inputs are even checked, so no early error can print a key.
-    secrets.registerAll(secretsInInputs(read, process.env))
-    const config = parseConfig(read, process.env)
+    const config = readConfig(secrets)
     const earlierVersionMap = await readEarlierVersionMap(config)
     const records = gitHubRecorder(config, process.env, actionsLogger)
     await records?.beforePromotion()
-    let report: RunReport
-    try {
-      report = await promote(config, { logger: actionsLogger, secrets, tempDir: process.env.RUNNER_TEMP || os.tmpdir() }, earlierVersionMap)
-    } catch (error) {
+    const report = await withWorkDirectory(
+      process.env.RUNNER_TEMP || os.tmpdir(),
+      message => core.warning(message),
+      workDir => promote(config, { logger: actionsLogger, secrets, workDir }, earlierVersionMap),
+      workDir => core.saveState(WORK_DIR_STATE, workDir)
+    ).catch(async (error: unknown) => {
       // No deployment may stay "in progress" when the run stops early.
       await records?.abandon(secrets.redact(error instanceof Error ? error.message : String(error)))
       throw error
-    }
+    })
     await records?.afterPromotion(report)
-    setOutputs(report)
-    for (const result of report.results.filter(result => result.error)) {
-      core.error(result.error!, { title: `${result.algorithm} → ${result.destination}: ${result.failedStep} failed` })
-    }
-    await writeJobSummary(config, report).catch((error: Error) =>
-      core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`)
-    )
-    if (report.failed > 0)
-      core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
+    await present(config, report)
   } catch (error) {
-    if (error instanceof InputError) {
-      for (const problem of error.problems) core.error(secrets.redact(problem.message), { title: `Input '${problem.input}'` })
-      core.setFailed(`The inputs are not usable, so nothing was changed:\n${secrets.redact(error.message)}`)
-    } else {
-      // The message is written for users; the stack helps a maintainer, so it goes to the debug log.
-      if (error instanceof Error && error.stack) core.debug(secrets.redact(error.stack))
-      core.setFailed(secrets.redact(error instanceof Error ? error.message : String(error)))
-    }
+    reportFailure(error, secrets)
   }
+}
+
+/** Masks every key before the inputs are even checked, so no early error can print one. */
+function readConfig(secrets: SecretRegistry): PromotionConfig {
+  const read = (name: string): string => core.getInput(name)
+  secrets.registerAll(secretsInInputs(read, process.env))
+  return parseConfig(read, process.env)
+}
+
+async function present(config: PromotionConfig, report: RunReport): Promise<void> {
+  setOutputs(report)
+  for (const result of report.results) {
+    if (result.error) core.error(result.error, { title: `${result.algorithm} → ${result.destination}: ${result.failedStep} failed` })
+  }
+  await writeJobSummary(config, report).catch((error: Error) =>
+    core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`)
+  )
+  if (report.failed > 0)
+    core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
+}
+
+function reportFailure(error: unknown, secrets: SecretRegistry): void {
+  if (error instanceof InputError) {
+    for (const problem of error.problems) core.error(secrets.redact(problem.message), { title: `Input '${problem.input}'` })
+    core.setFailed(`The inputs are not usable, so nothing was changed:\n${secrets.redact(error.message)}`)
+    return
+  }
+  // The message is written for users; the stack helps a maintainer, so it goes to the debug log.
+  if (error instanceof Error && error.stack) core.debug(secrets.redact(error.stack))
+  core.setFailed(secrets.redact(error instanceof Error ? error.message : String(error)))
 }

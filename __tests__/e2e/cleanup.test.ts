@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { listFiles, runAction } from '../../scripts/lib/run-action.js'
+import { listFiles, runAction, runPostStep } from '../../scripts/lib/run-action.js'
 import { startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 
 describe('temporary repositories', () => {
@@ -24,5 +24,25 @@ describe('temporary repositories', () => {
     expect(await listFiles(run.runnerTemp)).toEqual([])
     const { readdir } = await import('node:fs/promises')
     expect(await readdir(run.runnerTemp)).toEqual([])
+  })
+
+  it('are removed by the post step when the main step was killed outright (SIGKILL) while it waited for a build', async () => {
+    await pair.seed('hello', { 'src/hello.py': 'x = 1\n' })
+    pair.prod.builds.holdInProgress(true)
+
+    const main = await runAction(
+      pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }),
+      {},
+      { when: stdout => stdout.includes('Build and publish'), signal: 'SIGKILL' }
+    )
+    const { readdir } = await import('node:fs/promises')
+    expect(main.exitCode).not.toBe(0)
+    expect(main.state['work-dir']).toMatch(/algorithmia-promote-/)
+    expect(await readdir(main.runnerTemp)).not.toEqual([])
+
+    const post = await runPostStep(main)
+    expect(post.exitCode).toBe(0)
+    expect(await readdir(main.runnerTemp)).toEqual([])
+    expect(post.stdout).not.toContain('Resolve source versions')
   })
 })

@@ -44,7 +44,7 @@ afterEach(async () => {
 })
 
 const KEY = 'simCANARY/unit+k='
-const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 400, maxTotalDelayMs: 5000 }
+const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 400, maxTotalDelayMs: 5000, attemptTimeoutMs: 30_000 }
 
 function client(url: string, options: { retry?: Partial<RetryPolicy>; requestTimeoutMs?: number; logger?: Logger } = {}): ClusterHttp {
   const secrets = new SecretRegistry()

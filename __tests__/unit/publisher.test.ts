@@ -68,7 +68,7 @@ function request(cluster: FakeCluster, overrides: Partial<PublishRequest> = {}):
     versionType: 'minor',
     releaseNotes: 'notes',
     buildTimeoutMs: 5000,
-    retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxTotalDelayMs: 1000 },
+    retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxTotalDelayMs: 1000, attemptTimeoutMs: 30_000 },
     logger: silentLogger,
     ...overrides
   }

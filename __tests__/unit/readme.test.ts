@@ -31,8 +31,8 @@ describe('README and action.yml agree', () => {
     expect(set.sort()).toEqual(Object.keys(metadata.outputs).sort())
   })
 
-  it('runs on node24 from dist/index.js', async () => {
-    const metadata = (await readActionMetadata('action.yml')) as unknown as { runs: { using: string; main: string } }
-    expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  it('runs on node24 from dist/index.js, which also cleans up in a post step', async () => {
+    const metadata = (await readActionMetadata('action.yml')) as unknown as { runs: Record<string, string> }
+    expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' })
   })
 })

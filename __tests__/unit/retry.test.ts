@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { backoffDelay, withRetry, type RetryPolicy } from '../../src/util/retry.js'
 
-const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxTotalDelayMs: 10_000 }
+const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, maxTotalDelayMs: 10_000, attemptTimeoutMs: 30_000 }
 
 describe('withRetry', () => {
   it('retries what the advice allows, with growing delays', async () => {

@@ -17,6 +17,9 @@ export interface ActionRun {
   readonly workspace: string
   /** The command line and environment passed, to check that no key was in the arguments. */
   readonly argv: readonly string[]
+  /** What the step saved for its post step (GITHUB_STATE), and the environment it ran with. */
+  readonly state: Record<string, string>
+  readonly env: NodeJS.ProcessEnv
 }
 
 /**
@@ -40,7 +43,14 @@ export async function runAction(
   const workspace = path.join(root, 'workspace')
   const outputFile = path.join(root, 'github-output')
   const summaryFile = path.join(root, 'step-summary')
-  await Promise.all([mkdirp(runnerTemp), mkdirp(workspace), writeFile(outputFile, ''), writeFile(summaryFile, '')])
+  const stateFile = path.join(root, 'github-state')
+  await Promise.all([
+    mkdirp(runnerTemp),
+    mkdirp(workspace),
+    writeFile(outputFile, ''),
+    writeFile(summaryFile, ''),
+    writeFile(stateFile, '')
+  ])
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -48,6 +58,7 @@ export async function runAction(
     GITHUB_WORKSPACE: workspace,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     GITHUB_ACTIONS: 'true',
     ...extraEnv
   }
@@ -62,8 +73,17 @@ export async function runAction(
     summary: await readFile(summaryFile, 'utf8'),
     runnerTemp,
     workspace,
-    argv
+    argv,
+    state: parseOutputFile(await readFile(stateFile, 'utf8')),
+    env
   }
+}
+
+/** Runs the action's post step after `main`, as the runner does: the main step's saved state as STATE_<name> variables. */
+export async function runPostStep(main: ActionRun): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...main.env }
+  for (const [name, value] of Object.entries(main.state)) env[`STATE_${name}`] = value
+  return spawnCollect([process.execPath, ACTION_ENTRY], env, main.workspace)
 }
 
 async function mkdirp(dir: string): Promise<void> {

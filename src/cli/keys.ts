@@ -5,7 +5,7 @@ import type { InputProblem } from '../inputs/input-error.js'
 export const KEY_INPUTS = ['source-api-key', 'dest-api-key'] as const
 export type KeyInput = (typeof KEY_INPUTS)[number]
 
-/** Our own names first, then the seed script's, so teams can keep the variables they already export. */
+/** Our own names first, then those of the widely shared migration script, so teams can keep the variables they already export. */
 const KEY_VARIABLES: Record<KeyInput, readonly [string, string]> = {
   'source-api-key': ['SOURCE_API_KEY', 'SOURCE_ACCOUNT_API_KEY'],
   'dest-api-key': ['DEST_API_KEY', 'DEST_ACCOUNT_API_KEY']

@@ -1,7 +1,7 @@
 import Table from 'cli-table3'
 import type pc from 'picocolors'
 import type { PromotionConfig } from '../inputs/config.js'
-import type { RunReport } from '../promote.js'
+import type { RunReport } from '../report/run-report.js'
 import type { PromotionStatus } from '../promotion/result.js'
 import { promotionMatrix } from '../report/matrix.js'
 import { publicResult } from '../report/public-result.js'
@@ -39,11 +39,12 @@ export function resultsSummary(config: PromotionConfig, report: RunReport, color
   if (report.versionMapWritten) {
     lines.push(`Version map written to ${config.versionMapFile}`)
   }
-  for (const result of report.results.filter(result => result.error)) {
+  for (const result of report.results) {
+    if (!result.error) continue
     lines.push(
       '',
       colors.red(`✖ ${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed`),
-      withoutTerminalControls(result.error!)
+      withoutTerminalControls(result.error)
     )
   }
   return `${lines.join('\n')}\n`

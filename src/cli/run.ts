@@ -4,8 +4,10 @@ import type { PromotionConfig } from '../inputs/config.js'
 import { InputError, type InputProblem } from '../inputs/input-error.js'
 import { parseConfig, type Environment } from '../inputs/parse.js'
 import { secretsInInputs } from '../inputs/secret-inputs.js'
-import { promote, type RunReport } from '../promote.js'
+import { promote } from '../pipeline/run.js'
+import type { RunReport } from '../report/run-report.js'
 import { SecretRegistry } from '../util/secrets.js'
+import { withWorkDirectory } from '../process/work-directory.js'
 import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
 import {
   KEY_INPUTS,
@@ -122,7 +124,11 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
   const logger = display ?? new LineLogger(process.stderr, { secrets, verbose: options.verbose })
   let report: RunReport | undefined
   try {
-    report = await promote(config, { logger, secrets, tempDir: os.tmpdir(), onProgress: display?.onProgress })
+    report = await withWorkDirectory(
+      os.tmpdir(),
+      message => logger.warning(message),
+      workDir => promote(config, { logger, secrets, workDir, onProgress: display?.onProgress })
+    )
   } finally {
     display?.finish(report?.results ?? [])
   }

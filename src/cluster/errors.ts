@@ -1,4 +1,5 @@
 import { flattenRemoteText } from '../util/remote-text.js'
+import { isTransientHttpStatus } from '../util/transient.js'
 
 /** A non-2xx answer from a cluster's API, with the cluster and request it came from. */
 export class ClusterApiError extends Error {
@@ -21,9 +22,9 @@ export class ClusterApiError extends Error {
     this.name = 'ClusterApiError'
   }
 
-  /** Worth retrying: timeouts, rate limits and server errors (not 501/505, which a retry cannot fix). */
+  /** Worth retrying: see isTransientHttpStatus. */
   get transient(): boolean {
-    return this.status === 408 || this.status === 429 || (this.status >= 500 && this.status !== 501 && this.status !== 505)
+    return isTransientHttpStatus(this.status)
   }
 }
 

@@ -1,5 +1,5 @@
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
+import { retryNotice, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
 export interface HttpRequest {
@@ -23,7 +23,6 @@ export interface ClusterHttpOptions {
   readonly retry: RetryPolicy
   readonly logger: Logger
   readonly redact: (text: string) => string
-  /** Per-request timeout; defaults to the retry policy's attemptTimeoutMs, then 30 s. */
 }
 
 /**
@@ -41,7 +40,7 @@ export class ClusterHttp {
         adviseOn: error => (idempotent ? adviseOn(error) : { retry: false }),
         onRetry: (error, attempt, delayMs) =>
           this.options.logger.info(
-            `${this.options.cluster}: ${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`
+            retryNotice(`${this.options.cluster}: ${(error as Error).message}`, attempt, delayMs, this.options.retry)
           )
       },
       attempt => {
@@ -52,7 +51,7 @@ export class ClusterHttp {
   }
 
   private get timeoutMs(): number {
-    return this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+    return this.options.retry.attemptTimeoutMs
   }
 
   private async once<T>(request: HttpRequest): Promise<T> {

@@ -1,5 +1,5 @@
 import { flattenRemoteText } from '../util/remote-text.js'
-
+import { isTransientHttpStatus } from '../util/transient.js'
 /** A git command that failed, with the remote it talked to and what git said (scrubbed). */
 export class GitError extends Error {
   constructor(
@@ -50,7 +50,7 @@ export class GitError extends Error {
     // Retrying a transfer that ran out of time would only hold the run that much longer.
     if (this.stopped) return false
     const status = this.httpStatus
-    if (status !== undefined) return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505)
+    if (status !== undefined) return isTransientHttpStatus(status)
     return NETWORK_FAILURE.test(this.stderr)
   }
 

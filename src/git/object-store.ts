@@ -4,7 +4,7 @@ import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryPolicy } from '../util/retry.js'
+import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
 /** What `git ls-remote --symref HEAD` tells about a repository's default branch. */
@@ -185,7 +185,7 @@ export class ObjectStore {
   /** Files added, modified and deleted between two commits (compares ids; blobs need not be present). */
   async changedPaths(from: string | undefined, to: string): Promise<FileChanges> {
     const args = from ? ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to] : ['ls-tree', '-r', '-z', '--name-only', to]
-    const { stdout } = await this.local('diff-tree', args)
+    const { stdout } = await this.local(args[0], args)
     const fields = stdout.split('\0').filter(Boolean)
     const changes: FileChanges = { added: [], modified: [], deleted: [] }
     if (!from) return { ...changes, added: fields }
@@ -259,9 +259,7 @@ export class ObjectStore {
       {
         adviseOn: error => ({ retry: error instanceof GitError && error.transient && !error.rejectedAsStale }),
         onRetry: (error, attempt, delayMs) =>
-          this.options.logger.info(
-            `${(error as Error).message}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${this.options.retry.maxAttempts})`
-          )
+          this.options.logger.info(retryNotice((error as Error).message, attempt, delayMs, this.options.retry))
       },
       () =>
         this.git(operation, args, {
@@ -269,7 +267,7 @@ export class ObjectStore {
           env: gitEnvironment(remote.credential),
           label: remote.label,
           directory,
-          timeoutMs: TRANSFER_TIMEOUT_FACTOR * (this.options.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS)
+          timeoutMs: TRANSFER_TIMEOUT_FACTOR * this.options.retry.attemptTimeoutMs
         })
     )
   }

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest'
 import type { Logger } from '../util/log.js'
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
+import { withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { GitHubContext } from './context.js'
 import { truncate } from './text.js'
 
@@ -133,7 +133,7 @@ export class GitHubApi {
 
   /** One request with retries; each attempt has its own time limit. */
   private call<T>(what: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const timeoutMs = this.retry.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+    const timeoutMs = this.retry.attemptTimeoutMs
     return withRetry(
       this.retry,
       {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { FileChanges } from '../git/object-store.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionResult } from '../promotion/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
@@ -96,7 +97,9 @@ function overview(config: PromotionConfig, results: readonly PromotionResult[], 
 function destinationSection(label: string, owner: string, rows: readonly PromotionResult[], filesPerList: number): string[] {
   const lines = [`### ${code(label)} (owner ${code(owner)})`, '', '| Algorithm | Would | Source | Files |', '| --- | --- | --- | --- |']
   for (const result of rows) {
-    lines.push(`| ${cell(code(result.algorithm))} | ${cell(would(result))} | ${cell(sourceText(result))} | ${cell(filesSummary(result))} |`)
+    lines.push(
+      `| ${cell(code(result.algorithm))} | ${cell(plannedAction(result))} | ${cell(sourceText(result))} | ${cell(filesSummary(result))} |`
+    )
   }
   lines.push('')
   if (filesPerList > 0) {
@@ -117,7 +120,7 @@ function sourceVersionText(config: PromotionConfig): string {
   return version.kind === 'latest' ? 'latest' : version.kind === 'semver' ? version.version : version.sha
 }
 
-function would(result: PromotionResult): string {
+function plannedAction(result: PromotionResult): string {
   switch (result.status) {
     case 'planned':
       // A planned promotion onto no destination commit creates the algorithm (or fills an empty repository).
@@ -138,7 +141,9 @@ function sourceText(result: PromotionResult): string {
   return [result.sourceVersion ? code(result.sourceVersion) : '', commit].filter(Boolean).join(' @ ') || '–'
 }
 
-function hasFileChanges(result: PromotionResult): boolean {
+type WithChanges = PromotionResult & { readonly changes: FileChanges }
+
+function hasFileChanges(result: PromotionResult): result is WithChanges {
   const changes = result.changes
   return changes !== undefined && changes.added.length + changes.modified.length + changes.deleted.length > 0
 }
@@ -154,8 +159,8 @@ function filesSummary(result: PromotionResult): string {
   return parts.join(', ') || 'no file changes'
 }
 
-function fileDetails(result: PromotionResult, limit: number): string[] {
-  const changes = result.changes!
+function fileDetails(result: WithChanges, limit: number): string[] {
+  const changes = result.changes
   const lines = [`<details><summary>${htmlCode(result.algorithm)} → ${htmlCode(result.destination)}: ${filesSummary(result)}</summary>`, '']
   for (const [title, files] of [
     ['Added', changes.added],

@@ -1,7 +1,8 @@
 import type { PromotionConfig } from '../inputs/config.js'
-import type { RunReport } from '../promote.js'
-import type { Logger } from '../util/log.js'
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, type RetryPolicy } from '../util/retry.js'
+import type { RunReport } from '../report/run-report.js'
+import { redactingLogger, type Logger } from '../util/log.js'
+import type { RetryPolicy } from '../util/retry.js'
+import { SecretRegistry } from '../util/secrets.js'
 import { explainGitHubFailure, GitHubApi } from './api.js'
 import { isPullRequestEvent, pullRequestOf, readGitHubContext, type GitHubContext } from './context.js'
 import { DeploymentRecords } from './deployments.js'
@@ -30,7 +31,10 @@ export interface GitHubRecorder {
  */
 export function gitHubRecorder(config: PromotionConfig, env: NodeJS.ProcessEnv, logger: Logger): GitHubRecorder | undefined {
   if (!config.github) return undefined
-  const log = redactingLogger(logger, config.github.token)
+  // The token is masked by the runner already; our own lines never carry it either.
+  const token = new SecretRegistry()
+  token.add(config.github.token)
+  const log = redactingLogger(logger, text => token.redact(text))
   const context = readGitHubContext(env)
   if ('problem' in context) {
     log.warning(`No GitHub deployments or plan comment are recorded: ${context.problem}. The promotion goes on.`)
@@ -49,7 +53,7 @@ export function recordsRetryPolicy(policy: RetryPolicy): RetryPolicy {
     baseDelayMs: policy.baseDelayMs,
     maxDelayMs: Math.min(policy.maxDelayMs, 10_000),
     maxTotalDelayMs: Math.min(policy.maxTotalDelayMs, 30_000),
-    attemptTimeoutMs: Math.min(policy.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS, 20_000)
+    attemptTimeoutMs: Math.min(policy.attemptTimeoutMs, 20_000)
   }
 }
 
@@ -74,8 +78,9 @@ class Recorder implements GitHubRecorder {
   }
 
   async afterPromotion(report: RunReport): Promise<void> {
-    if (this.deployments) {
-      await this.guard('GitHub deployment statuses', () => this.deployments!.finish(report.results))
+    const deployments = this.deployments
+    if (deployments) {
+      await this.guard('GitHub deployment statuses', () => deployments.finish(report.results))
     } else if (isPullRequestEvent(this.context)) {
       await this.guard('The plan comment', () => this.commentPlan(report))
     } else {
@@ -125,16 +130,5 @@ class Recorder implements GitHubRecorder {
         `${what} could not be recorded: ${error instanceof Error ? error.message : String(error)}. The promotion goes on.`
       )
     }
-  }
-}
-
-/** The token is masked by the runner already; our own lines never carry it either. */
-function redactingLogger(logger: Logger, token: string): Logger {
-  const redact = (message: string): string => (token.length >= 4 ? message.split(token).join('***') : message)
-  return {
-    info: message => logger.info(redact(message)),
-    warning: message => logger.warning(redact(message)),
-    debug: message => logger.debug(redact(message)),
-    group: (title, body) => logger.group(redact(title), body)
   }
 }

@@ -1,3 +1,5 @@
+import { isPlainObject } from '../util/json.js'
+
 /**
  * The objects of a `destinations` input, read leniently: for checks that run
  * before the inputs are validated (masking keys, refusing keys on a command
@@ -6,9 +8,7 @@
 export function lenientDestinationEntries(text: string | undefined): Array<Record<string, unknown>> {
   try {
     const parsed: unknown = JSON.parse(text ?? '')
-    return Array.isArray(parsed)
-      ? parsed.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
-      : []
+    return Array.isArray(parsed) ? parsed.filter(isPlainObject) : []
   } catch {
     return []
   }

@@ -9,7 +9,7 @@ export type DestinationState = 'exists' | 'created' | 'missing'
 
 /**
  * Settings the create call requires; used only when the source does not report them.
- * They are the seed script's defaults.
+ * They are the defaults of the widely shared migration script.
  */
 const REQUIRED_SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   source_visibility: 'closed',

@@ -1,4 +1,4 @@
-import type { RunReport } from '../promote.js'
+import type { RunReport } from './run-report.js'
 
 export interface MatrixEntry {
   readonly algorithm: string

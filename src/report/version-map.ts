@@ -1,3 +1,4 @@
+import { isPlainObject } from '../util/json.js'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../inputs/input-error.js'
@@ -88,15 +89,13 @@ export async function writeVersionMapFile(file: string, map: VersionMapOutput): 
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
-
 function isVersionMap(value: unknown): value is VersionMap {
   return (
-    isObject(value) &&
-    Object.values(value).every(entries => isObject(entries) && Object.values(entries).every(version => typeof version === 'string'))
+    isPlainObject(value) &&
+    Object.values(value).every(entries => isPlainObject(entries) && Object.values(entries).every(version => typeof version === 'string'))
   )
 }
 
 function isPerDestinationMap(value: unknown): value is PerDestinationVersionMap {
-  return isObject(value) && Object.values(value).every(isVersionMap)
+  return isPlainObject(value) && Object.values(value).every(isVersionMap)
 }

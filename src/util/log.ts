@@ -24,3 +24,13 @@ export const silentLogger: Logger = {
   debug: () => {},
   group: (_title, body) => body()
 }
+
+/** A logger that scrubs every line (and group title) with `redact` before passing it on. */
+export function redactingLogger(logger: Logger, redact: (text: string) => string): Logger {
+  return {
+    info: message => logger.info(redact(message)),
+    warning: message => logger.warning(redact(message)),
+    debug: message => logger.debug(redact(message)),
+    group: (title, body) => logger.group(redact(title), body)
+  }
+}

@@ -13,22 +13,21 @@ export interface RetryPolicy {
   readonly maxDelayMs: number
   /** Upper bound for all waits together, in milliseconds. */
   readonly maxTotalDelayMs: number
-  /**
-   * How long one attempt (one API request) may take before it is abandoned
-   * and counts as a transient failure. Optional so that policies built before
-   * it existed keep working; DEFAULT_ATTEMPT_TIMEOUT_MS applies when absent.
-   */
-  readonly attemptTimeoutMs?: number
+  /** How long one attempt (one API request) may take before it is abandoned and counts as a transient failure. */
+  readonly attemptTimeoutMs: number
 }
-
-export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 1000,
   maxDelayMs: 30_000,
   maxTotalDelayMs: 120_000,
-  attemptTimeoutMs: DEFAULT_ATTEMPT_TIMEOUT_MS
+  attemptTimeoutMs: 30_000
+}
+
+/** The one wording of a retry in the log, for API requests and git transfers alike. */
+export function retryNotice(failure: string, attempt: number, delayMs: number, policy: RetryPolicy): string {
+  return `${failure}; retrying in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.maxAttempts})`
 }
 
 /** What a failed attempt tells the retry loop. */

@@ -1,6 +1,7 @@
+import type { FileChanges } from '../git/object-store.js'
 import * as core from '@actions/core'
 import type { PromotionConfig } from '../inputs/config.js'
-import type { RunReport } from '../promote.js'
+import type { RunReport } from '../report/run-report.js'
 import type { PromotionResult } from '../promotion/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { escapeHtml } from '../report/html.js'
@@ -119,7 +120,9 @@ function note(html: string): string {
  * saying how many were left out.
  */
 export function fileListSections(results: readonly PromotionResult[], budgetBytes: number): string[] {
-  const planned = results.filter(result => result.status === 'planned' && result.changes)
+  const planned = results.filter(
+    (result): result is PromotionResult & { readonly changes: FileChanges } => result.status === 'planned' && result.changes !== undefined
+  )
   const sections: string[] = []
   let left = budgetBytes - Buffer.byteLength(leftOutNote(planned.length))
   for (const result of planned) {
@@ -131,8 +134,8 @@ export function fileListSections(results: readonly PromotionResult[], budgetByte
   return sections
 }
 
-function fileListSection(result: PromotionResult): string {
-  const { added, modified, deleted } = result.changes!
+function fileListSection(result: PromotionResult & { readonly changes: FileChanges }): string {
+  const { added, modified, deleted } = result.changes
   const label = `${escapeHtml(result.algorithm)} → ${escapeHtml(result.destination)}: ${added.length} added, ${modified.length} modified, ${deleted.length} deleted`
   const lines = [
     ...cappedFileList(added, FILES_PER_LIST, file => `A ${file}`),

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { RunReport } from '../promote.js'
+import type { RunReport } from '../report/run-report.js'
 import { publicResult, type PublicResult } from '../report/public-result.js'
 import { promotionMatrix } from '../report/matrix.js'
 import { shortened } from './job-summary.js'

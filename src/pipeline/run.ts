@@ -1,6 +1,7 @@
-import type { PromotionConfig } from './inputs/config.js'
-import { runPromotions, type EngineDependencies } from './promotion/engine.js'
-import type { PromotionResult } from './promotion/result.js'
+import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionResult } from '../promotion/result.js'
+import type { RunReport } from '../report/run-report.js'
+import { runPromotions, type EngineDependencies } from './promotion.js'
 import {
   mergeVersionMaps,
   readVersionMapFile,
@@ -9,18 +10,7 @@ import {
   type PerDestinationVersionMap,
   type VersionMap,
   type VersionMapOutput
-} from './report/version-map.js'
-
-/** Everything a run reports, whichever front end (action or command line) shows it. */
-export interface RunReport {
-  readonly results: readonly PromotionResult[]
-  readonly versionMap: VersionMapOutput
-  /** At least one destination got (or, in a dry run, would get) a new commit. */
-  readonly changed: boolean
-  readonly failed: number
-  /** `version-map-file` was written in this run. */
-  readonly versionMapWritten: boolean
-}
+} from '../report/version-map.js'
 
 /**
  * Reads and checks `version-map-file` before anything else happens (no request,
@@ -41,9 +31,9 @@ export async function promote(config: PromotionConfig, deps: EngineDependencies,
   const merged = config.reportPerDestination
     ? perDestination(results, earlierMap as PerDestinationVersionMap)
     : mergeVersionMaps(earlierMap as VersionMap, results)
-  const worthWriting =
-    config.versionMapFile && !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')
-  const versionMapWritten = worthWriting ? await writeMapReportingFailure(config.versionMapFile!, merged, deps) : false
+  const file = config.versionMapFile
+  const worthWriting = !config.dryRun && results.some(result => result.status !== 'failed' && result.status !== 'planned')
+  const versionMapWritten = file && worthWriting ? await writeMapReportingFailure(file, merged, deps) : false
   return {
     results,
     versionMap: config.versionMapFile ? merged : config.reportPerDestination ? perDestination(results, {}) : versionMapOf(results),

@@ -1,0 +1,104 @@
+import { openSession } from '../cluster/session.js'
+import type { CommitIdentity } from '../git/object-store.js'
+import { assertGitVersion } from '../git/git-version.js'
+import { algorithmRepository } from '../git/remote.js'
+import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionResult } from '../promotion/result.js'
+import { buildAndPublishStage } from '../stages/build-and-publish.js'
+import { prepareDestinationStage } from '../stages/prepare-destination.js'
+import { resolveSourceStage } from '../stages/resolve-source.js'
+import { syncCodeStage } from '../stages/sync-code.js'
+import type { Logger, ProgressListener } from '../util/log.js'
+import type { SecretRegistry } from '../util/secrets.js'
+import { Pipeline } from './pipeline.js'
+import type { RunContext, Settled, Target } from './stage.js'
+
+/** The stages of a promotion, in order. A new stage is a module of `src/stages/` named here. */
+export const PROMOTION_PIPELINE = Pipeline.start()
+  .then(resolveSourceStage)
+  .then(prepareDestinationStage)
+  .then(syncCodeStage)
+  .then(buildAndPublishStage)
+
+/** A target that went through every stage of the promotion. */
+export type PromotedTarget = typeof PROMOTION_PIPELINE extends Pipeline<infer T> ? T : never
+
+export interface EngineDependencies {
+  readonly logger: Logger
+  readonly secrets: SecretRegistry
+  /** A folder the run may fill with temporary repositories; the caller removes it (also when the run is cancelled). */
+  readonly workDir: string
+  readonly onProgress?: ProgressListener
+}
+
+const IDENTITY: CommitIdentity = { name: 'algorithmia-promote', email: 'algorithmia-promote@users.noreply.github.com' }
+
+/**
+ * Promotes every algorithm to every destination, stage by stage (a log group
+ * each). Algorithms run side by side up to `concurrency`; one failure never
+ * stops the others. Never throws for a promotion's failure: it is in the results.
+ */
+export async function runPromotions(config: PromotionConfig, deps: EngineDependencies): Promise<PromotionResult[]> {
+  const redact = (text: string): string => deps.secrets.redact(text)
+  const source = openSession(config.source, config.retry, deps.logger, redact)
+  const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
+  await assertGitVersion()
+  const pending: Array<() => Promise<void>> = []
+  const context: RunContext = {
+    config,
+    source,
+    logger: deps.logger,
+    redact,
+    workDir: deps.workDir,
+    identity: IDENTITY,
+    waitBeforeCleanup: task => void pending.push(task)
+  }
+  const targets: Target[] = config.algorithms.flatMap(algorithm =>
+    destinations.map(session => ({
+      algorithm,
+      sourceRemote: algorithmRepository(config.source, config.source.algoOwner, algorithm),
+      session,
+      remote: algorithmRepository(session.account, session.account.algoOwner, algorithm),
+      label: `${algorithm} → ${session.account.cluster.label}`
+    }))
+  )
+  try {
+    const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
+    return settled.map(resultOf)
+  } finally {
+    // A prefetch may still be writing into the work directory when a promotion failed early.
+    await Promise.allSettled(pending.map(task => task()))
+  }
+}
+
+/** The `results` item of one target, failed or not. */
+export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
+  const { target } = settled
+  const failure = settled.ok ? undefined : settled.failure
+  const sync = target.sync
+  return {
+    algorithm: target.algorithm,
+    destination: target.session.account.cluster.label,
+    status: failure ? 'failed' : statusOf(target),
+    sourceCommit: target.source?.commit ?? '',
+    sourceVersion: target.source?.version ?? '',
+    destCommit: sync?.destCommit ?? (settled.ok ? '' : (settled.headSeen ?? '')),
+    destVersion: target.destVersion ?? '',
+    newCommit: sync?.kind === 'pushed' || sync?.kind === 'planned',
+    ...(failure ? { error: failure.message, failedStep: failure.step } : {}),
+    ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {})
+  }
+}
+
+function statusOf(target: Partial<PromotedTarget>): PromotionResult['status'] {
+  // Created in this run, even if the template happened to equal the source.
+  if (target.destinationState === 'created') return 'created'
+  switch (target.sync?.kind) {
+    case 'unchanged':
+      return 'unchanged'
+    case 'planned':
+      return 'planned'
+    default:
+      return 'updated'
+  }
+}

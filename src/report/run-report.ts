@@ -1,0 +1,13 @@
+import type { PromotionResult } from '../promotion/result.js'
+import type { VersionMapOutput } from './version-map.js'
+
+/** Everything a run reports, whichever front end (action or command line) shows it. */
+export interface RunReport {
+  readonly results: readonly PromotionResult[]
+  readonly versionMap: VersionMapOutput
+  /** At least one destination got (or, in a dry run, would get) a new commit. */
+  readonly changed: boolean
+  readonly failed: number
+  /** `version-map-file` was written in this run. */
+  readonly versionMapWritten: boolean
+}

@@ -1,0 +1,39 @@
+import { prepareDestination, type DestinationState } from '../promotion/destination.js'
+import type { Stage } from '../pipeline/stage.js'
+import type { ResolvedSource } from './resolve-source.js'
+import type { Target } from '../pipeline/stage.js'
+
+export interface PreparedDestination {
+  readonly destinationState: DestinationState
+}
+
+const DESCRIBED: Readonly<Record<DestinationState, string>> = {
+  exists: 'exists; its settings are left as they are',
+  created: 'created with the source settings',
+  missing: 'does not exist and would be created'
+}
+
+/** Makes each destination algorithm exist (or, in a dry run, says that it would be created). */
+export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDestination> = {
+  title: 'Prepare destination algorithms',
+  step: 'prepare destination',
+  scope: 'targets-of-algorithm',
+  side: 'destination',
+  run: async (target, context) => {
+    const { config, logger } = context.run
+    context.progress('creating')
+    const sameCluster = target.session.account.cluster.apiUrl === config.source.cluster.apiUrl
+    const state = await prepareDestination(
+      target.session,
+      target.algorithm,
+      target.source.metadata,
+      config.settingsOverride,
+      config.dryRun,
+      sameCluster
+    )
+    // A new destination needs the whole source: fetch it while the other destinations are prepared.
+    if (state === 'created') target.objects.prefetchComplete()
+    logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm} ${DESCRIBED[state]}`)
+    return { destinationState: state }
+  }
+}

@@ -1,0 +1,53 @@
+import { syncCode, type SyncOutcome } from '../promotion/code-sync.js'
+import { commitMessage } from '../promotion/commit-message.js'
+import type { Stage, Target } from '../pipeline/stage.js'
+import { needsPublishing } from './build-and-publish.js'
+import type { PreparedDestination } from './prepare-destination.js'
+import { promotionFacts } from './promotion-facts.js'
+import type { ResolvedSource } from './resolve-source.js'
+
+export interface SyncedCode {
+  readonly sync: SyncOutcome
+}
+
+/** Makes each destination's code equal the source's, as one new commit on top of its history. */
+export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination, SyncedCode> = {
+  title: 'Sync code',
+  step: 'sync code',
+  scope: 'targets-of-algorithm',
+  side: 'destination',
+  run: async (target, context) => {
+    const { config, logger, identity } = context.run
+    context.progress('fetching')
+    const sync: SyncOutcome =
+      target.destinationState === 'missing'
+        ? { kind: 'planned', destCommit: '', changes: config.mode === 'plan' ? undefined : await target.objects.allSourceFiles() }
+        : await syncCode({
+            objects: target.objects,
+            destination: target.remote,
+            dryRun: config.dryRun,
+            describeChanges: config.mode !== 'plan',
+            identity,
+            onPushing: () => context.progress('pushing'),
+            onHead: commit => context.sawHead(commit),
+            freshDestination: target.destinationState === 'created',
+            message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
+            logger
+          })
+    logger.info(`${target.label}: ${describeSync(sync)}`)
+    if (!needsPublishing(sync, config)) context.progress('done')
+    return { sync }
+  },
+  // The stores are shared by the algorithm's destinations: free the disk once the last one is through.
+  afterAlgorithm: async targets => {
+    await targets[0]?.objects.remove()
+  }
+}
+
+function describeSync(sync: SyncOutcome): string {
+  if (sync.kind === 'unchanged') return `unchanged: the destination already holds this code (${sync.destCommit})`
+  if (!sync.changes) return 'needs promotion'
+  const { added, modified, deleted } = sync.changes
+  const counts = `${added.length} added, ${modified.length} modified, ${deleted.length} deleted`
+  return sync.kind === 'planned' ? `would commit ${counts} (dry run)` : `pushed ${sync.destCommit} (${counts})`
+}
