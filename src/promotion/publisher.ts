@@ -74,13 +74,14 @@ async function publishOnce(request: PublishRequest): Promise<string> {
   const cluster = session.account.cluster.label
   // Only a lost publish answer is retried here; the reads inside retry on their own,
   // so a flaky cluster does not see max-attempts² requests.
+  let lostAnswer: unknown
   return withRetry(
     retry,
     {
-      adviseOn: error => ({
-        retry: error instanceof PublishAnswerLost,
-        afterMs: error instanceof PublishAnswerLost ? error.retryAfterMs : undefined
-      }),
+      adviseOn: error =>
+        error === lostAnswer
+          ? { retry: true, afterMs: error instanceof ClusterApiError ? error.retryAfterMs : undefined }
+          : { retry: false },
       onRetry: (error, attempt) =>
         logger.info(
           `${algorithm}: publishing did not complete (${(error as Error).message}); checking the versions before attempt ${attempt + 1}`
@@ -113,7 +114,7 @@ async function publishOnce(request: PublishRequest): Promise<string> {
         }
         if (semver) return semver
       } catch (error) {
-        if (isLostAnswer(error)) throw new PublishAnswerLost(error)
+        if (isLostAnswer(error)) lostAnswer = error
         if (!(error instanceof ClusterApiError && error.code === VERSION_ALREADY_PUBLISHED)) throw error
       }
       const published = await publishedVersionOf(request)
@@ -122,20 +123,7 @@ async function publishOnce(request: PublishRequest): Promise<string> {
         `publishing ${owner}/${algorithm} at ${commit} on ${cluster} reported no version number; check the algorithm's versions on the cluster.`
       )
     }
-  ).catch((error: unknown) => {
-    throw error instanceof PublishAnswerLost ? error.lost : error
-  })
-}
-
-/** The publish request got no usable answer: it may or may not have happened. */
-class PublishAnswerLost extends Error {
-  constructor(readonly lost: unknown) {
-    super(lost instanceof Error ? lost.message : String(lost))
-  }
-
-  get retryAfterMs(): number | undefined {
-    return this.lost instanceof ClusterApiError ? this.lost.retryAfterMs : undefined
-  }
+  )
 }
 
 async function publishedVersionOf({ session, algorithm, commit }: PublishRequest): Promise<string | undefined> {
