@@ -27,7 +27,7 @@ function clients(url: string, key: string) {
     cluster: 'test',
     apiUrl: url,
     apiKey: key,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxTotalDelayMs: 1 },
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxTotalDelayMs: 1, attemptTimeoutMs: 30_000 },
     logger: silentLogger,
     redact: text => text
   })
