@@ -2,8 +2,12 @@ import * as core from '@actions/core'
 import os from 'node:os'
 import { gitHubRecorder } from './github-api/records.js'
 import { InputError } from './inputs/input-error.js'
-import { parseConfig } from './inputs/parse.js'
+import { parseAccountsConfig, parseConfig } from './inputs/parse.js'
 import type { PromotionConfig } from './inputs/config.js'
+import { isAccountsMode } from './inputs/run-options.js'
+import { runAccounts } from './accounts/run.js'
+import { prepareRun } from './pipeline/prepare.js'
+import { presentAccounts } from './workflow-commands/accounts-output.js'
 import { secretsInInputs } from './inputs/secret-inputs.js'
 import { promote, readEarlierVersionMap } from './pipeline/run.js'
 import { withWorkDirectory } from './process/work-directory.js'
@@ -20,8 +24,14 @@ export const WORK_DIR_STATE = 'work-dir'
 export async function run(): Promise<void> {
   const secrets = new SecretRegistry(secret => core.setSecret(secret))
   try {
-    const config = readConfig(secrets)
-    const earlierVersionMap = await readEarlierVersionMap(config)
+    const read = readInputs(secrets)
+    const redact = (text: string): string => secrets.redact(text)
+    if (isAccountsMode(read)) {
+      return await presentAccounts(await runAccounts(parseAccountsConfig(read, process.env), { logger: actionsLogger, redact }))
+    }
+    const parsed = parseConfig(read, process.env)
+    const earlierVersionMap = await readEarlierVersionMap(parsed)
+    const config = await prepareRun(parsed, { logger: actionsLogger, redact })
     const records = gitHubRecorder(config, process.env, actionsLogger)
     await records?.beforePromotion()
     const report = await withWorkDirectory(
@@ -42,10 +52,10 @@ export async function run(): Promise<void> {
 }
 
 /** Masks every key before the inputs are even checked, so no early error can print one. */
-function readConfig(secrets: SecretRegistry): PromotionConfig {
+function readInputs(secrets: SecretRegistry): (name: string) => string {
   const read = (name: string): string => core.getInput(name)
   secrets.registerAll(secretsInInputs(read, process.env))
-  return parseConfig(read, process.env)
+  return read
 }
 
 async function present(config: PromotionConfig, report: RunReport): Promise<void> {

@@ -285,7 +285,7 @@ describe('bundled CLI', () => {
     const inputs = await actionInputs()
     expect(inputs.length).toBeGreaterThan(20)
     // Credentials are never flags; `environment` only names the GitHub deployments that the action records.
-    const notFlags = ['source-api-key', 'dest-api-key', 'github-token', 'environment']
+    const notFlags = ['source-api-key', 'dest-api-key', 'source-admin-api-key', 'dest-admin-api-key', 'github-token', 'environment']
     for (const input of inputs.filter(name => !notFlags.includes(name))) expect(run.stdout).toMatch(new RegExp(`--${input} `))
     for (const input of notFlags) expect(run.stdout).not.toMatch(new RegExp(`--${input}(?![a-z-])`))
     for (const text of [

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander'
 import type { InputReader } from '../inputs/parse.js'
-import { KEY_INPUTS, isKeyInput, keyVariablesOf } from './keys.js'
+import { ADMIN_KEY_VARIABLES, KEY_INPUTS, isAdminKeyInput, isKeyInput, keyVariablesOf } from './keys.js'
 import { defaultOf } from '../inputs/defaults.js'
 import { lenientDestinationEntries } from '../inputs/destination-entries.js'
 
@@ -18,6 +18,7 @@ const DEST = 'Destination cluster:'
 const WHAT = 'What to promote:'
 const PUBLISH = 'Publishing:'
 const RUN = 'Run:'
+const ACCOUNTS = 'Accounts (--mode accounts):'
 
 /**
  * Every input of action.yml but those in NOT_FLAGS. A unit test checks this
@@ -89,7 +90,26 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'algorithms',
     value: 'names',
     group: WHAT,
-    description: 'algorithm names (as in their URLs), separated by commas; the flag may be repeated'
+    description:
+      "algorithm names (as in their URLs) or glob patterns such as '*' or 'sentiment_*', separated by commas; the flag may be repeated"
+  },
+  {
+    input: 'exclude-algorithms',
+    value: 'patterns',
+    group: WHAT,
+    description: "names or glob patterns of algorithms to leave out, separated by commas; each must match one of the owner's algorithms"
+  },
+  {
+    input: 'create-owner',
+    group: DEST,
+    description:
+      'create a missing destination owner organization from the source owner organization before its algorithms (needs SOURCE_ADMIN_API_KEY and DEST_ADMIN_API_KEY)'
+  },
+  {
+    input: 'accounts',
+    value: 'names',
+    group: ACCOUNTS,
+    description: "with --mode accounts: users and organizations to copy, separated by commas, or '*' for all"
   },
   {
     input: 'settings',
@@ -129,7 +149,8 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'mode',
     value: 'mode',
     group: RUN,
-    description: 'promote, or plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix")'
+    description:
+      'promote; plan: only find which algorithms and destinations need promoting (writes nothing; the JSON gains a "matrix"); or accounts: copy users, organizations and memberships with the admin keys'
   },
   {
     input: 'version-map-file',
@@ -165,6 +186,8 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
 export const NOT_FLAGS: Readonly<Record<string, string>> = {
   'source-api-key': 'a key: set SOURCE_API_KEY (or SOURCE_ACCOUNT_API_KEY)',
   'dest-api-key': 'a key: set DEST_API_KEY (or DEST_ACCOUNT_API_KEY)',
+  'source-admin-api-key': 'an admin key: set SOURCE_ADMIN_API_KEY',
+  'dest-admin-api-key': 'an admin key: set DEST_ADMIN_API_KEY',
   'github-token': 'a credential, for the GitHub deployments and plan comments that only the action records',
   environment: 'names the GitHub environment of those deployments'
 }
@@ -215,7 +238,14 @@ export function inputReader(inputs: Readonly<Record<string, string>>, keys: Read
 function refuseKeyFlags(argv: readonly string[]): void {
   for (const argument of argv) {
     if (argument === '--') return
-    const input = [...KEY_INPUTS, 'github-token'].find(name => argument === `--${name}` || argument.startsWith(`--${name}=`))
+    const input = [...KEY_INPUTS, ...Object.keys(ADMIN_KEY_VARIABLES), 'github-token'].find(
+      name => argument === `--${name}` || argument.startsWith(`--${name}=`)
+    )
+    if (input && isAdminKeyInput(input)) {
+      throw new UsageError(
+        `--${input} is not accepted: a command line is visible to other processes on this machine. Set the environment variable ${ADMIN_KEY_VARIABLES[input]} instead.`
+      )
+    }
     if (input && isKeyInput(input)) {
       const [primary, alternative] = keyVariablesOf(input)
       throw new UsageError(
@@ -338,11 +368,14 @@ API keys are never flags (other processes can read a command line). They come fr
   SOURCE_API_KEY or SOURCE_ACCOUNT_API_KEY   key on the source cluster (read access)
   DEST_API_KEY   or DEST_ACCOUNT_API_KEY     key on the destination cluster ("manage my algorithms")
 or, when these are not set and the command runs on a terminal, from a prompt that does not echo.
+Admin keys (--mode accounts, --create-owner) come only from SOURCE_ADMIN_API_KEY and DEST_ADMIN_API_KEY.
 With --destinations, each entry's "api-key-env" names the variable holding its key.
 GitHub deployment records (github-token, environment) are made by the GitHub Action only.
 
 Output: on a terminal, live progress and a table of results; otherwise (or with --json)
 {"results": [...], "versionMap": {...}, "changed": true|false} on stdout and logs on stderr.
+
+With --mode accounts, the JSON is the accounts report: {"users": [...], "organizations": [...], ...}.
 
 Exit codes:
   0  every promotion succeeded, was unchanged, or (with --dry-run) was planned

@@ -13,6 +13,27 @@ const KEY_VARIABLES: Record<KeyInput, readonly [string, string]> = {
 
 export type Keys = Partial<Record<KeyInput, string>>
 
+/** Admin keys, for `--mode accounts` and `--create-owner`: only ever from the environment, never asked for. */
+export const ADMIN_KEY_VARIABLES = {
+  'source-admin-api-key': 'SOURCE_ADMIN_API_KEY',
+  'dest-admin-api-key': 'DEST_ADMIN_API_KEY'
+} as const
+
+export type AdminKeyInput = keyof typeof ADMIN_KEY_VARIABLES
+
+export function adminKeysFromEnvironment(env: NodeJS.ProcessEnv): Partial<Record<AdminKeyInput, string>> {
+  const keys: Partial<Record<AdminKeyInput, string>> = {}
+  for (const [input, variable] of Object.entries(ADMIN_KEY_VARIABLES) as [AdminKeyInput, string][]) {
+    const value = env[variable]?.trim()
+    if (value) keys[input] = value
+  }
+  return keys
+}
+
+export function isAdminKeyInput(name: string): name is AdminKeyInput {
+  return Object.hasOwn(ADMIN_KEY_VARIABLES, name)
+}
+
 export function keyVariablesOf(input: KeyInput): readonly [string, string] {
   return KEY_VARIABLES[input]
 }

@@ -1,8 +1,12 @@
 import os from 'node:os'
 import packageJson from '../../package.json' with { type: 'json' }
-import type { PromotionConfig } from '../inputs/config.js'
+import type { AccountsConfig, PromotionConfig } from '../inputs/config.js'
 import { InputError, type InputProblem } from '../inputs/input-error.js'
-import { parseConfig, type Environment } from '../inputs/parse.js'
+import { parseAccountsConfig, parseConfig, type Environment } from '../inputs/parse.js'
+import { isAccountsMode } from '../inputs/run-options.js'
+import type { AccountsReport } from '../accounts/report.js'
+import { runAccounts } from '../accounts/run.js'
+import { prepareRun } from '../pipeline/prepare.js'
 import { secretsInInputs } from '../inputs/secret-inputs.js'
 import { promote } from '../pipeline/run.js'
 import type { RunReport } from '../report/run-report.js'
@@ -10,8 +14,11 @@ import { SecretRegistry } from '../util/secrets.js'
 import { withWorkDirectory } from '../process/work-directory.js'
 import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
 import {
+  ADMIN_KEY_VARIABLES,
   KEY_INPUTS,
+  adminKeysFromEnvironment,
   canPrompt,
+  isAdminKeyInput,
   isKeyInput,
   keyProblem,
   keyVariablesOf,
@@ -38,8 +45,9 @@ interface RunOptions {
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const secrets = new SecretRegistry()
   const keys = keysFromEnvironment(env)
+  const adminKeys = adminKeysFromEnvironment(env)
   // Registered before anything can fail, so no message, not even commander's, can show a key.
-  for (const key of Object.values(keys)) secrets.registerKey('', key)
+  for (const key of [...Object.values(keys), ...Object.values(adminKeys)]) secrets.registerKey('', key)
   let verbose = false
   try {
     const output = {
@@ -49,7 +57,13 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
     const command = parseCommandLine(argv, output, packageJson.version)
     if (command.kind === 'shown') return EXIT_OK
     verbose = command.verbose
-    const config = await configure(command.inputs, keys, secrets, env)
+    if (isAccountsMode(name => command.inputs[name] ?? '')) {
+      const report = await copyAccountsFromCli(parseAccountsConfig(inputReader(command.inputs, adminKeys), env), command, secrets)
+      return report.failed > 0 ? EXIT_FAILED : EXIT_OK
+    }
+    const parsed = await configure(command.inputs, { ...keys, ...adminKeys }, secrets, env)
+    const logger = new LineLogger(process.stderr, { secrets, verbose: command.verbose })
+    const config = await prepareRun(parsed, { logger, redact: text => secrets.redact(text) })
     const report = await execute(config, command, secrets)
     return report.failed > 0 ? EXIT_FAILED : EXIT_OK
   } catch (error) {
@@ -63,7 +77,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
  */
 async function configure(
   inputs: Readonly<Record<string, string>>,
-  environmentKeys: Keys,
+  environmentKeys: Keys & Readonly<Record<string, string>>,
   secrets: SecretRegistry,
   env: Environment
 ): Promise<PromotionConfig> {
@@ -86,9 +100,17 @@ async function configure(
  * With --destinations, each entry names its own key variable, so DEST_API_KEY
  * (perhaps exported for other runs) is neither used nor asked for.
  */
-function neededKeys(inputs: Readonly<Record<string, string>>, environmentKeys: Keys): Keys {
+function neededKeys(inputs: Readonly<Record<string, string>>, environmentKeys: Keys & Readonly<Record<string, string>>): Keys {
   const needed: readonly KeyInput[] = inputs.destinations ? ['source-api-key'] : KEY_INPUTS
-  return Object.fromEntries(needed.map(input => [input, environmentKeys[input] ?? '']))
+  const admin = Object.entries(environmentKeys).filter(([input]) => isAdminKeyInput(input))
+  return { ...Object.fromEntries(admin), ...Object.fromEntries(needed.map(input => [input, environmentKeys[input] ?? ''])) }
+}
+
+async function copyAccountsFromCli(config: AccountsConfig, options: RunOptions, secrets: SecretRegistry): Promise<AccountsReport> {
+  const logger = new LineLogger(process.stderr, { secrets, verbose: options.verbose })
+  const report = await runAccounts(config, { logger, redact: text => secrets.redact(text) })
+  process.stdout.write(secrets.redact(`${JSON.stringify(report, null, 2)}\n`))
+  return report
 }
 
 /** parseConfig with the problems of keys in command-line terms; undefined when only keys to prompt for are missing. */
@@ -176,6 +198,10 @@ function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean):
 /** Problems named by the flag to change (`--source-cluster`) or the variable to set (`SOURCE_API_KEY`). */
 export function describeInputError(error: InputError): string {
   const lines = error.problems.map(problem => {
+    if (isAdminKeyInput(problem.input)) {
+      const message = problem.message.startsWith('is required') ? 'is not set: set it to an admin key of that cluster' : problem.message
+      return `  ${ADMIN_KEY_VARIABLES[problem.input]}: ${message}`
+    }
     const isFlag = INPUT_FLAGS.some(flag => flag.input === problem.input)
     return `  ${isFlag ? `--${problem.input}` : problem.input}: ${problem.message}`
   })

@@ -115,3 +115,44 @@ function optional<T>(container: Record<string, unknown>, field: string, check: (
   const value = container[field]
   return value === undefined || value === null ? undefined : check(value, field)
 }
+
+/** A page (`{results, marker}`) or, as some list routes answer, a bare list; each item as `readItem` says. */
+export function readPageOrList<T>(readItem: AnswerReader<T>): AnswerReader<{ results: T[]; marker?: string }> {
+  return answer => {
+    if (!Array.isArray(answer)) {
+      const page = readPage(readItem)(answer)
+      return { results: [...page.results], marker: page.marker ?? undefined }
+    }
+    return { results: [...readPage(readItem)({ results: answer }).results] }
+  }
+}
+
+/** An item of an owner's algorithm list: `name` (clusters) or `algoname` (the spec), a valid algorithm name. */
+export const readListedAlgorithmName: AnswerReader<string> = answer => {
+  const item = object(answer, 'a listed algorithm')
+  const name = item.name ?? item.algoname
+  if (typeof name !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_]*$/.test(name)) {
+    throw new AnswerShapeProblem(`name is ${quoteRemoteValue(name)}, not an algorithm name`)
+  }
+  return name
+}
+
+/** An account or member in an admin list: `field` must be an account name; other fields pass as they are. */
+export function readAccount<T>(field: string): AnswerReader<T> {
+  return answer => {
+    const item = object(answer, 'an account')
+    const name = item[field]
+    if (typeof name !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_]*$/.test(name)) {
+      throw new AnswerShapeProblem(`${field} is ${quoteRemoteValue(name)}, not a user or organization name`)
+    }
+    return item as T
+  }
+}
+
+export const readOrganizationType: AnswerReader<{ id: string; name: string }> = answer => {
+  const item = object(answer, 'an organization type')
+  if (typeof item.id !== 'string' || typeof item.name !== 'string') {
+    throw new AnswerShapeProblem(`organization type ${quoteRemoteValue(item)} lacks a text id and name`)
+  }
+  return { id: item.id, name: item.name }
+}

@@ -1,5 +1,6 @@
 import {
   AnswerShapeProblem,
+  readListedAlgorithmName,
   readAlgorithm,
   readBuild,
   readBuildLogs,
@@ -10,6 +11,7 @@ import {
 } from './answers.js'
 import { ALGORITHM_NAME_TAKEN, ClusterAnswerError, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp, HttpRequest } from './http.js'
+import { allPagesOrList } from './paging.js'
 import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, PublishDetails, Version } from './types.js'
 import type { VersionType } from '../inputs/config.js'
 
@@ -55,6 +57,15 @@ export class AlgorithmiaApi {
       if (taken && (await this.getAlgorithm(owner, body.name))) return { created: attempts > 1 }
       throw error
     }
+  }
+
+  /**
+   * Names of every algorithm the owner (a user or an organization) has. The
+   * spec describes a bare array of `{algoname}`; clusters answer pages of
+   * algorithms with `name`: both are read.
+   */
+  async listAlgorithmNames(owner: string): Promise<string[]> {
+    return allPagesOrList(this.http, this.cluster, `/users/${encodeURIComponent(owner)}/algorithms`, readListedAlgorithmName)
   }
 
   async listVersions(owner: string, name: string, filter: { published?: boolean } = {}): Promise<Version[]> {

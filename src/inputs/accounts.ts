@@ -17,7 +17,17 @@ const CLUSTER_DOMAIN = /^(localhost|[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+)(:\d+)?$/
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
 
 const DEST_INPUTS = ['dest-cluster', 'dest-api-url', 'dest-git-url', 'dest-api-key', 'dest-api-key-owner', 'dest-algo-owner']
-export const DESTINATION_FIELDS = ['name', 'cluster', 'api-url', 'git-url', 'api-key', 'api-key-env', 'api-key-owner', 'algo-owner']
+export const DESTINATION_FIELDS = [
+  'name',
+  'cluster',
+  'api-url',
+  'git-url',
+  'api-key',
+  'api-key-env',
+  'api-key-owner',
+  'algo-owner',
+  'admin-api-key-env'
+]
 
 /** The source account, from the `source-*` inputs. */
 export function sourceAccount(inputs: InputContext): ClusterAccount {
@@ -65,9 +75,19 @@ export function refuseSameAlgorithmTwice(inputs: InputContext, source: ClusterAc
   }
 }
 
+/** The cluster of the `source-*` or `dest-*` inputs alone, for runs that need no standard key (`mode: accounts`). */
+export function topLevelCluster(inputs: InputContext, prefix: 'source' | 'dest'): ClusterAddress {
+  return clusterAddress(inputs, {
+    role: prefix === 'source' ? 'source' : 'destination',
+    prefix,
+    inputName: field => `${prefix}-${field}`,
+    read: field => inputs.read(`${prefix}-${field}`)
+  })
+}
+
 function topLevelAccount(inputs: InputContext, prefix: 'source' | 'dest'): ClusterAccount {
   // Top-level keys come straight from inputs; only `destinations` entries name environment variables.
-  const read = (field: string): string => (field === 'api-key-env' ? '' : inputs.read(`${prefix}-${field}`))
+  const read = (field: string): string => (field.endsWith('api-key-env') ? '' : inputs.read(`${prefix}-${field}`))
   return accountFrom(inputs, {
     role: prefix === 'source' ? 'source' : 'destination',
     prefix,
@@ -119,7 +139,27 @@ function accountFrom(inputs: InputContext, fields: AccountFields, label?: string
     fields.read('algo-owner'),
     `the user or organization that owns the ${role} algorithms`
   )
-  return { cluster, apiKey, keyOwner, algoOwner, inputName }
+  const adminKey = destinationAdminKey(inputs, fields)
+  return { cluster, apiKey, keyOwner, algoOwner, inputName, ...(adminKey ? { adminKey } : {}) }
+}
+
+/** `dest-admin-api-key`, or a `destinations` entry's `admin-api-key-env`: only used to create a missing owner. */
+function destinationAdminKey(inputs: InputContext, { role, prefix, inputName, read }: AccountFields): string | undefined {
+  if (role !== 'destination') return undefined
+  const variable = read('admin-api-key-env')
+  const key = prefix === 'dest' ? inputs.read('dest-admin-api-key') : variable ? (inputs.env[variable] ?? '').trim() : ''
+  if (variable && !key) {
+    inputs.problem(
+      inputName('admin-api-key-env'),
+      `names the environment variable ${variable}, which is empty: set it in the step's env from a secret`
+    )
+  }
+  if (/\s/.test(key))
+    inputs.problem(
+      prefix === 'dest' ? 'dest-admin-api-key' : inputName('admin-api-key-env'),
+      'contains white space; copy the key again without spaces or line breaks'
+    )
+  return key || undefined
 }
 
 function accountKey(inputs: InputContext, { role, prefix, inputName, read }: AccountFields): string {

@@ -1,3 +1,4 @@
+import type { AlgorithmSelection } from '../selection/algorithm-patterns.js'
 import type { RetryPolicy } from '../util/retry.js'
 
 /** Where a cluster's API and git hosting are reached. */
@@ -18,8 +19,12 @@ export interface ClusterAccount {
   readonly keyOwner: string
   /** The user or organization that owns the algorithms. */
   readonly algoOwner: string
+  /** An admin key for this cluster (`dest-admin-api-key`), used only to create a missing owner. */
+  readonly adminKey?: string
   /** The input that holds one of this account's fields (`dest-api-key`, `destinations[1].api-key`), for messages. */
-  readonly inputName: (field: 'cluster' | 'api-url' | 'git-url' | 'api-key' | 'api-key-owner' | 'algo-owner') => string
+  readonly inputName: (
+    field: 'cluster' | 'api-url' | 'git-url' | 'api-key' | 'api-key-owner' | 'algo-owner' | 'admin-api-key-env'
+  ) => string
 }
 
 export type SourceVersion =
@@ -29,6 +34,26 @@ export type VersionType = 'major' | 'minor' | 'revision'
 
 /** `promote` does the work; `plan` only finds what needs promoting (for a matrix of jobs). */
 export type RunMode = 'promote' | 'plan'
+
+/** A cluster reached with an admin key: users, organizations and memberships only. */
+export interface AdminAccess {
+  readonly cluster: ClusterAddress
+  readonly adminKey: string
+}
+
+/** The `accounts` input: user and organization names, or every account of the source. */
+export type AccountSelection = { readonly kind: 'all' } | { readonly kind: 'names'; readonly names: readonly string[] }
+
+/** `mode: accounts`: copy users, organizations and memberships between clusters. */
+export interface AccountsConfig {
+  readonly mode: 'accounts'
+  readonly source: AdminAccess
+  readonly destination: AdminAccess
+  readonly accounts: AccountSelection
+  /** List what would be created; write nothing. */
+  readonly dryRun: boolean
+  readonly retry: RetryPolicy
+}
 
 /** Settings and details to apply over the source's when a destination algorithm is created. */
 export interface SettingsOverride {
@@ -42,7 +67,9 @@ export interface PromotionConfig {
   readonly destinations: readonly ClusterAccount[]
   /** The `destinations` input was used: results and the version map are keyed by destination, whatever a filter leaves. */
   readonly reportPerDestination: boolean
+  /** The algorithms to promote: names, once `algorithmSelection` is expanded against the source owner's list. */
   readonly algorithms: readonly string[]
+  readonly algorithmSelection: AlgorithmSelection
   readonly settingsOverride: SettingsOverride
   readonly publish: boolean
   readonly versionType: VersionType
@@ -58,6 +85,10 @@ export interface PromotionConfig {
   /** Set when `github-token` is given: record deployments and plan comments on GitHub. */
   readonly github?: GitHubRecordsConfig
   readonly retry: RetryPolicy
+  /** Create a missing destination owner organization, copied from the source owner, before its algorithms. */
+  readonly createOwner: boolean
+  /** The source's admin access (`source-admin-api-key`), to read the owner organization that `createOwner` copies. */
+  readonly sourceAdmin?: AdminAccess
 }
 
 export interface GitHubRecordsConfig {

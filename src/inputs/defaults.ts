@@ -8,6 +8,7 @@ export const INPUT_DEFAULTS = {
   'build-timeout': '600',
   'dry-run': 'false',
   mode: 'promote',
+  'create-owner': 'false',
   'commit-message': 'Promote {algorithm} {source-version} from {source-cluster}',
   concurrency: '4',
   'max-attempts': '5',

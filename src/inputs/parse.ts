@@ -1,8 +1,10 @@
 import { destinationAccounts, refuseSameAlgorithmTwice, sourceAccount } from './accounts.js'
-import type { PromotionConfig } from './config.js'
+import { accountsConfig, createOwnerOptions } from './admin-inputs.js'
+import { algorithmSelection } from './algorithm-selection.js'
+import type { AccountsConfig, PromotionConfig } from './config.js'
 import { InputError } from './input-error.js'
 import { InputContext, type Environment, type InputReader } from './reader.js'
-import { algorithmNames, commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion, versionType } from './run-options.js'
+import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion, versionType } from './run-options.js'
 import { settingsOverride } from './settings.js'
 
 export type { Environment, InputReader } from './reader.js'
@@ -22,7 +24,7 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     sourceVersion: sourceVersion(inputs),
     destinations,
     reportPerDestination: inputs.given('destinations'),
-    algorithms: algorithmNames(inputs),
+    ...algorithmSelection(inputs),
     settingsOverride: settingsOverride(inputs),
     publish: inputs.boolean('publish'),
     versionType: versionType(inputs),
@@ -34,9 +36,18 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     commitMessage: commitMessageTemplate(inputs),
     concurrency: Math.floor(inputs.positiveNumber('concurrency')),
     github: githubRecords(inputs),
-    retry: retryPolicy(inputs)
+    retry: retryPolicy(inputs),
+    ...createOwnerOptions(inputs, source, destinations)
   }
   refuseSameAlgorithmTwice(inputs, source, destinations)
+  if (inputs.problems.length > 0) throw new InputError(inputs.problems)
+  return config
+}
+
+/** The configuration of `mode: accounts`, which needs admin keys and no algorithm inputs. */
+export function parseAccountsConfig(read: InputReader, env: Environment): AccountsConfig {
+  const inputs = new InputContext(read, env)
+  const config = accountsConfig(inputs)
   if (inputs.problems.length > 0) throw new InputError(inputs.problems)
   return config
 }

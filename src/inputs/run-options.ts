@@ -1,28 +1,8 @@
 import type { GitHubRecordsConfig, RunMode, SourceVersion, VersionType } from './config.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { ALGORITHM_PATTERN, COMMIT_PATTERN, SEMVER_PATTERN, VERSION_TYPES } from './rules.js'
+import { COMMIT_PATTERN, SEMVER_PATTERN, VERSION_TYPES } from './rules.js'
 import { COMMIT_MESSAGE_PLACEHOLDERS } from '../promotion/commit-message.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry.js'
-
-/** `algorithms`: names as in the algorithms' URLs, each once. */
-export function algorithmNames(inputs: InputContext): string[] {
-  const raw = inputs.required('algorithms', "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize'")
-  const names = inputs.list('algorithms')
-  if (raw && names.length === 0) inputs.problem('algorithms', "lists no algorithm names: name one or more, e.g. 'sentiment, summarize'")
-  const seen = new Set<string>()
-  for (const name of names) {
-    if (!ALGORITHM_PATTERN.test(name)) {
-      inputs.problem(
-        'algorithms',
-        `${quoteUnlessSecretLike(name)} is not a valid algorithm name: use a letter followed by letters, digits or underscores (the name in the algorithm's URL, not its display name)`
-      )
-    } else if (seen.has(name)) {
-      inputs.problem('algorithms', `${quoteUnlessSecretLike(name)} is listed twice: list each algorithm once`)
-    }
-    seen.add(name)
-  }
-  return names
-}
 
 export function sourceVersion(inputs: InputContext): SourceVersion {
   const value = inputs.read('source-version')
@@ -40,8 +20,13 @@ export function runMode(inputs: InputContext): RunMode {
   return inputs.choice<RunMode>(
     'mode',
     ['promote', 'plan'],
-    "is not a mode: use 'promote', or 'plan' to only list what needs promoting (the 'matrix' output)"
+    "is not a mode: use 'promote', 'plan' to only list what needs promoting (the 'matrix' output), or 'accounts' to copy users and organizations"
   )
+}
+
+/** `mode: accounts` reads other inputs than the promotion modes, so the front ends ask first. */
+export function isAccountsMode(read: (name: string) => string): boolean {
+  return read('mode') === 'accounts'
 }
 
 export function versionType(inputs: InputContext): VersionType {

@@ -53,7 +53,7 @@ export async function prepareDestination(
   } catch (error) {
     if (isNotFound(error)) {
       throw new PromotionError(
-        `the owner '${owner}' does not exist on ${session.account.cluster.label}. Users and organizations must exist on the destination first: create '${owner}' there (an administrator can, with the admin API), or fix ${session.account.inputName('algo-owner')}.`
+        `the owner '${owner}' does not exist on ${session.account.cluster.label}. Users and organizations must exist on the destination first: create '${owner}' there (an administrator can, with the admin API), or set create-owner: true with source-admin-api-key and dest-admin-api-key to have this action create it from the source owner organization, or fix ${session.account.inputName('algo-owner')}.`
       )
     }
     throw error

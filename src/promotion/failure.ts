@@ -49,7 +49,7 @@ function explainCause(error: unknown, context: FailureContext): string {
   if (status === 403) {
     const mayNotExist =
       role === 'destination'
-        ? ` If '${account.algoOwner}' does not exist on ${account.cluster.label} yet, create it first: users and organizations must exist on the destination before algorithms are promoted to them (an administrator can create them with the admin API), or fix ${input('algo-owner')}.`
+        ? ` If '${account.algoOwner}' does not exist on ${account.cluster.label} yet, create it first: users and organizations must exist on the destination before algorithms are promoted to them (an administrator can create them with the admin API, or this action with create-owner: true and admin keys), or fix ${input('algo-owner')}.`
         : ''
     return `the API key owned by '${account.keyOwner}' may not manage the algorithms of '${account.algoOwner}' on ${account.cluster.label}. Give the key the "manage my algorithms" permission, and use a key of '${account.algoOwner}' or make '${account.keyOwner}' a member of the organization '${account.algoOwner}'.${mayNotExist}`
   }

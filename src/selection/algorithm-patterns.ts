@@ -1,0 +1,73 @@
+/**
+ * Algorithm names and glob patterns (`*` any run of characters, `?` one
+ * character), matched against an owner's algorithm names. Names are
+ * case-sensitive on Algorithmia, and so is matching.
+ */
+
+/** What the `algorithms` and `exclude-algorithms` inputs select, before the source owner's list is known. */
+export interface AlgorithmSelection {
+  /** Names and patterns to promote, in the order given. */
+  readonly include: readonly string[]
+  /** Names and patterns to leave out. */
+  readonly exclude: readonly string[]
+}
+
+/** Letters, digits, underscores and the two wildcards; a pattern has at least one wildcard. */
+const PATTERN_SHAPE = /^[a-zA-Z0-9_*?]+$/
+
+export function isPattern(text: string): boolean {
+  return /[*?]/.test(text)
+}
+
+/** True when the text is a usable pattern: only name characters and wildcards. */
+export function isWellFormedPattern(text: string): boolean {
+  return isPattern(text) && PATTERN_SHAPE.test(text)
+}
+
+/** The owner's list is needed only when something must be matched against it. */
+export function needsListing(selection: AlgorithmSelection): boolean {
+  return selection.include.some(isPattern) || selection.exclude.some(isPattern)
+}
+
+export function matches(pattern: string, name: string): boolean {
+  if (!isPattern(pattern)) return pattern === name
+  const source = [...pattern].map(char => (char === '*' ? '.*' : char === '?' ? '.' : char)).join('')
+  return new RegExp(`^${source}$`).test(name)
+}
+
+export interface Expansion {
+  /** The selected names, in the order the patterns were given, each once. */
+  readonly names: readonly string[]
+  /** Patterns (in `include` or `exclude`) that match none of the available names. */
+  readonly unmatched: { readonly input: 'algorithms' | 'exclude-algorithms'; readonly pattern: string }[]
+}
+
+/**
+ * Expands `selection` against `available` (the owner's names). Plain names are
+ * kept as given even when absent from the list, so a missing algorithm is
+ * reported where it is promoted; a pattern or an exclusion must match something.
+ */
+export function expandSelection(selection: AlgorithmSelection, available: readonly string[]): Expansion {
+  const sorted = [...available].sort()
+  const unmatched: Expansion['unmatched'] = []
+  const chosen: string[] = []
+  for (const entry of selection.include) {
+    const found = isPattern(entry) ? sorted.filter(name => matches(entry, name)) : [entry]
+    if (found.length === 0) unmatched.push({ input: 'algorithms', pattern: entry })
+    for (const name of found) if (!chosen.includes(name)) chosen.push(name)
+  }
+  for (const entry of selection.exclude) {
+    const universe = isPattern(entry) ? sorted : [...sorted, ...chosen]
+    if (!universe.some(name => matches(entry, name))) unmatched.push({ input: 'exclude-algorithms', pattern: entry })
+  }
+  const names = chosen.filter(name => !selection.exclude.some(pattern => matches(pattern, name)))
+  return { names, unmatched }
+}
+
+/** A few of the owner's names for an error message, so a typo is easy to see. */
+export function sampleNames(available: readonly string[], count = 5): string {
+  if (available.length === 0) return 'it has no algorithms'
+  const sorted = [...available].sort()
+  const shown = sorted.slice(0, count).join(', ')
+  return sorted.length > count ? `it has ${shown}, … (${sorted.length} in all)` : `it has ${shown}`
+}
