@@ -12,6 +12,7 @@ import { ClusterAnswerError } from '../../src/cluster/errors.js'
 import { ClusterHttp } from '../../src/cluster/http.js'
 import type { AccountsReport } from '../../src/accounts/report.js'
 import { silentLogger } from '../../src/util/log.js'
+import { DEFAULT_RETRY_POLICY } from '../../src/util/retry.js'
 import { accountsWithinLimit } from '../../src/workflow-commands/accounts-output.js'
 import { RESULTS_BUDGET_BYTES } from '../../src/workflow-commands/outputs.js'
 
@@ -29,7 +30,7 @@ async function serve(answers: (url: URL) => unknown): Promise<ClusterHttp> {
   })
   await new Promise<void>(resolve => server?.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  const retry = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, attemptTimeoutMs: 2000 }
+  const retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, attemptTimeoutMs: 2000 }
   return new ClusterHttp({
     cluster: 'unit',
     apiUrl: `http://127.0.0.1:${port}`,
