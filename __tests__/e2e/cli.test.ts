@@ -31,6 +31,8 @@ interface RunOptions {
   /** Prompts to answer, once each, when their text has appeared: [text, what to type]. */
   readonly answers?: ReadonlyArray<readonly [string, string]>
   readonly cwd?: string
+  /** Close the reading end of stdout before the tool writes, as `| head` does once it has read enough. */
+  readonly closedStdout?: boolean
 }
 
 function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
@@ -47,6 +49,7 @@ function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliR
     const child = spawn(command[0], command.slice(1), { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
+    if (options.closedStdout) child.stdout.destroy()
     const pending = [...(options.answers ?? [])]
     child.stdout.on('data', chunk => {
       stdout += chunk
@@ -277,6 +280,29 @@ describe('bundled CLI', () => {
     expect(run.stderr).toMatch(/SOURCE_API_KEY: is not set: set SOURCE_API_KEY \(or SOURCE_ACCOUNT_API_KEY\)/)
     expect(run.stderr).not.toContain('DEST_API_KEY:')
     expectNoKeys(run)
+  })
+
+  describe('a reader that closes the pipe early (| head)', () => {
+    it('--help exits 0 without an EPIPE crash', async () => {
+      for (let round = 0; round < 3; round++) {
+        const run = await runCli(['--help'], { closedStdout: true })
+        expect(run.stderr).not.toMatch(/EPIPE|Error|at /)
+        expect(run.exitCode).toBe(0)
+      }
+    })
+
+    it('--json finishes the promotion and exits with its own code, without an EPIPE crash', async () => {
+      await pair.seed('hello', { 'hello.py': 'x = 1\n' })
+      const { args, env } = commandLine(pair, { algorithms: 'hello', json: true })
+      const run = await runCli(args, { env, closedStdout: true })
+      expect(run.stderr).not.toMatch(/EPIPE|Unhandled|node:internal/)
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(await pair.prod.headCommit(DEST_OWNER, 'hello'), 'the promotion was not cut off').toMatch(/^[0-9a-f]{40}$/)
+
+      const failing = await runCli(commandLine(pair, { algorithms: 'missing', json: true }).args, { env, closedStdout: true })
+      expect(failing.stderr).not.toMatch(/EPIPE|Unhandled|node:internal/)
+      expect(failing.exitCode, 'a failed promotion still exits 1').toBe(1)
+    })
   })
 
   it('--help documents every input of action.yml but the keys, and the key variables', async () => {

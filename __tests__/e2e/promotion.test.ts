@@ -299,6 +299,44 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
     })
   })
 
+  describe('re-running without the version map of the first run', () => {
+    it('maps the source version to the semver the unchanged destination head already carries', async () => {
+      await pair.seed('hello', HELLO_FILES, { publish: 'minor' })
+      const first = await promote({ algorithms: 'hello', publish: true, 'version-type': 'major' })
+      expect(first.exitCode, first.stdout).toBe(0)
+      expect(JSON.parse(first.outputs['version-map'])).toEqual({ hello: { '0.1.0': '1.0.0' } })
+      const head = await pair.prod.headCommit(DEST_OWNER, 'hello')
+
+      // Another runner, or a lost map file: no record of the first run.
+      const mapFile = path.join(await tempDir(), 'versions.json')
+      await writeFile(mapFile, JSON.stringify({ hello: { '0.1.0': head } }))
+      const second = await promote({ algorithms: 'hello', publish: true, 'version-map-file': mapFile })
+
+      expect(second.exitCode, second.stdout).toBe(0)
+      expect(results(second)[0]).toMatchObject({ status: 'unchanged', destCommit: head, destVersion: '' })
+      expect(second.outputs['dest-version'], 'nothing was published in this run').toBe('')
+      expect(JSON.parse(second.outputs['version-map'])).toEqual({ hello: { '0.1.0': '1.0.0' } })
+      expect(JSON.parse(await readFile(mapFile, 'utf8')), 'the bare commit in the file is replaced by its version').toEqual({
+        hello: { '0.1.0': '1.0.0' }
+      })
+
+      const withoutFile = await promote({ algorithms: 'hello' })
+      expect(JSON.parse(withoutFile.outputs['version-map'])).toEqual({ hello: { '0.1.0': '1.0.0' } })
+    })
+
+    it('maps to the destination commit when its head was never published', async () => {
+      await pair.seed('hello', HELLO_FILES, { publish: 'minor' })
+      const first = await promote({ algorithms: 'hello' })
+      expect(first.exitCode, first.stdout).toBe(0)
+      const head = await pair.prod.headCommit(DEST_OWNER, 'hello')
+
+      const second = await promote({ algorithms: 'hello' })
+
+      expect(results(second)[0]).toMatchObject({ status: 'unchanged', destCommit: head })
+      expect(JSON.parse(second.outputs['version-map'])).toEqual({ hello: { '0.1.0': head } })
+    })
+  })
+
   describe('publishing', () => {
     it('publishes the promoted commit and maps the source version to the destination version', async () => {
       const sourceCommit = await pair.seed('hello', HELLO_FILES, { publish: 'major' })

@@ -39,6 +39,14 @@ describe('version map', () => {
     })
   })
 
+  it('maps an unchanged destination to the version its head already carries, also over an entry that had only its commit', () => {
+    const unchanged = result({ status: 'unchanged', destVersion: '', destHeadVersion: '0.3.0' })
+    expect(versionMapOf([unchanged])).toEqual({ sentiment: { '1.2.0': '0.3.0' } })
+    expect(mergeVersionMaps({ sentiment: { '1.2.0': 'b'.repeat(40) } }, [unchanged])).toEqual({ sentiment: { '1.2.0': '0.3.0' } })
+    // An entry that already names a version is the user's record: an unchanged run leaves it.
+    expect(mergeVersionMaps({ sentiment: { '1.2.0': '0.2.9' } }, [unchanged])).toEqual({ sentiment: { '1.2.0': '0.2.9' } })
+  })
+
   it('writes atomically and reads back', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'map-'))
     const file = path.join(dir, 'versions.json')

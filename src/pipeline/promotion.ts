@@ -84,6 +84,7 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
     sourceVersion: target.source?.version ?? '',
     destCommit: sync?.destCommit ?? (settled.ok ? '' : (settled.headSeen ?? '')),
     destVersion: target.destVersion ?? '',
+    destHeadVersion: target.headVersion ?? '',
     newCommit: sync?.kind === 'pushed' || sync?.kind === 'planned',
     ...(failure ? { error: failure.message, failedStep: failure.step } : {}),
     ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {})

@@ -18,6 +18,8 @@ export interface PromotionResult {
   readonly destCommit: string
   /** The version published in this run, or ''. */
   readonly destVersion: string
+  /** For an unchanged destination: the version its head was published as in an earlier run, or ''. */
+  readonly destHeadVersion?: string
   readonly error?: string
   readonly failedStep?: PromotionStep
   /** The destination got (or, in a dry run, would get) a new commit — also when a later build or publish failed. */

@@ -1,8 +1,13 @@
 import type { PromotionResult } from '../promotion/result.js'
 
-export type PublicResult = Omit<PromotionResult, 'changes' | 'newCommit'>
+export type PublicResult = Omit<PromotionResult, 'changes' | 'newCommit' | 'destHeadVersion'>
 
 /** A result as the `results` output (and the CLI's JSON) documents it: internal details stay out. */
-export function publicResult({ changes: _changes, newCommit: _newCommit, ...result }: PromotionResult): PublicResult {
+export function publicResult({
+  changes: _changes,
+  newCommit: _newCommit,
+  destHeadVersion: _destHeadVersion,
+  ...result
+}: PromotionResult): PublicResult {
   return result
 }

@@ -15,22 +15,28 @@ export type VersionMapOutput = VersionMap | PerDestinationVersionMap
 /**
  * Entries for the promotions that succeeded. Source version: the published
  * semver at the promoted commit, else the commit; destination version: the
- * semver published in this run, else the destination commit.
+ * semver published in this run, else the semver the unchanged destination head
+ * already carries, else the destination commit.
  */
 export function versionMapOf(results: readonly PromotionResult[]): VersionMap {
   const map: VersionMap = {}
   for (const result of results) {
     if (!isRecorded(result)) continue
     const entries = (map[result.algorithm] ??= {})
-    entries[result.sourceVersion || result.sourceCommit] = result.destVersion || result.destCommit
+    entries[result.sourceVersion || result.sourceCommit] = destinationVersion(result)
   }
   return map
 }
 
+function destinationVersion(result: PromotionResult): string {
+  return result.destVersion || result.destHeadVersion || result.destCommit
+}
+
 /**
  * The file's earlier entries are kept. A new promotion replaces the entry for
- * its source version; an unchanged one only fills a gap, so a re-run never
- * replaces "1.2.0 → 0.3.0" with a bare commit hash.
+ * its source version; an unchanged one only fills a gap or names the version
+ * of a commit the entry had as a bare hash, so a re-run never replaces
+ * "1.2.0 → 0.3.0" with a bare commit hash.
  */
 export function mergeVersionMaps(earlier: VersionMap, results: readonly PromotionResult[]): VersionMap {
   const merged: VersionMap = structuredClone(earlier)
@@ -38,7 +44,10 @@ export function mergeVersionMaps(earlier: VersionMap, results: readonly Promotio
     if (!isRecorded(result)) continue
     const entries = (merged[result.algorithm] ??= {})
     const key = result.sourceVersion || result.sourceCommit
-    if (result.status !== 'unchanged' || !(key in entries)) entries[key] = result.destVersion || result.destCommit
+    const known = entries[key]
+    if (result.status !== 'unchanged' || known === undefined || (known === result.destCommit && result.destHeadVersion)) {
+      entries[key] = destinationVersion(result)
+    }
   }
   return merged
 }

@@ -1,5 +1,6 @@
 import { syncCode, type SyncOutcome } from '../promotion/code-sync.js'
 import { commitMessage } from '../promotion/commit-message.js'
+import { publishedVersionAt } from '../promotion/head-version.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 import { needsPublishing } from './build-and-publish.js'
 import type { PreparedDestination } from './prepare-destination.js'
@@ -8,6 +9,8 @@ import type { ResolvedSource } from './resolve-source.js'
 
 export interface SyncedCode {
   readonly sync: SyncOutcome
+  /** For an unchanged destination: the version its head was published as earlier, or ''. */
+  readonly headVersion: string
 }
 
 /** Makes each destination's code equal the source's, as one new commit on top of its history. */
@@ -34,9 +37,11 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
             message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
             logger
           })
+    const headVersion =
+      sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : ''
     logger.info(`${target.label}: ${describeSync(sync)}`)
     if (!needsPublishing(sync, config)) context.progress('done')
-    return { sync }
+    return { sync, headVersion }
   },
   // The stores are shared by the algorithm's destinations: free the disk once the last one is through.
   afterAlgorithm: async targets => {
