@@ -72,9 +72,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const api = new ApiHandler({ state, algorithms, builds, environments, secrets, readTree, baseUrl: () => baseUrl })
   const gitEnv = isolatedGitEnv(dirs.home)
   const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
-  const server = new ClusterServer({ state, api, git: gitHttp, faults, latencyMs: opts.latencyMs ?? 0 })
-  const port = await server.listen(opts.port ?? 0)
-  baseUrl = `http://127.0.0.1:${port}`
+  const server = new ClusterServer({ state, api, git: gitHttp, faults, latencyMs: opts.latencyMs ?? 0 }, opts.tls)
+  const host = opts.host ?? '127.0.0.1'
+  const port = await server.listen(opts.port ?? 0, host)
+  baseUrl = `${opts.tls ? 'https' : 'http'}://${host}:${port}`
 
   return new Cluster(baseUrl, {
     name: opts.name ?? 'cluster',

@@ -1,6 +1,7 @@
 // The HTTP server of one cluster: applies faults, dispatches to the API or git
 // handler, and records every request (without credentials) in the request log.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { ApiHandler } from './api.js'
 import { authenticateApi, authenticateGit } from './auth.js'
@@ -24,15 +25,20 @@ export class ClusterServer {
   private readonly server: Server
   private readonly servedSockets = new WeakSet<Socket>()
 
-  constructor(private readonly deps: ServerDeps) {
-    this.server = createServer((req, res) => void this.handle(req, res))
+  /** With `tls`, the same server over HTTPS (a certificate and its key, PEM). */
+  constructor(
+    private readonly deps: ServerDeps,
+    tls?: { cert: string | Buffer; key: string | Buffer }
+  ) {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res)
+    this.server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler)
   }
 
-  /** Listens on 127.0.0.1 and resolves with the bound port (ephemeral when `port` is 0). */
-  listen(port: number): Promise<number> {
+  /** Listens on a loopback address (127.0.0.1 by default) and resolves with the bound port (ephemeral when `port` is 0). */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject)
-      this.server.listen(port, '127.0.0.1', () => {
+      this.server.listen(port, host, () => {
         this.server.off('error', reject)
         resolve((this.server.address() as AddressInfo).port)
       })

@@ -194,6 +194,14 @@ export interface ClusterOptions {
    * connection (its TCP handshake), as a remote cluster would cost. Default 0.
    */
   latencyMs?: number
+  /**
+   * Loopback address to listen on; default 127.0.0.1. Another one (127.0.0.2)
+   * is still loopback but no "localhost", so proxy tests can route a cluster
+   * through a proxy that NO_PROXY=localhost,127.0.0.1 would otherwise bypass.
+   */
+  host?: string
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP, as real clusters do. */
+  tls?: { cert: string | Buffer; key: string | Buffer }
 }
 
 /** The version details a publish request may carry besides the version type and notes. */

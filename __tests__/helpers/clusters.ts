@@ -32,12 +32,18 @@ export interface PairOptions {
   readonly partialClone?: boolean
   /** Round-trip time both clusters add to every request. */
   readonly latencyMs?: number
+  /** Loopback addresses to listen on (default 127.0.0.1), e.g. to send one cluster through a proxy and not the other. */
+  readonly devHost?: string
+  readonly prodHost?: string
+  /** Serve both clusters over HTTPS with this certificate (PEM). */
+  readonly tls?: { cert: string; key: string }
 }
 
 export async function startClusterPair(options: PairOptions = {}): Promise<ClusterPair> {
-  const serverKind = { partialClone: options.partialClone ?? false, latencyMs: options.latencyMs ?? 0 }
-  const dev = await startCluster({ name: 'dev', buildDelayMs: options.buildDelayMs ?? 50, ...serverKind })
-  const prod = await startCluster({ name: 'prod', buildDelayMs: options.buildDelayMs ?? 50, ...serverKind })
+  const serverKind = { partialClone: options.partialClone ?? false, latencyMs: options.latencyMs ?? 0, tls: options.tls }
+  const buildDelayMs = options.buildDelayMs ?? 50
+  const dev = await startCluster({ name: 'dev', buildDelayMs, host: options.devHost, ...serverKind })
+  const prod = await startCluster({ name: 'prod', buildDelayMs, host: options.prodHost, ...serverKind })
   dev.addUser('alice')
   dev.addOrg(SOURCE_OWNER, ['alice'])
   const devKey = dev.addKey('alice', { key: options.devKey })

@@ -95,3 +95,42 @@ describe('gitEnvironment', () => {
     expect(entries.every(([key, value]) => key !== undefined && value !== undefined)).toBe(true)
   })
 })
+
+describe("the runner's git network settings", () => {
+  it('keeps proxy and TLS settings of the system and global scopes, also URL-scoped, and nothing else', async () => {
+    const { networkEntries } = await import('../../src/git/runner-config.js')
+    const output = [
+      ['global', 'http.proxy\nhttp://proxy:3128'],
+      ['system', 'http.sslcainfo\n/etc/ssl/corp.pem'],
+      ['global', 'http.https://Algo.example.com/.sslbackend\nopenssl'],
+      ['global', 'http.extraheader\nAuthorization: Basic c2VjcmV0'],
+      ['global', 'http.sslverify\nfalse'],
+      ['global', 'http.cookiefile\n/home/runner/cookies'],
+      ['local', 'http.proxy\nhttp://local-repo-proxy:1']
+    ]
+      .map(([scope, entry]) => `${scope}\0${entry}\0`)
+      .join('')
+    expect(networkEntries(output)).toEqual([
+      ['http.proxy', 'http://proxy:3128'],
+      ['http.sslcainfo', '/etc/ssl/corp.pem'],
+      ['http.https://Algo.example.com/.sslbackend', 'openssl']
+    ])
+  })
+
+  it('gives git the upper-case HTTP_PROXY as curl reads it (lower case), so git and the API take the same proxy', () => {
+    expect(inheritedEnvironment({ HTTP_PROXY: 'http://proxy:3128', PATH: '/usr/bin' })).toEqual({
+      HTTP_PROXY: 'http://proxy:3128',
+      http_proxy: 'http://proxy:3128',
+      PATH: '/usr/bin'
+    })
+  })
+
+  it('puts the runner settings after the CA from NODE_EXTRA_CA_CERTS and before its own, so the last one wins as git reads them', () => {
+    const env = gitEnvironment(undefined, { NODE_EXTRA_CA_CERTS: '/ca.pem' }, [['http.sslcainfo', '/corp.pem']])
+    const entries = configEntries(env)
+    expect(entries.findIndex(([key]) => key === 'http.sslCAInfo')).toBeLessThan(entries.findIndex(([key]) => key === 'http.sslcainfo'))
+    expect(entries.findIndex(([key]) => key === 'http.sslcainfo')).toBeLessThan(entries.findIndex(([key]) => key === 'http.lowSpeedLimit'))
+    expect(env.GIT_CONFIG_NOSYSTEM).toBe('1')
+    expect(env.GIT_CONFIG_GLOBAL).toBe('/dev/null')
+  })
+})

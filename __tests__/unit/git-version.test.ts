@@ -67,7 +67,7 @@ describe('assertGitVersion', () => {
     const { assertGitVersion } = await import('../../src/git/git-version.js')
     process.env.PATH = '/nonexistent'
     await expect(assertGitVersion()).rejects.toThrow(
-      /^git is not installed or cannot be run \(spawn git ENOENT\): algorithmia-promote needs git 2\.36 or newer .*; install git and make sure it is on PATH$/
+      /^git is not installed or cannot be run \(git was not found on PATH; install git 2\.36 or newer .*\): algorithmia-promote needs git 2\.36 or newer .*; install git and make sure it is on PATH$/
     )
   })
 })

@@ -34,7 +34,9 @@ export class ClusterUnreachableError extends Error {
     readonly cluster: string,
     readonly method: string,
     readonly path: string,
-    readonly reason: string
+    readonly reason: string,
+    /** A refused certificate or a failing proxy needs different advice than a cluster that is down. */
+    readonly kind: 'certificate' | 'proxy' | 'network' = 'network'
   ) {
     super(`${cluster}: ${method} ${path} got no answer (${reason})`)
     this.name = 'ClusterUnreachableError'

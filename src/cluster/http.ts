@@ -1,4 +1,7 @@
+import type { Readable } from 'node:stream'
+import type { Response } from 'node-fetch'
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
+import { TransportError, proxyAnswerNote, transportFetch } from '../http/transport.js'
 import { retryNotice, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -57,9 +60,10 @@ export class ClusterHttp {
   private async once<T>(request: HttpRequest): Promise<T> {
     const { cluster, apiUrl, apiKey, logger } = this.options
     const started = Date.now()
+    const url = `${apiUrl}/v1${request.path}`
     let response: Response
     try {
-      response = await fetch(`${apiUrl}/v1${request.path}`, {
+      response = await transportFetch(url, {
         method: request.method,
         headers: {
           Authorization: `Simple ${apiKey}`,
@@ -75,17 +79,17 @@ export class ClusterHttp {
     } catch (error) {
       const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
       logger.debug(`${cluster}: ${request.method} ${request.path}: no answer after ${Date.now() - started} ms (${reason})`)
-      throw new ClusterUnreachableError(cluster, request.method, request.path, reason)
+      throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
     }
     logger.debug(`${cluster}: ${request.method} ${request.path}: ${response.status} after ${Date.now() - started} ms`)
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => {})
+      discardBody(response)
       throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
     }
     // Scrubbed before anything else reads it: a cluster or proxy may echo the request, Authorization header included,
     // and a key cut in half by a later excerpt could no longer be recognised.
     const text = this.options.redact(await this.readBody(response, request))
-    if (!response.ok) throw this.apiError(request, response, text)
+    if (!response.ok) throw this.apiError(request, response, text, url)
     if (response.status === 204 || text.length === 0) return undefined as T
     try {
       return JSON.parse(text) as T
@@ -120,15 +124,16 @@ export class ClusterHttp {
     }
   }
 
-  private apiError(request: HttpRequest, response: Response, text: string): ClusterApiError {
+  private apiError(request: HttpRequest, response: Response, text: string, url: string): ClusterApiError {
     const { code, message } = parseErrorBody(text)
+    const note = proxyAnswerNote(url, response.status)
     return new ClusterApiError(
       this.options.cluster,
       request.method,
       request.path,
       response.status,
       code,
-      this.options.redact(message || response.statusText || 'no message'),
+      this.options.redact(message || response.statusText || 'no message') + note,
       parseRetryAfter(response.headers.get('retry-after'))
     )
   }
@@ -145,12 +150,18 @@ async function readCapped(response: Response, limit: number): Promise<string | u
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength
     if (size > limit) {
-      await response.body.cancel().catch(() => {})
+      discardBody(response)
       return undefined
     }
     chunks.push(Buffer.from(chunk))
   }
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The rest of an answer is not wanted: close its stream (node-fetch's body is a Node stream). */
+function discardBody(response: Response): void {
+  const body = response.body as Readable | null
+  body?.destroy()
 }
 
 /** Where a redirect points, as an origin only (a path or query could carry anything). */
@@ -170,7 +181,8 @@ function excerpt(text: string): string {
 }
 
 function adviseOn(error: unknown): RetryAdvice {
-  if (error instanceof ClusterUnreachableError) return { retry: true }
+  // A refused certificate is refused again on every attempt.
+  if (error instanceof ClusterUnreachableError) return { retry: error.kind !== 'certificate' }
   if (error instanceof ClusterApiError && error.transient) return { retry: true, afterMs: error.retryAfterMs }
   return { retry: false }
 }
@@ -202,11 +214,19 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** The per-request signal is the only one, so an abort is always the time limit. */
 function describeFetchFailure(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error)
   const cause = (error as { cause?: { name?: string; code?: string; message?: string } }).cause
-  if (error.name === 'TimeoutError' || cause?.name === 'TimeoutError') return `timed out after ${formatSeconds(timeoutMs)}`
+  if (error.name === 'AbortError' || error.name === 'TimeoutError' || cause?.name === 'TimeoutError') {
+    return `timed out after ${formatSeconds(timeoutMs)}`
+  }
+  if (error instanceof TransportError) return error.message
   return cause?.code ?? cause?.message ?? error.message
+}
+
+function transportKind(error: unknown): ClusterUnreachableError['kind'] {
+  return error instanceof TransportError ? error.kind : 'network'
 }
 
 function formatSeconds(ms: number): string {

@@ -40,8 +40,17 @@ function certificateConfig(runner: NodeJS.ProcessEnv): Array<readonly [string, s
   return extra && !runner.GIT_SSL_CAINFO ? [['http.sslCAInfo', extra]] : []
 }
 
-export function gitEnvironment(credential?: GitCredential, runner: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const entries: Array<readonly [string, string]> = [...BASE_CONFIG, ...certificateConfig(runner)]
+/**
+ * `runnerNetwork` is the runner's own proxy and TLS settings (runner-config.ts).
+ * Order matters, the last of a key wins: the runner's explicit git settings
+ * over the CA taken from NODE_EXTRA_CA_CERTS, and our own settings over both.
+ */
+export function gitEnvironment(
+  credential?: GitCredential,
+  runner: NodeJS.ProcessEnv = process.env,
+  runnerNetwork: ReadonlyArray<readonly [string, string]> = []
+): NodeJS.ProcessEnv {
+  const entries: Array<readonly [string, string]> = [...certificateConfig(runner), ...runnerNetwork, ...BASE_CONFIG]
   if (credential) {
     const scope = credential.gitUrl.endsWith('/') ? credential.gitUrl : `${credential.gitUrl}/`
     entries.push([`http.${scope}.extraHeader`, `Authorization: ${basicAuthorization(credential.username, credential.apiKey)}`])
@@ -49,7 +58,8 @@ export function gitEnvironment(credential?: GitCredential, runner: NodeJS.Proces
   const env: NodeJS.ProcessEnv = {
     GIT_TERMINAL_PROMPT: '0',
     GCM_INTERACTIVE: 'never',
-    // The user's own git configuration (URL rewrites, credential helpers that store) stays out.
+    // The user's own git configuration (URL rewrites, credential helpers that store) stays out;
+    // its network settings come back through runnerNetwork.
     GIT_CONFIG_NOSYSTEM: '1',
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_COUNT: String(entries.length)

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { which } from '@actions/io'
 
 export interface GitResult {
   readonly exitCode: number
@@ -44,6 +45,9 @@ export function inheritedEnvironment(source: NodeJS.ProcessEnv = process.env): N
     const upper = name.toUpperCase()
     if (INHERITED_VARIABLES.has(upper) || upper.startsWith('LC_')) env[name] = value
   }
+  // curl takes only the lower-case http_proxy (a CGI defence irrelevant here); the API client takes
+  // either, so git is given the same proxy for http:// clusters as the API calls use.
+  if (source.HTTP_PROXY && !source.http_proxy) env.http_proxy = source.HTTP_PROXY
   return env
 }
 
@@ -84,17 +88,41 @@ function stopGit(child: ChildProcess): void {
   }
 }
 
-/** Runs git with an argument array (never a shell) and collects its output. */
-export function runGit(invocation: GitInvocation): Promise<GitResult> {
-  try {
-    assertNoCredentialArguments(invocation.args)
-  } catch (error) {
-    return Promise.reject(error)
+let located: Promise<string> | undefined
+
+/** git's absolute path, looked up on PATH once per run with @actions/io, not by every spawn. */
+export function gitPath(): Promise<string> {
+  return (located ??= locateGit())
+}
+
+async function locateGit(): Promise<string> {
+  const found = await which('git', false)
+  if (!found) {
+    throw new GitMissingError(
+      `git was not found on PATH; install git ${MINIMUM_GIT.major}.${MINIMUM_GIT.minor} or newer (on a self-hosted runner, with the system's package manager) and make sure it is on PATH`
+    )
   }
+  return found
+}
+
+/** No git to run: a setup problem, worded as such by whoever reports it. */
+export class GitMissingError extends Error {
+  override readonly name = 'GitMissingError'
+}
+
+/**
+ * Runs git with an argument array (never a shell) and collects its output.
+ * Spawned directly rather than through @actions/exec: exec gives no handle on
+ * the process, and git must be stoppable, at its time limit and when the run
+ * is cancelled (stopRunningGit).
+ */
+export async function runGit(invocation: GitInvocation): Promise<GitResult> {
+  assertNoCredentialArguments(invocation.args)
+  const git = await gitPath()
   const env: NodeJS.ProcessEnv = { ...inheritedEnvironment(), LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '', ...invocation.env }
   return new Promise((resolve, reject) => {
     // Its own process group, so stopping it stops its transport helper (git-remote-https, which holds the connection) too.
-    const child = spawn('git', invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP })
+    const child = spawn(git, invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP })
     running.add(child)
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []

@@ -64,6 +64,16 @@ export class GitError extends Error {
     return STALE_PUSH.test(this.stderr)
   }
 
+  /** What curl said about a certificate it refused (OpenSSL and GnuTLS builds word it differently). */
+  get certificateProblem(): string | undefined {
+    return CERTIFICATE_PROBLEM.exec(this.stderr)?.[0]
+  }
+
+  /** curl's words for a proxy that failed, rather than the server behind it. */
+  get proxyProblem(): string | undefined {
+    return PROXY_PROBLEM.exec(this.stderr)?.[0]
+  }
+
   /** The remote does not have a commit we asked for by hash. */
   get missingCommit(): string | undefined {
     return /not our ref ([0-9a-f]{7,40})|couldn't find remote ref ([0-9a-f]{7,40})/i.exec(this.stderr)?.slice(1).find(Boolean)
@@ -73,6 +83,12 @@ export class GitError extends Error {
 /** git's lines for a push whose remote branch is ahead of (or diverged from) what we built on. */
 const STALE_PUSH =
   /^\s*!\s*\[rejected\].*\((fetch first|non-fast-forward)\)\s*$|Updates were rejected because (the remote contains work|the tip of your current branch is behind|a pushed branch tip is behind)/m
+
+const CERTIFICATE_PROBLEM =
+  /SSL certificate problem: [^\n']*|server certificate verification failed[^\n']*|SSL: no alternative certificate subject name[^\n']*|certificate verify failed[^\n']*/i
+
+const PROXY_PROBLEM =
+  /Received HTTP code \d+ from proxy after CONNECT|CONNECT tunnel failed[^\n']*|Proxy CONNECT aborted[^\n']*|Could not resolve proxy[^\n']*|Unsupported proxy[^\n']*/i
 
 /** What git (curl) says when a connection failed rather than being answered. */
 const NETWORK_FAILURE =

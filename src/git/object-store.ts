@@ -1,9 +1,12 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { copyFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { mkdirP, rmRF } from '@actions/io'
 import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
+import { runnerNetworkConfig } from './runner-config.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -74,14 +77,14 @@ export class ObjectStore {
   ) {}
 
   static async create(name: string, options: ObjectStoreOptions): Promise<ObjectStore> {
-    const directory = await mkdtemp(path.join(options.parentDir, `${name}-`))
+    const directory = await makeTemporaryDirectory(options.parentDir, name)
     const store = new ObjectStore(directory, options)
     await store.local('init', ['init', '--quiet', '--bare'])
     return store
   }
 
   async remove(): Promise<void> {
-    await rm(this.directory, { recursive: true, force: true })
+    await rmRF(this.directory)
   }
 
   async remoteHead(remote: RemoteRepository): Promise<RemoteHead> {
@@ -221,7 +224,7 @@ export class ObjectStore {
         view
       )
     } finally {
-      await rm(view, { recursive: true, force: true })
+      await rmRF(view)
     }
   }
 
@@ -240,7 +243,7 @@ export class ObjectStore {
    * includes the head it built on, whatever other fetches do meanwhile.
    */
   private async createPushView(): Promise<string> {
-    const view = await mkdtemp(path.join(this.directory, 'push-view-'))
+    const view = await makeTemporaryDirectory(this.directory, 'push-view')
     await this.local('init', ['init', '--quiet', '--bare', view])
     await writeFile(path.join(view, 'objects', 'info', 'alternates'), `${path.join(this.directory, 'objects')}\n`)
     await copyFile(path.join(this.directory, 'shallow'), path.join(view, 'shallow')).catch(ignoreMissingFile)
@@ -261,10 +264,10 @@ export class ObjectStore {
         onRetry: (error, attempt, delayMs) =>
           this.options.logger.info(retryNotice((error as Error).message, attempt, delayMs, this.options.retry))
       },
-      () =>
+      async () =>
         this.git(operation, args, {
           stdin,
-          env: gitEnvironment(remote.credential),
+          env: gitEnvironment(remote.credential, process.env, await runnerNetworkConfig()),
           label: remote.label,
           directory,
           timeoutMs: TRANSFER_TIMEOUT_FACTOR * this.options.retry.attemptTimeoutMs
@@ -311,6 +314,13 @@ interface GitRun {
   readonly directory: string
   /** Network commands only: local ones keep git-command's generous default. */
   readonly timeoutMs?: number
+}
+
+/** A new, empty folder with a name nobody else picks (made and removed with @actions/io). */
+export async function makeTemporaryDirectory(parent: string, prefix: string): Promise<string> {
+  const directory = path.join(parent, `${prefix}-${randomUUID().slice(0, 12)}`)
+  await mkdirP(directory)
+  return directory
 }
 
 /** Every fetch is shallow, so a store has a shallow file; without one the view needs none. */

@@ -1,4 +1,5 @@
 import { Octokit } from '@octokit/rest'
+import { transportFetch } from '../http/transport.js'
 import type { Logger } from '../util/log.js'
 import { withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { GitHubContext } from './context.js'
@@ -54,6 +55,8 @@ export class GitHubApi {
       auth: token,
       baseUrl: context.apiUrl,
       userAgent: 'algorithmia-promote',
+      // The tool's one transport: the runner's proxy and CA certificates apply to GitHub as to the clusters.
+      request: { fetch: transportFetch },
       // Octokit logs each request; that goes to the debug log only (our own warnings say what failed).
       log: {
         debug: () => {},

@@ -28,6 +28,7 @@ export function explainFailure(error: unknown, context: FailureContext): string 
 }
 
 function explainCause(error: unknown, context: FailureContext): string {
+  if (error instanceof GitError && (error.certificateProblem || error.proxyProblem)) return explainGitTransport(error)
   if (error instanceof GitError && !isOnAccount(error, context)) return explainOtherSide(error, context)
   const { account, role, algorithm } = context
   const input = account.inputName
@@ -56,6 +57,10 @@ function explainCause(error: unknown, context: FailureContext): string {
   if (status === 404 && role === 'source') {
     return missingAlgorithmAdvice(account, algorithm)
   }
+  if (error instanceof ClusterUnreachableError && error.kind !== 'network') {
+    // The reason already says what failed (the certificate, the proxy) and what to do.
+    return `${error.cluster}: ${error.method} ${error.path} failed: ${error.reason}`
+  }
   if (error instanceof ClusterUnreachableError) {
     return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('api-url')}) and that the cluster is up.`
   }
@@ -66,6 +71,19 @@ function explainCause(error: unknown, context: FailureContext): string {
     return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('git-url')}) and that the cluster's git service is up.`
   }
   return error instanceof Error ? error.message : String(error)
+}
+
+/** A certificate git refused or a proxy that failed: the cluster is not at fault, the path to it is. */
+function explainGitTransport(error: GitError): string {
+  const certificate = error.certificateProblem
+  if (certificate) {
+    const extra = process.env.NODE_EXTRA_CA_CERTS
+    const fix = extra
+      ? `git was given NODE_EXTRA_CA_CERTS (${extra}) as its CA file, and no certificate in it signed the cluster's: point NODE_EXTRA_CA_CERTS at the PEM file of the CA that issued it.`
+      : `If the cluster uses a private certificate authority, set NODE_EXTRA_CA_CERTS to the CA certificate's PEM file in the step's environment: the API client and git both trust it then.`
+    return `git ${error.operation} ${error.repository}: the cluster's TLS certificate was refused (${certificate}). ${fix}`
+  }
+  return `git ${error.operation} ${error.repository} failed at the proxy (${error.proxyProblem}). Check the proxy (HTTPS_PROXY, HTTP_PROXY, or http.proxy in the runner's git configuration), or list the cluster in NO_PROXY if it must be reached directly.`
 }
 
 /**
