@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { actionNode } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
@@ -41,10 +42,10 @@ function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliR
     ? [
         'script',
         '-qfec',
-        `stty cols 160 rows 50 2>/dev/null; exec ${[process.execPath, CLI_ENTRY, ...args].map(shellQuote).join(' ')}`,
+        `stty cols 160 rows 50 2>/dev/null; exec ${[actionNode(), CLI_ENTRY, ...args].map(shellQuote).join(' ')}`,
         '/dev/null'
       ]
-    : [process.execPath, CLI_ENTRY, ...args]
+    : [actionNode(), CLI_ENTRY, ...args]
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''

@@ -16,6 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { RequestRecord } from '../../emulator/index.js'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { startGitHubStandIn } from '../helpers/github-standin.js'
 import { HAS_OPENSSL, HAS_TINYPROXY, freePort, makeCertificateAuthority, startTinyproxy, type ForwardProxy } from '../helpers/network.js'
 import type { PublicResult } from '../../src/report/public-result.js'
 
@@ -95,6 +96,31 @@ describe.skipIf(!HAS_TINYPROXY)('through a forward proxy (tinyproxy)', () => {
     expect(logged.filter(line => line.includes('127.0.0.2'))).toEqual([])
     for (const line of pair.prod.requests.map(request => asProxied(pair.prod, request))) expect(logged).toContain(line)
     expect(logged.some(line => /^POST http:\/\/127\.0\.0\.3:\d+\/git\/.*git-receive-pack HTTP/.test(line))).toBe(true)
+  })
+
+  it('sends the GitHub API (deployments) through the proxy too: Octokit uses the same transport', async () => {
+    const forward = await proxy()
+    const github = await startGitHubStandIn({ host: '127.0.0.4' })
+    cleanups.push(() => github.stop())
+    const pair = await pairOf({ devHost: '127.0.0.2', prodHost: '127.0.0.3' })
+    await pair.seed('hello', FILES)
+    const env = {
+      HTTP_PROXY: forward.url,
+      NO_PROXY: 'localhost,127.0.0.1,127.0.0.2,127.0.0.3',
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: github.repository,
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_RUN_ID: '987654',
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_EVENT_NAME: 'push'
+    }
+
+    const run = await promote(pair, env, { 'github-token': 'ghs_networkTestToken' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    const logged = await forward.requests()
+    expect(logged).toContain(`POST ${github.url}/repos/${github.repository}/deployments HTTP/1.1`)
+    expect(logged.filter(line => !line.includes('127.0.0.4'))).toEqual([])
   })
 
   it('says it is the proxy when the proxy cannot be reached, not that the cluster is down', async () => {

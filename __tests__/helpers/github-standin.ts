@@ -60,6 +60,8 @@ export interface StandInOptions {
   readonly maxPerPage?: number
   /** Only this token is accepted (401 Bad credentials for others). Default: any token, but one is required. */
   readonly token?: string
+  /** Loopback address to listen on; default 127.0.0.1. */
+  readonly host?: string
 }
 
 export interface GitHubStandIn {
@@ -243,8 +245,9 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
   const server = createServer((request, response) => {
     handle(request, response).catch(error => send(response, 500, { message: String(error) }))
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>(resolve => server.listen(0, host, resolve))
+  baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`
   return {
     url: baseUrl,
     repository,

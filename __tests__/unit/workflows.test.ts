@@ -90,6 +90,20 @@ describe('workflow lint', () => {
   })
 })
 
+describe('CI workflow', () => {
+  it('runs the CI script on Node 24 on Linux, macOS and Windows runners, and on Node 20 (the CLI minimum) on Linux', async () => {
+    const ci = parse(await readFile(path.join(WORKFLOWS, 'ci.yml'), 'utf8')) as {
+      jobs: Record<string, { strategy: { matrix: { os: string[]; node: number[]; include: Array<{ os: string; node: number }> } } }>
+    }
+    const { matrix } = ci.jobs.test.strategy
+    const combinations = [
+      ...matrix.os.flatMap(os => matrix.node.map(node => `${os} ${node}`)),
+      ...matrix.include.map(c => `${c.os} ${c.node}`)
+    ]
+    expect(combinations.sort()).toEqual(['macos-latest 24', 'ubuntu-latest 20', 'ubuntu-latest 24', 'windows-latest 24'])
+  })
+})
+
 describe('release workflow', () => {
   let workflow: Workflow
   let steps: Step[]

@@ -6,6 +6,15 @@ import { fileURLToPath } from 'node:url'
 
 export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 
+/**
+ * The Node.js that runs the bundled action and CLI: ACTION_NODE when set (CI
+ * runs the end-to-end tests a second time with Node 24, the version action.yml
+ * declares), else the Node running the tests.
+ */
+export function actionNode(): string {
+  return process.env.ACTION_NODE || process.execPath
+}
+
 export interface ActionRun {
   readonly exitCode: number
   readonly stdout: string
@@ -63,7 +72,7 @@ export async function runAction(
     ...extraEnv
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = String(value)
-  const argv = [process.execPath, ACTION_ENTRY]
+  const argv = [actionNode(), ACTION_ENTRY]
   const { exitCode, stdout, stderr } = await spawnCollect(argv, env, workspace, interruption)
   return {
     exitCode,
