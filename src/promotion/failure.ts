@@ -1,5 +1,6 @@
 import { ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from '../cluster/errors.js'
 import { GitError } from '../git/git-error.js'
+import { proxyFor, proxyLabel, proxyVariableFor } from '../http/proxy.js'
 import type { ClusterAccount } from '../inputs/config.js'
 import { missingAlgorithmAdvice, missingCommitAdvice } from './advice.js'
 import type { PromotionStep } from './result.js'
@@ -68,7 +69,11 @@ function explainCause(error: unknown, context: FailureContext): string {
     return `${error.message}, even after retries. The cluster is failing; try again later.`
   }
   if (error instanceof GitError && error.transient) {
-    return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('git-url')}) and that the cluster's git service is up.`
+    const proxy = proxyFor(account.cluster.gitUrl)
+    const throughProxy = proxy
+      ? ` git goes through the proxy ${proxyLabel(proxy)} (${proxyVariableFor(account.cluster.gitUrl)}): check it too, or list the cluster in NO_PROXY.`
+      : ''
+    return `${error.message}, even after retries. Check ${input('cluster')} (or ${input('git-url')}) and that the cluster's git service is up.${throughProxy}`
   }
   return error instanceof Error ? error.message : String(error)
 }
