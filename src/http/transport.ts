@@ -38,8 +38,8 @@ export async function transportFetch(url: string | URL, init: RequestInit = {}):
 async function describeTransportFailure(error: unknown, target: URL): Promise<TransportError> {
   const code = systemCode(error)
   const detail = code ?? (error as Error).message
-  if (isCertificateFailure(code)) {
-    return new TransportError('certificate', await describeCertificateFailure(error as Error, code!, target), code, { cause: error })
+  if (code !== undefined && isCertificateFailure(code)) {
+    return new TransportError('certificate', await describeCertificateFailure(error as Error, code, target), code, { cause: error })
   }
   const proxy = proxyFor(target)
   if (proxy) {

@@ -37,8 +37,7 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
             message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
             logger
           })
-    const headVersion =
-      sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : ''
+    const headVersion = sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : ''
     logger.info(`${target.label}: ${describeSync(sync)}`)
     if (!needsPublishing(sync, config)) context.progress('done')
     return { sync, headVersion }
