@@ -102,28 +102,31 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
       expect(pair.dev.getAlgorithm(SOURCE_OWNER, 'hello')!.settings).toEqual(source.settings)
     })
 
-    it('copies environment-based settings without inventing a language, but not a cluster-local environment id', async () => {
-      const devEnvironment = pair.dev.environments.list('python3')[0].id
-      const prodEnvironment = pair.prod.environments.list('python3')[1].id
+    it('copies environment-based settings without inventing a language, mapping the cluster-local environment id', async () => {
+      const devEnvironment = pair.dev.environments.list('python3')[0]
+      const prodCounterpart = pair.prod.environments
+        .list('python3')
+        .find(e => e.environment_specification_id === devEnvironment.environment_specification_id)!.id
+      const prodOther = pair.prod.environments.list('python3')[1].id
       await pair.seed('envalgo', HELLO_FILES, {
-        settings: { package_set: 'python38', algorithm_environment: devEnvironment, license: 'apache2' }
+        settings: { package_set: 'python38', algorithm_environment: devEnvironment.id, license: 'apache2' }
       })
       await pair.seed('envmapped', HELLO_FILES, {
-        settings: { package_set: 'python38', algorithm_environment: devEnvironment, license: 'apache2' }
+        settings: { package_set: 'python38', algorithm_environment: devEnvironment.id, license: 'apache2' }
       })
       const source = pair.dev.getAlgorithm(SOURCE_OWNER, 'envalgo')!
       expect(source.settings.language, 'fixture: the source has no language').toBeUndefined()
       const { algorithm_environment: sourceEnvironment, ...portable } = source.settings
-      expect(sourceEnvironment).toBe(devEnvironment)
+      expect(sourceEnvironment).toBe(devEnvironment.id)
 
       const run = await promote({ algorithms: 'envalgo' })
-      const mapped = await promote({ algorithms: 'envmapped', settings: JSON.stringify({ algorithm_environment: prodEnvironment }) })
+      const mapped = await promote({ algorithms: 'envmapped', settings: JSON.stringify({ algorithm_environment: prodOther }) })
 
       expect(run.exitCode, run.stdout).toBe(0)
       expect(mapped.exitCode, mapped.stdout).toBe(0)
-      // An environment id belongs to one cluster: the destination gets the portable settings, or the id the user maps it to.
-      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envalgo')!.settings).toEqual(portable)
-      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envmapped')!.settings).toEqual({ ...portable, algorithm_environment: prodEnvironment })
+      // An environment id belongs to one cluster: the destination gets its own id for the same environment, or the id the user gives.
+      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envalgo')!.settings).toEqual({ ...portable, algorithm_environment: prodCounterpart })
+      expect(pair.prod.getAlgorithm(DEST_OWNER, 'envmapped')!.settings).toEqual({ ...portable, algorithm_environment: prodOther })
     })
 
     it('leaves an existing destination algorithm’s details and settings alone (status updated)', async () => {

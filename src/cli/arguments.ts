@@ -116,7 +116,14 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     value: 'json',
     group: WHAT,
     description:
-      'JSON object merged over the source settings when a destination algorithm is created, e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; existing destination algorithms are never modified'
+      'JSON object merged over the source settings when a destination algorithm is created (and, with --metadata sync, updated), e.g. \'{"license": "mit", "details": {"label": "Sentiment"}}\'; an algorithm_environment here replaces the mapped environment'
+  },
+  {
+    input: 'metadata',
+    value: 'mode',
+    group: WHAT,
+    description:
+      "create: copy the source's details and settings only when creating a destination; sync: also update an existing destination's to the source's, sending nothing when they agree"
   },
   {
     input: 'commit-message',
@@ -130,13 +137,28 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'version-type',
     value: 'type',
     group: PUBLISH,
-    description: 'version bump when publishing: major, minor or revision'
+    description:
+      "version bump when publishing: major, minor or revision; or match: the source's version number when one bump from the destination's latest reaches it"
   },
   {
     input: 'release-notes',
     value: 'text',
     group: PUBLISH,
-    description: 'release notes for published versions (default names the source cluster, algorithm, version and commit)'
+    description:
+      "release notes for published versions (default names the source cluster, algorithm, version and commit, and quotes the source version's notes)"
+  },
+  {
+    input: 'missing-secrets',
+    value: 'fail|warn',
+    group: PUBLISH,
+    description: 'when the destination lacks a secret name the source algorithm has: fail (no publish) or warn; values are never read'
+  },
+  {
+    input: 'smoke-test',
+    value: 'cases',
+    group: PUBLISH,
+    description:
+      'call the destination build before publishing: a JSON list of {"input", "expected"?} cases, a path to a JSON file of them, or sample-input (compare with the source version on its sample input)'
   },
   {
     input: 'build-timeout',

@@ -32,6 +32,7 @@ const PHASE_TEXT: Readonly<Record<PromotionPhase | 'waiting', string>> & Readonl
   fetching: 'fetching',
   pushing: 'pushing',
   building: 'building',
+  testing: 'smoke testing',
   publishing: 'publishing',
   done: 'done',
   failed: 'failed'

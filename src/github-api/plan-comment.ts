@@ -102,6 +102,10 @@ function destinationSection(label: string, owner: string, rows: readonly Promoti
     )
   }
   lines.push('')
+  for (const result of rows.filter(row => row.metadataDiff?.length)) {
+    lines.push(`Metadata of ${code(result.algorithm)} would change (\`metadata: sync\`):`, '')
+    lines.push(...(result.metadataDiff ?? []).map(change => `- ${text(change)}`), '')
+  }
   if (filesPerList > 0) {
     for (const result of rows.filter(hasFileChanges)) lines.push(...fileDetails(result, filesPerList), '')
   }
@@ -110,9 +114,27 @@ function destinationSection(label: string, owner: string, rows: readonly Promoti
 
 function publishLine(config: PromotionConfig): string {
   if (config.mode === 'plan') return 'Plan mode: only the commits were compared; nothing would be published by this run.'
-  return config.publish
-    ? `**Publishing:** after each changed destination builds, a new **${config.versionType}** version would be published there${config.releaseNotes ? ' with the given release notes' : ''}.`
-    : '**Publishing:** nothing would be published (`publish` is off); changed destinations would get the new commit only.'
+  if (!config.publish) {
+    return '**Publishing:** nothing would be published (`publish` is off); changed destinations would get the new commit only. A source secret missing on a destination is reported as a warning.'
+  }
+  const version =
+    config.versionType === 'match'
+      ? "a version with **the source's version number** (when one bump reaches it)"
+      : `a new **${config.versionType}** version`
+  const steps = [
+    `after each changed destination builds${smokeTestText(config)}, ${version} would be published there with the source version's sample input, callability and insights setting${config.releaseNotes ? ' and the given release notes' : ''}`,
+    config.missingSecrets === 'fail'
+      ? 'unless the destination lacks a secret name the source has'
+      : 'even when the destination lacks a secret name the source has (a warning)'
+  ]
+  return `**Publishing:** ${steps.join(', ')}.`
+}
+
+function smokeTestText(config: PromotionConfig): string {
+  const test = config.smokeTest
+  if (!test) return ''
+  if (test.kind === 'sample-input') return " and answers the source version's sample input as the source does"
+  return ` and passes ${count(test.cases.length, 'smoke-test call')}`
 }
 
 function sourceVersionText(config: PromotionConfig): string {

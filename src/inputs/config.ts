@@ -32,6 +32,24 @@ export type SourceVersion =
 
 export type VersionType = 'major' | 'minor' | 'revision'
 
+/** `match`: the bump that reaches the source's version number. */
+export type VersionTypeChoice = VersionType | 'match'
+
+/** `create`: metadata is copied when the destination is created; `sync`: an existing destination's is updated too. */
+export type MetadataMode = 'create' | 'sync'
+
+/** What a destination missing a source secret does to publishing. */
+export type MissingSecrets = 'fail' | 'warn'
+
+export interface SmokeTestCase {
+  readonly input: unknown
+  /** Without it, any answer that is not an error passes. */
+  readonly expected?: unknown
+}
+
+/** Calls made to the destination build before it is published. */
+export type SmokeTest = { readonly kind: 'cases'; readonly cases: readonly SmokeTestCase[] } | { readonly kind: 'sample-input' }
+
 /** `promote` does the work; `plan` only finds what needs promoting (for a matrix of jobs). */
 export type RunMode = 'promote' | 'plan'
 
@@ -72,8 +90,11 @@ export interface PromotionConfig {
   readonly algorithmSelection: AlgorithmSelection
   readonly settingsOverride: SettingsOverride
   readonly publish: boolean
-  readonly versionType: VersionType
+  readonly versionType: VersionTypeChoice
   readonly releaseNotes?: string
+  readonly metadata: MetadataMode
+  readonly missingSecrets: MissingSecrets
+  readonly smokeTest?: SmokeTest
   readonly buildTimeoutMs: number
   readonly versionMapFile?: string
   /** No API writes and no push; true in plan mode. */

@@ -5,6 +5,8 @@
 export const INPUT_DEFAULTS = {
   publish: 'false',
   'version-type': 'minor',
+  metadata: 'create',
+  'missing-secrets': 'fail',
   'build-timeout': '600',
   'dry-run': 'false',
   mode: 'promote',

@@ -4,7 +4,8 @@ import { algorithmSelection } from './algorithm-selection.js'
 import type { AccountsConfig, PromotionConfig } from './config.js'
 import { InputError } from './input-error.js'
 import { InputContext, type Environment, type InputReader } from './reader.js'
-import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion, versionType } from './run-options.js'
+import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion } from './run-options.js'
+import { metadataMode, missingSecrets, smokeTest, versionTypeChoice } from './runtime-inputs.js'
 import { settingsOverride } from './settings.js'
 
 export type { Environment, InputReader } from './reader.js'
@@ -27,8 +28,11 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     ...algorithmSelection(inputs),
     settingsOverride: settingsOverride(inputs),
     publish: inputs.boolean('publish'),
-    versionType: versionType(inputs),
+    versionType: versionTypeChoice(inputs),
     releaseNotes: inputs.optional('release-notes'),
+    metadata: metadataMode(inputs),
+    missingSecrets: missingSecrets(inputs),
+    smokeTest: smokeTest(inputs),
     buildTimeoutMs: inputs.positiveNumber('build-timeout') * 1000,
     versionMapFile: inputs.optional('version-map-file'),
     dryRun: inputs.boolean('dry-run') || mode === 'plan',

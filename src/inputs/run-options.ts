@@ -1,6 +1,6 @@
-import type { GitHubRecordsConfig, RunMode, SourceVersion, VersionType } from './config.js'
+import type { GitHubRecordsConfig, RunMode, SourceVersion } from './config.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { COMMIT_PATTERN, SEMVER_PATTERN, VERSION_TYPES } from './rules.js'
+import { COMMIT_PATTERN, SEMVER_PATTERN } from './rules.js'
 import { COMMIT_MESSAGE_PLACEHOLDERS } from '../promotion/commit-message.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry.js'
 
@@ -27,10 +27,6 @@ export function runMode(inputs: InputContext): RunMode {
 /** `mode: accounts` reads other inputs than the promotion modes, so the front ends ask first. */
 export function isAccountsMode(read: (name: string) => string): boolean {
   return read('mode') === 'accounts'
-}
-
-export function versionType(inputs: InputContext): VersionType {
-  return inputs.choice<VersionType>('version-type', VERSION_TYPES, `is not a version type: use ${VERSION_TYPES.join(', ')}`)
 }
 
 export function commitMessageTemplate(inputs: InputContext): string {

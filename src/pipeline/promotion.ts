@@ -3,11 +3,17 @@ import type { CommitIdentity } from '../git/object-store.js'
 import { assertGitVersion } from '../git/git-version.js'
 import { algorithmRepository } from '../git/remote.js'
 import type { PromotionConfig } from '../inputs/config.js'
+import { describeChange } from '../promotion/metadata-sync.js'
 import type { PromotionResult } from '../promotion/result.js'
-import { buildAndPublishStage } from '../stages/build-and-publish.js'
+import { awaitBuildStage } from '../stages/await-build.js'
+import { publishStage } from '../stages/publish.js'
+import { checkSecretsStage } from '../stages/check-secrets.js'
+import { planPublishStage } from '../stages/plan-publish.js'
 import { prepareDestinationStage } from '../stages/prepare-destination.js'
 import { resolveSourceStage } from '../stages/resolve-source.js'
+import { smokeTestStage } from '../stages/smoke-test.js'
 import { syncCodeStage } from '../stages/sync-code.js'
+import { syncMetadataStage } from '../stages/sync-metadata.js'
 import type { Logger, ProgressListener } from '../util/log.js'
 import type { SecretRegistry } from '../util/secrets.js'
 import { Pipeline } from './pipeline.js'
@@ -17,8 +23,13 @@ import type { RunContext, Settled, Target } from './stage.js'
 export const PROMOTION_PIPELINE = Pipeline.start()
   .then(resolveSourceStage)
   .then(prepareDestinationStage)
+  .then(syncMetadataStage)
   .then(syncCodeStage)
-  .then(buildAndPublishStage)
+  .then(checkSecretsStage)
+  .then(planPublishStage)
+  .then(awaitBuildStage)
+  .then(smokeTestStage)
+  .then(publishStage)
 
 /** A target that went through every stage of the promotion. */
 export type PromotedTarget = typeof PROMOTION_PIPELINE extends Pipeline<infer T> ? T : never
@@ -87,7 +98,10 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
     destHeadVersion: target.headVersion ?? '',
     newCommit: sync?.kind === 'pushed' || sync?.kind === 'planned',
     ...(failure ? { error: failure.message, failedStep: failure.step } : {}),
-    ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {})
+    ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {}),
+    ...(target.metadataChanges?.length
+      ? { metadataChanges: target.metadataChanges.map(change => change.field), metadataDiff: target.metadataChanges.map(describeChange) }
+      : {})
   }
 }
 

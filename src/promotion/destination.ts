@@ -4,6 +4,7 @@ import type { Algorithm, CreateAlgorithmBody } from '../cluster/types.js'
 import type { SettingsOverride } from '../inputs/config.js'
 import { DETAIL_KEYS, SETTING_VALUES } from '../inputs/rules.js'
 import { PromotionError } from './failure.js'
+import type { DesiredMetadata } from './metadata-sync.js'
 
 export type DestinationState = 'exists' | 'created' | 'missing'
 
@@ -18,37 +19,62 @@ const REQUIRED_SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
   pipeline_enabled: true
 }
 
-/** Settings whose values are ids of one cluster: copied only within a cluster. */
-const CLUSTER_LOCAL_SETTINGS = ['algorithm_environment']
+/** Settings the API takes on create; `insights_enabled` is a version's setting, sent when publishing. */
+const CREATE_SETTINGS = Object.keys(SETTING_VALUES).filter(key => key !== 'insights_enabled')
 
 /**
- * What the destination is created with: the source's settings and details, the
- * user's override on top. An environment id means nothing on another cluster,
- * so across clusters it is left to the override (or the cluster's default).
+ * The details and settings the destination should have: the source's, the
+ * user's override on top. The source's environment id means nothing on another
+ * cluster, so it is replaced by `environment`, the destination's counterpart
+ * (or left to the override).
  */
-export function creationBody(name: string, source: Algorithm, override: SettingsOverride, sameCluster: boolean): CreateAlgorithmBody {
-  const copied = Object.keys(SETTING_VALUES).filter(key => sameCluster || !CLUSTER_LOCAL_SETTINGS.includes(key))
+export function desiredMetadata(
+  name: string,
+  source: Algorithm,
+  override: SettingsOverride,
+  environment: string | undefined
+): DesiredMetadata {
+  const copied = CREATE_SETTINGS.filter(key => key !== 'algorithm_environment')
   return {
-    name,
     details: { label: name, ...pick(source.details, DETAIL_KEYS), ...override.details },
-    settings: { ...REQUIRED_SETTING_DEFAULTS, ...pick(source.settings, copied), ...override.settings }
+    settings: {
+      ...REQUIRED_SETTING_DEFAULTS,
+      ...pick(source.settings, copied),
+      ...(environment ? { algorithm_environment: environment } : {}),
+      ...override.settings
+    }
   }
 }
 
-/** Creates the destination algorithm if it is missing; an existing one's metadata is left alone. */
+/** What the destination is created with. */
+export function creationBody(
+  name: string,
+  source: Algorithm,
+  override: SettingsOverride,
+  environment: string | undefined
+): CreateAlgorithmBody {
+  return { name, ...desiredMetadata(name, source, override, environment) }
+}
+
+/**
+ * Creates the destination algorithm if it is missing; an existing one's metadata
+ * is left alone here. `environment` is asked for only when the destination is
+ * missing, so a failure to map it stops the promotion before anything is written.
+ */
 export async function prepareDestination(
   session: ClusterSession,
   name: string,
   source: Algorithm,
   override: SettingsOverride,
   dryRun: boolean,
-  sameCluster: boolean
+  environment: () => Promise<string | undefined>
 ): Promise<DestinationState> {
   const owner = session.account.algoOwner
   if (await session.api.getAlgorithm(owner, name)) return 'exists'
+  const mapped = await environment()
   if (dryRun) return 'missing'
   try {
-    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override, sameCluster))
+    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override, mapped))
     return created ? 'created' : 'exists'
   } catch (error) {
     if (isNotFound(error)) {

@@ -1,6 +1,6 @@
 import { ClusterApiError, ClusterUnreachableError, VERSION_ALREADY_PUBLISHED } from '../cluster/errors.js'
 import type { ClusterSession } from '../cluster/session.js'
-import { isFinishedBuild, type Build } from '../cluster/types.js'
+import { isFinishedBuild, type Build, type PublishDetails } from '../cluster/types.js'
 import type { VersionType } from '../inputs/config.js'
 import { sleep, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
@@ -19,20 +19,39 @@ export interface PublishRequest {
   readonly buildTimeoutMs: number
   readonly retry: RetryPolicy
   readonly logger: Logger
+  /** What the version carries besides its notes: sample input, callability, insights. */
+  readonly details?: Omit<PublishDetails, 'releaseNotes'>
   /** Called when the build succeeded and publishing starts (a failure after it is a publish failure). */
   readonly onBuilt?: () => void
 }
 
+/** What waiting for a build needs. */
+export type BuildWait = Pick<PublishRequest, 'session' | 'algorithm' | 'commit' | 'buildTimeoutMs' | 'logger'>
+
+/** What publishing a build that succeeded needs. */
+export type PublishBuildRequest = Omit<PublishRequest, 'buildTimeoutMs' | 'onBuilt'>
+
 /** Waits for the build of `commit` on the destination, then publishes it; returns the new semver. */
 export async function buildAndPublish(request: PublishRequest): Promise<string> {
-  const build = await waitForBuild(request)
-  if (build.status === 'failed') throw await buildFailure(request, build)
+  await waitForSuccessfulBuild(request)
   request.onBuilt?.()
   return publishOnce(request)
 }
 
+/** Waits for the build of `commit`; a failed build is an error carrying the tail of its log. */
+export async function waitForSuccessfulBuild(request: BuildWait): Promise<Build> {
+  const build = await waitForBuild(request)
+  if (build.status === 'failed') throw await buildFailure(request, build)
+  return build
+}
+
+/** Publishes the build of `commit`, which must have succeeded and be the newest; returns the new semver. */
+export function publishBuild(request: PublishBuildRequest): Promise<string> {
+  return publishOnce(request)
+}
+
 /** Polls with backoff until the build of the pushed commit finishes, bounded by build-timeout. */
-export async function waitForBuild(request: PublishRequest): Promise<Build> {
+export async function waitForBuild(request: BuildWait): Promise<Build> {
   const { session, algorithm, commit, buildTimeoutMs, logger } = request
   const owner = session.account.algoOwner
   const deadline = Date.now() + buildTimeoutMs
@@ -53,7 +72,7 @@ export async function waitForBuild(request: PublishRequest): Promise<Build> {
   }
 }
 
-async function buildFailure({ session, algorithm }: PublishRequest, build: Build): Promise<PromotionError> {
+async function buildFailure({ session, algorithm }: BuildWait, build: Build): Promise<PromotionError> {
   const logs = await session.api.getBuildLogs(session.account.algoOwner, algorithm, build.build_id).catch(() => undefined)
   const tail = logs ? logs.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n') : '(no build log available)'
   return new PromotionError(
@@ -68,8 +87,8 @@ async function buildFailure({ session, algorithm }: PublishRequest, build: Build
  * The cluster publishes its newest build, not a named commit, so a build of
  * someone else's newer push is never published in the promotion's name.
  */
-async function publishOnce(request: PublishRequest): Promise<string> {
-  const { session, algorithm, commit, versionType, releaseNotes, retry, logger } = request
+async function publishOnce(request: PublishBuildRequest): Promise<string> {
+  const { session, algorithm, commit, versionType, releaseNotes, details, retry, logger } = request
   const owner = session.account.algoOwner
   const cluster = session.account.cluster.label
   // Only a lost publish answer is retried here; the reads inside retry on their own,
@@ -104,7 +123,7 @@ async function publishOnce(request: PublishRequest): Promise<string> {
         )
       }
       try {
-        const version = await session.api.publish(owner, algorithm, versionType, { releaseNotes })
+        const version = await session.api.publish(owner, algorithm, versionType, { ...details, releaseNotes })
         const semver = version?.version_info?.semantic_version
         const hash = version?.version_info?.git_hash
         if (semver && hash && hash !== commit) {
@@ -126,7 +145,7 @@ async function publishOnce(request: PublishRequest): Promise<string> {
   )
 }
 
-async function publishedVersionOf({ session, algorithm, commit }: PublishRequest): Promise<string | undefined> {
+async function publishedVersionOf({ session, algorithm, commit }: PublishBuildRequest): Promise<string | undefined> {
   const versions = await session.api.listVersions(session.account.algoOwner, algorithm, { published: true })
   return versions.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version
 }

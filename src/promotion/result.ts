@@ -3,7 +3,7 @@ import type { FileChanges } from '../git/object-store.js'
 export type PromotionStatus = 'created' | 'updated' | 'unchanged' | 'planned' | 'failed'
 
 /** Where a promotion stood when it failed; named in error messages and reports. */
-export type PromotionStep = 'resolve source' | 'prepare destination' | 'sync code' | 'build' | 'publish'
+export type PromotionStep = 'resolve source' | 'prepare destination' | 'sync metadata' | 'sync code' | 'build' | 'smoke test' | 'publish'
 
 /** The outcome of promoting one algorithm to one destination: the `results` output's items. */
 export interface PromotionResult {
@@ -26,4 +26,8 @@ export interface PromotionResult {
   readonly newCommit: boolean
   /** Files the promotion changes (or would change, in a dry run). */
   readonly changes?: FileChanges
+  /** With `metadata: sync`: the fields updated (or, in a dry run, to be updated), e.g. `settings.license`. */
+  readonly metadataChanges?: readonly string[]
+  /** The same fields with their old and new values, for the plan and the log. */
+  readonly metadataDiff?: readonly string[]
 }

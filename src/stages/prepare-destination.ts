@@ -1,4 +1,5 @@
 import { prepareDestination, type DestinationState } from '../promotion/destination.js'
+import { destinationEnvironment } from '../promotion/environment-map.js'
 import type { Stage } from '../pipeline/stage.js'
 import type { ResolvedSource } from './resolve-source.js'
 import type { Target } from '../pipeline/stage.js'
@@ -8,7 +9,7 @@ export interface PreparedDestination {
 }
 
 const DESCRIBED: Readonly<Record<DestinationState, string>> = {
-  exists: 'exists; its settings are left as they are',
+  exists: 'exists',
   created: 'created with the source settings',
   missing: 'does not exist and would be created'
 }
@@ -20,16 +21,17 @@ export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDes
   scope: 'targets-of-algorithm',
   side: 'destination',
   run: async (target, context) => {
-    const { config, logger } = context.run
+    const { config, logger, source } = context.run
     context.progress('creating')
-    const sameCluster = target.session.account.cluster.apiUrl === config.source.cluster.apiUrl
+    // Asked only when the destination is missing: an environment without a counterpart fails before the create.
+    const environment = () => destinationEnvironment(source, target.session, target.source.metadata.settings, config.settingsOverride)
     const state = await prepareDestination(
       target.session,
       target.algorithm,
       target.source.metadata,
       config.settingsOverride,
       config.dryRun,
-      sameCluster
+      environment
     )
     // A new destination needs the whole source: fetch it while the other destinations are prepared.
     if (state === 'created') target.objects.prefetchComplete()

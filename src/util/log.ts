@@ -11,7 +11,7 @@ export interface Logger {
 }
 
 /** Progress of one promotion (an algorithm going to one destination), for live displays. */
-export type PromotionPhase = 'resolving' | 'creating' | 'fetching' | 'pushing' | 'building' | 'publishing' | 'done' | 'failed'
+export type PromotionPhase = 'resolving' | 'creating' | 'fetching' | 'pushing' | 'building' | 'testing' | 'publishing' | 'done' | 'failed'
 
 export interface ProgressListener {
   /** `destination` is always the destination's label, also while the source is being resolved. */

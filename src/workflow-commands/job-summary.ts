@@ -39,6 +39,7 @@ export async function writeJobSummary(config: PromotionConfig, report: RunReport
   const versionMapFits = Buffer.byteLength(versionMap) <= VERSION_MAP_MAX_BYTES
   const versionMapBytes = (versionMapFits ? Buffer.byteLength(versionMap) : 0) + NOTE_BYTES
   addFailures(summary, report.results, SUMMARY_BUDGET_BYTES - versionMapBytes - size())
+  addMetadataChanges(summary, config, report.results)
   const budget = SUMMARY_BUDGET_BYTES - versionMapBytes - size()
   for (const section of fileListSections(report.results, budget)) summary.addRaw(section, true)
   summary.addHeading('Version map', 3)
@@ -112,6 +113,27 @@ function fitting<T>(items: readonly T[], render: (item: T) => string, budgetByte
 
 function note(html: string): string {
   return `<p><i>${html}</i></p>`
+}
+
+/** Metadata lines shown at most; the `results` output has every one. */
+const METADATA_LINES_MAX = 100
+
+/** With `metadata: sync`: the fields each destination had updated (or, in a dry run, would have). */
+function addMetadataChanges(summary: Summary, config: PromotionConfig, results: readonly PromotionResult[]): void {
+  const changed = results.filter(result => result.metadataDiff?.length)
+  if (changed.length === 0) return
+  summary
+    .addHeading(config.dryRun ? 'Metadata that would change' : 'Metadata changed', 3)
+    .addList(
+      changed
+        .slice(0, METADATA_LINES_MAX)
+        .map(
+          result =>
+            `<b>${escapeHtml(result.algorithm)}</b> → ${escapeHtml(result.destination)}: ${(result.metadataDiff ?? []).map(change => escapeHtml(change.length > 300 ? `${change.slice(0, 300)}…` : change)).join('; ')}`
+        )
+    )
+  const left = changed.length - METADATA_LINES_MAX
+  if (left > 0) summary.addRaw(note(`${left} more promotions changed metadata; the <code>results</code> output lists them.`), true)
 }
 
 /**

@@ -1,0 +1,44 @@
+import type { PublishDetails } from '../cluster/types.js'
+import type { VersionType } from '../inputs/config.js'
+import { defaultReleaseNotes } from '../promotion/commit-message.js'
+import { latestVersion, matchVersionType, publishDetails } from '../promotion/version-details.js'
+import type { Stage, Target } from '../pipeline/stage.js'
+import { needsPublishing } from './publish.js'
+import { promotionFacts } from './promotion-facts.js'
+import type { ResolvedSource } from './resolve-source.js'
+import type { SyncedCode } from './sync-code.js'
+
+export interface PublishPlan {
+  /** How the destination version is numbered and what it carries; undefined when nothing is published. */
+  readonly publishPlan?: { readonly versionType: VersionType; readonly details: PublishDetails }
+}
+
+/**
+ * Decides, before anything is built or published, the version type (with
+ * `version-type: match`, the bump that reaches the source's number) and what
+ * the version carries from the source version.
+ */
+export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode, PublishPlan> = {
+  title: 'Plan publishing',
+  step: 'publish',
+  scope: 'target',
+  side: 'destination',
+  skip: (target, config) => (needsPublishing(target.sync, config) ? undefined : { publishPlan: undefined }),
+  run: async (target, context) => {
+    const { config, source } = context.run
+    const sourceOwner = source.account.algoOwner
+    const sourceVersion = target.source.version
+      ? await source.api.getVersion(sourceOwner, target.algorithm, target.source.commit)
+      : undefined
+    const details = publishDetails(defaultReleaseNotes(promotionFacts(target, context.run)), sourceVersion, config.releaseNotes)
+    let versionType: VersionType
+    if (config.versionType === 'match') {
+      const owner = target.session.account.algoOwner
+      const published = await target.session.api.listVersions(owner, target.algorithm, { published: true })
+      versionType = matchVersionType(target.source.version || undefined, latestVersion(published), target.session.account.cluster.label)
+    } else {
+      versionType = config.versionType
+    }
+    return { publishPlan: { versionType, details } }
+  }
+}
