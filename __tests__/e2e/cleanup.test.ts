@@ -16,11 +16,11 @@ describe('temporary repositories', () => {
     const run = await runAction(
       pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }),
       {},
-      { when: stdout => stdout.includes('Build and publish'), signal: 'SIGTERM' }
+      { when: stdout => stdout.includes('Wait for builds'), signal: 'SIGTERM' }
     )
 
     expect(run.exitCode).not.toBe(0)
-    expect(run.stdout).toContain('Build and publish')
+    expect(run.stdout).toContain('Wait for builds')
     expect(await listFiles(run.runnerTemp)).toEqual([])
     const { readdir } = await import('node:fs/promises')
     expect(await readdir(run.runnerTemp)).toEqual([])
@@ -33,7 +33,7 @@ describe('temporary repositories', () => {
     const main = await runAction(
       pair.inputs({ algorithms: 'hello', publish: true, 'build-timeout': 60 }),
       {},
-      { when: stdout => stdout.includes('Build and publish'), signal: 'SIGKILL' }
+      { when: stdout => stdout.includes('Wait for builds'), signal: 'SIGKILL' }
     )
     const { readdir } = await import('node:fs/promises')
     expect(main.exitCode).not.toBe(0)

@@ -10,7 +10,7 @@ export interface AwaitedBuild {
 
 /** Waits for each destination's build of the pushed commit; a failed build publishes nothing. */
 export const awaitBuildStage: Stage<Target & SyncedCode, AwaitedBuild> = {
-  title: 'Build',
+  title: 'Wait for builds',
   step: 'build',
   // Builds are independent of the object stores, so every target waits for its own at once.
   scope: 'target',
