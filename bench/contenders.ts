@@ -23,6 +23,8 @@ export interface Measurement {
   readonly peakRssKb: number
   /** The largest peak (VmHWM) of any single process of the tree. */
   readonly largestProcessKb: number
+  /** HTTP requests both emulators answered (API and git). */
+  readonly requests: number
 }
 
 export interface BenchContext {
@@ -39,6 +41,7 @@ const SOURCE_KEY_OWNER = 'alice'
 const DEST_KEY_OWNER = 'deployer'
 const SEED_SCRIPT = fileURLToPath(new URL('./seed-promote.sh', import.meta.url))
 const FLOOR_SCRIPT = fileURLToPath(new URL('./git-floor.sh', import.meta.url))
+const FLOOR_CHANGE_SCRIPT = fileURLToPath(new URL('./git-floor-change.sh', import.meta.url))
 
 /** A fresh destination owner, so every "first promotion" starts from nothing. */
 export function addDestinationOwner(ctx: BenchContext, owner: string): string {
@@ -87,6 +90,28 @@ export async function gitFloor(ctx: BenchContext, algorithm: string, destOwner: 
   return result
 }
 
+/**
+ * (5') The floor procedure applied to a change: depth-1 fetches of both heads,
+ * commit-tree on top of the destination head, push. `destOwner`'s algorithm
+ * must already hold code (the floor's earlier root commit).
+ */
+export async function gitFloorChange(ctx: BenchContext, algorithm: string, destOwner: string): Promise<Measurement> {
+  const { dev, prod } = ctx.pair
+  const cwd = await scratchDir(ctx, `floor-change-${destOwner}`)
+  const env = {
+    ...isolatedGitEnv(ctx.home),
+    ...commitIdentity('Git Floor'),
+    SOURCE_REPO_URL: repoUrl(dev, SOURCE_OWNER, algorithm),
+    DEST_REPO_URL: repoUrl(prod, destOwner, algorithm),
+    SOURCE_AUTH_HEADER: authorization(SOURCE_KEY_OWNER, ctx.pair.devKey),
+    DEST_AUTH_HEADER: authorization(DEST_KEY_OWNER, ctx.pair.prodKey)
+  }
+  const result = await measure(ctx, path.basename(FLOOR_CHANGE_SCRIPT), () => runCommand('bash', [FLOOR_CHANGE_SCRIPT], { env, cwd }))
+  await rm(cwd, { recursive: true, force: true })
+  await expectSameTree(ctx, algorithm, destOwner, 'floor procedure')
+  return result
+}
+
 export type ResultStatus = 'created' | 'updated' | 'unchanged'
 
 /**
@@ -124,7 +149,8 @@ async function measure<T>(ctx: BenchContext, marker: string, work: () => Promise
   // The log entry is written when the server closes the response, which can trail the client's exit.
   await sleep(50)
   const bytes = gitBytes(clusters)
-  return { value, seconds, ...bytes, peakRssKb: memory.peakRssKb, largestProcessKb: memory.largestProcessKb }
+  const requests = clusters.reduce((sum, cluster) => sum + cluster.requests.length, 0)
+  return { value, seconds, ...bytes, requests, peakRssKb: memory.peakRssKb, largestProcessKb: memory.largestProcessKb }
 }
 
 function gitBytes(clusters: readonly EmulatedCluster[]): { bytesFetched: number; bytesPushed: number } {

@@ -296,6 +296,13 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
       const posts = [...pair.dev.requests, ...pair.prod.requests].filter(r => r.method === 'POST' && r.kind === 'api')
       expect(describeRequests(posts), 'no API POST on either cluster').toEqual([])
       expect(describeRequests(writesOf(pair.prod.requests)), 'no write of any kind').toEqual([])
+      // "Unchanged" comes from the ref listings alone (the promotion record): no tree moves, on either kind of server.
+      const gitRequests = [...pair.dev.requests, ...pair.prod.requests].filter(r => r.kind === 'git')
+      expect(
+        gitRequests.reduce((sum, r) => sum + r.bytesOut, 0),
+        'git bytes served'
+      ).toBeLessThan(4_000)
+      expect(gitRequests.length, describeRequests(gitRequests).join('\n')).toBeLessThanOrEqual(4)
       // The re-run keeps "0.1.0 → 0.1.0" rather than replacing it with a commit hash.
       expect(JSON.parse(await readFile(mapFile, 'utf8'))).toEqual(JSON.parse(mapAfterFirst))
       expect(JSON.parse(second.outputs['version-map'])).toEqual({ hello: { '0.1.0': '0.1.0' } })
@@ -337,6 +344,38 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
 
       expect(results(second)[0]).toMatchObject({ status: 'unchanged', destCommit: head })
       expect(JSON.parse(second.outputs['version-map'])).toEqual({ hello: { '0.1.0': head } })
+    })
+  })
+
+  describe('a destination without a promotion record', () => {
+    it('is found unchanged when its head already holds the source tree, and nothing is pushed', async () => {
+      await pair.seed('hello', HELLO_FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello', { details: { label: 'hello' } })
+      const byHand = await pair.prod.commit(DEST_OWNER, 'hello', HELLO_FILES, { message: 'Copied by hand' })
+      pair.prod.clearRequests()
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(results(run)[0]).toMatchObject({ status: 'unchanged', destCommit: byHand })
+      expect(await pair.prod.headCommit(DEST_OWNER, 'hello')).toBe(byHand)
+      expect(describeRequests(writesOf(pair.prod.requests)), 'no write of any kind').toEqual([])
+    })
+
+    it('gets one with its next promotion, so the run after that decides from the ref listings alone', async () => {
+      await pair.seed('hello', HELLO_FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello', { details: { label: 'hello' } })
+      await pair.prod.commit(DEST_OWNER, 'hello', { 'src/hello.py': 'old\n' }, { message: 'Copied by hand' })
+      const first = await promote({ algorithms: 'hello' })
+      expect(results(first)[0]).toMatchObject({ status: 'updated' })
+      pair.dev.clearRequests()
+      pair.prod.clearRequests()
+
+      const second = await promote({ algorithms: 'hello' })
+
+      expect(results(second)[0]).toMatchObject({ status: 'unchanged', destCommit: results(first)[0].destCommit })
+      const fetches = [...pair.dev.requests, ...pair.prod.requests].filter(r => r.gitService === 'upload-pack' && r.bytesOut > 4_000)
+      expect(describeRequests(fetches), 'no pack fetched').toEqual([])
     })
   })
 

@@ -74,6 +74,18 @@ export class GitError extends Error {
     return PROXY_PROBLEM.exec(this.stderr)?.[0]
   }
 
+  /**
+   * The server answered but refused a ref update (a hook, a ref it does not
+   * allow) or an atomic push; the branch alone may still go through.
+   */
+  get refusedRefOrAtomic(): boolean {
+    return (
+      this.httpStatus === undefined &&
+      !this.transient &&
+      /\[remote rejected\]|does not support --atomic|atomic push failed/i.test(this.stderr)
+    )
+  }
+
   /** The remote does not have a commit we asked for by hash. */
   get missingCommit(): string | undefined {
     return /not our ref ([0-9a-f]{7,40})|couldn't find remote ref ([0-9a-f]{7,40})/i.exec(this.stderr)?.slice(1).find(Boolean)

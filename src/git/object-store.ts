@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile, writeFile } from 'node:fs/promises'
+import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { mkdirP, rmRF } from '@actions/io'
 import { gitEnvironment } from './git-auth.js'
@@ -7,6 +7,7 @@ import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
 import { runnerNetworkConfig } from './runner-config.js'
+import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -16,6 +17,8 @@ export interface RemoteHead {
   readonly branch: string
   /** Undefined for an empty repository. */
   readonly commit?: string
+  /** Where the record ref asked for points, when it exists (see remoteHead). */
+  readonly recorded?: string
 }
 
 export interface CommitIdentity {
@@ -28,6 +31,9 @@ export interface CommitIdentity {
  * only, commit and trees, or everything. Selects a partial-clone filter.
  */
 export type FetchFilter = 'commit-only' | 'trees' | 'complete'
+
+/** Each filter brings everything the ones before it do. */
+const FETCH_LEVELS: readonly FetchFilter[] = ['commit-only', 'trees', 'complete']
 
 const FILTER_OF: Record<FetchFilter, string[]> = {
   'commit-only': ['--filter=tree:0'],
@@ -56,6 +62,8 @@ export interface ObjectStoreOptions {
   readonly logger: Logger
   /** Scrubs secrets from what a remote says; a server may echo a request back. */
   readonly redact: (text: string) => string
+  /** Shared by every store of a run, so each git server's capabilities are learnt once. */
+  readonly capabilities: ServerCapabilities
 }
 
 /**
@@ -71,6 +79,11 @@ export interface ObjectStoreOptions {
  * partial clone (see createPushView).
  */
 export class ObjectStore {
+  /** How much of each commit this store already holds, so no fetch moves the same objects twice. */
+  private readonly fetched = new Map<string, FetchFilter>()
+  /** Fetches into one store run one at a time: they share its shallow file and its record of what it holds. */
+  private fetchQueue: Promise<unknown> = Promise.resolve()
+
   private constructor(
     readonly directory: string,
     private readonly options: ObjectStoreOptions
@@ -87,46 +100,87 @@ export class ObjectStore {
     await rmRF(this.directory)
   }
 
-  async remoteHead(remote: RemoteRepository): Promise<RemoteHead> {
-    const result = await this.network('ls-remote', remote, ['ls-remote', '--symref', '--end-of-options', remote.url, 'HEAD'])
+  /**
+   * The default branch and its head, and where `recordRef` points if it
+   * exists: one ref listing, no objects. The first listing from a host is
+   * traced, so the capabilities its server announces before the refs are
+   * learnt without another request.
+   */
+  async remoteHead(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {
+    const capabilities = this.options.capabilities
+    const trace = capabilities.acceptsFilters(remote) === undefined ? path.join(this.directory, `packet-trace-${randomUUID()}`) : undefined
+    const patterns = ['HEAD', ...(recordRef ? [recordRef] : [])]
+    // Protocol v0 lists refs in the answer to its first request; v2 needs a second (ls-refs): one round trip saved.
+    const args = ['-c', 'protocol.version=0', 'ls-remote', '--symref', '--end-of-options', remote.url, ...patterns]
+    const result = await this.network('ls-remote', remote, args, {
+      env: trace ? { GIT_TRACE_PACKET: trace } : {}
+    })
+    if (trace) {
+      capabilities.learnFrom(remote, await readFile(trace, 'utf8').catch(() => ''))
+      await rmRF(trace)
+    }
     let branch = 'refs/heads/master'
     let commit: string | undefined
+    let recorded: string | undefined
     for (const line of result.stdout.split('\n')) {
       const symref = /^ref: (\S+)\s+HEAD$/.exec(line)
       if (symref) branch = symref[1]
-      const head = /^([0-9a-f]{40})\s+HEAD$/.exec(line)
-      if (head) commit = head[1]
+      const ref = /^([0-9a-f]{40})\s+(\S+)$/.exec(line)
+      if (ref?.[2] === 'HEAD') commit = ref[1]
+      else if (ref && ref[2] === recordRef) recorded = ref[1]
     }
-    return { branch, commit }
+    return { branch, commit, recorded }
   }
 
-  /** Fetches commits by hash, depth 1: history is never needed, only a tree and a parent to build on. */
+  /** Whether the remote's server serves partial clone; learnt with one ref listing per host and run. */
+  async acceptsFilters(remote: RemoteRepository): Promise<boolean> {
+    if (this.options.capabilities.acceptsFilters(remote) === undefined) await this.remoteHead(remote)
+    return this.options.capabilities.acceptsFilters(remote) ?? false
+  }
+
+  /**
+   * Fetches commits by hash, depth 1: history is never needed, only a tree
+   * and a parent to build on. From a server that ignores filters the commit
+   * comes whole at once: it would send whole trees anyway, and asking again
+   * for more would send them again. What the store already holds is not fetched.
+   */
   async fetchCommits(remote: RemoteRepository, commits: readonly string[], filter: FetchFilter): Promise<void> {
     if (commits.length === 0) return
     assertObjectIds(commits)
-    await this.network('fetch', remote, [
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--depth=1',
-      ...FILTER_OF[filter],
-      '--end-of-options',
-      remote.url,
-      ...commits
-    ])
+    const level = (await this.acceptsFilters(remote)) ? filter : 'complete'
+    await this.queueFetch(async () => {
+      const wanted = commits.filter(commit => !holds(this.fetched.get(commit), level))
+      if (wanted.length === 0) return
+      await this.network('fetch', remote, [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
+        '--depth=1',
+        ...FILTER_OF[level],
+        '--end-of-options',
+        remote.url,
+        ...wanted
+      ])
+      for (const commit of wanted) this.fetched.set(commit, level)
+    })
   }
 
   /** Fetches individual objects (the blobs a destination lacks) by id. */
   async fetchObjects(remote: RemoteRepository, objectIds: readonly string[]): Promise<void> {
     if (objectIds.length === 0) return
     assertObjectIds(objectIds)
-    await this.network(
-      'fetch',
-      remote,
-      ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', '--end-of-options', remote.url],
-      objectIds.join('\n') + '\n'
+    await this.queueFetch(() =>
+      this.network('fetch', remote, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--stdin', '--end-of-options', remote.url], {
+        stdin: objectIds.join('\n') + '\n'
+      })
     )
+  }
+
+  private queueFetch<T>(fetch: () => Promise<T>): Promise<T> {
+    const run = this.fetchQueue.catch(() => {}).then(fetch)
+    this.fetchQueue = run
+    return run
   }
 
   /** Reads a commit object without touching its tree, so it works in a commit-only store. */
@@ -212,17 +266,37 @@ export class ObjectStore {
     return stdout.trim()
   }
 
-  /** A plain push: never forced, so a destination that moved on rejects it (see GitError.rejectedAsStale). */
-  async push(remote: RemoteRepository, commit: string, branch: string): Promise<void> {
+  /**
+   * A plain push: never forced, so a destination that moved on rejects it
+   * (see GitError.rejectedAsStale). `recordRef`, when given, is set to the
+   * same commit in the same atomic push; a server that refuses it (or atomic
+   * pushes) gets the branch alone, and the result says the record is missing.
+   */
+  async push(remote: RemoteRepository, commit: string, branch: string, recordRef?: string): Promise<{ recorded: boolean }> {
     const view = await this.createPushView()
-    try {
-      await this.network(
+    const push = (refs: string[]): Promise<GitResult> =>
+      this.network(
         'push',
         remote,
-        ['push', '--quiet', '--no-verify', '--end-of-options', remote.url, `${commit}:${branch}`],
-        undefined,
-        view
+        ['push', '--quiet', '--no-verify', ...(refs.length > 1 ? ['--atomic'] : []), '--end-of-options', remote.url, ...refs],
+        {
+          directory: view
+        }
       )
+    try {
+      if (recordRef) {
+        try {
+          await push([`${commit}:${branch}`, `${commit}:${recordRef}`])
+          return { recorded: true }
+        } catch (error) {
+          if (!(error instanceof GitError) || error.rejectedAsStale || !error.refusedRefOrAtomic) throw error
+          this.options.logger.info(
+            `${remote.label}: the server did not take the promotion record ${recordRef} (${(error as Error).message}); pushing the branch alone`
+          )
+        }
+      }
+      await push([`${commit}:${branch}`])
+      return { recorded: false }
     } finally {
       await rmRF(view)
     }
@@ -254,8 +328,7 @@ export class ObjectStore {
     operation: string,
     remote: RemoteRepository,
     args: string[],
-    stdin?: string,
-    directory = this.directory
+    { stdin, directory = this.directory, env = {} }: { stdin?: string; directory?: string; env?: NodeJS.ProcessEnv } = {}
   ): Promise<GitResult> {
     return withRetry(
       this.options.retry,
@@ -267,7 +340,7 @@ export class ObjectStore {
       async () =>
         this.git(operation, args, {
           stdin,
-          env: gitEnvironment(remote.credential, process.env, await runnerNetworkConfig()),
+          env: { ...gitEnvironment(remote.credential, process.env, await runnerNetworkConfig()), ...env },
           label: remote.label,
           directory,
           timeoutMs: TRANSFER_TIMEOUT_FACTOR * this.options.retry.attemptTimeoutMs
@@ -321,6 +394,10 @@ export async function makeTemporaryDirectory(parent: string, prefix: string): Pr
   const directory = path.join(parent, `${prefix}-${randomUUID().slice(0, 12)}`)
   await mkdirP(directory)
   return directory
+}
+
+function holds(held: FetchFilter | undefined, wanted: FetchFilter): boolean {
+  return held !== undefined && FETCH_LEVELS.indexOf(held) >= FETCH_LEVELS.indexOf(wanted)
 }
 
 /** Every fetch is shallow, so a store has a shallow file; without one the view needs none. */

@@ -18,6 +18,7 @@ import type { Logger, ProgressListener } from '../util/log.js'
 import type { SecretRegistry } from '../util/secrets.js'
 import { Pipeline } from './pipeline.js'
 import type { RunContext, Settled, Target } from './stage.js'
+import { ServerCapabilities } from '../git/server-capabilities.js'
 
 /** The stages of a promotion, in order. A new stage is a module of `src/stages/` named here. */
 export const PROMOTION_PIPELINE = Pipeline.start()
@@ -62,6 +63,7 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     redact,
     workDir: deps.workDir,
     identity: IDENTITY,
+    gitServers: new ServerCapabilities(),
     waitBeforeCleanup: task => void pending.push(task)
   }
   const targets: Target[] = config.algorithms.flatMap(algorithm =>

@@ -2,6 +2,7 @@ import type { ClusterAccount } from '../inputs/config.js'
 import type { ClusterSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
+import type { ServerCapabilities } from '../git/server-capabilities.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
@@ -28,6 +29,8 @@ export interface RunContext {
   /** A folder of this run's own, removed by the front end when the run ends. */
   readonly workDir: string
   readonly identity: CommitIdentity
+  /** What each git server of the run can do (partial clone or not), learnt once per host. */
+  readonly gitServers: ServerCapabilities
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */
   waitBeforeCleanup(task: () => Promise<void>): void
 }

@@ -37,13 +37,24 @@ export class AlgorithmObjects {
     return (this.probeStore ??= this.createStore('probe'))
   }
 
-  /** Trees of source and destinations, and the source blobs destinations lack. */
+  /**
+   * Trees of source and destinations, and the source blobs destinations lack.
+   * From a source server that ignores filters the probe store already holds
+   * whole commits, so it is the work store too and nothing is fetched twice.
+   */
   work(): Promise<ObjectStore> {
-    return (this.workStore ??= this.createStore('objects'))
+    return (this.workStore ??= this.chooseWorkStore())
+  }
+
+  private async chooseWorkStore(): Promise<ObjectStore> {
+    const probe = await this.probe()
+    return (await probe.acceptsFilters(this.source)) ? this.createStore('objects') : probe
   }
 
   async sourceTree(): Promise<string> {
     if (!this.sourceTreeId) {
+      // Without filters a probe would bring the whole source anyway: bring it where the work needs it, once.
+      if (this.sourceInWork === 'none' && !(await (await this.probe()).acceptsFilters(this.source))) await this.ensureSource('complete')
       const store = this.sourceInWork === 'none' ? await this.probe() : await this.work()
       if (this.sourceInWork === 'none') await store.fetchCommits(this.source, [this.sourceCommit], 'commit-only')
       this.sourceTreeId = (await store.readCommit(this.sourceCommit)).tree
@@ -64,7 +75,9 @@ export class AlgorithmObjects {
     return this.sourceFetch
   }
 
-  private async fetchSource(part: 'trees' | 'complete'): Promise<void> {
+  private async fetchSource(requested: 'trees' | 'complete'): Promise<void> {
+    // A server without filters sends the commit whole whatever is asked: say so, so no blob is asked for again.
+    const part = (await (await this.work()).acceptsFilters(this.source)) ? requested : 'complete'
     if (this.sourceInWork === 'complete' || this.sourceInWork === part) return
     if (this.sourceInWork === 'trees') {
       // Fetching a commit the store already has moves nothing; ask for the blobs themselves.
@@ -89,7 +102,8 @@ export class AlgorithmObjects {
   async remove(): Promise<void> {
     await this.settled()
     const stores = await Promise.allSettled([this.probeStore, this.workStore].filter(Boolean) as Promise<ObjectStore>[])
-    await Promise.all(stores.map(store => (store.status === 'fulfilled' ? store.value.remove() : undefined)))
+    const distinct = new Set(stores.flatMap(store => (store.status === 'fulfilled' ? [store.value] : [])))
+    await Promise.all([...distinct].map(store => store.remove()))
   }
 
   /**
@@ -166,6 +180,18 @@ export type SyncOutcome =
   | { readonly kind: 'pushed'; readonly destCommit: string; readonly changes: FileChanges }
 
 /**
+ * The record a promotion leaves at the destination: a ref named after the
+ * source commit, pointing at the promotion commit made from it. When a later
+ * run finds the destination's head to be that very commit, the destination
+ * holds the source's tree (the promotion commit is made of it), so nothing
+ * changed — learnt from the ref listing alone, on any git server. Not a
+ * branch, so it builds nothing; one ref per promoted source commit, set once.
+ */
+export function promotionRecordRef(sourceCommit: string): string {
+  return `refs/algorithmia-promote/source/${sourceCommit}`
+}
+
+/**
  * Makes the destination's default branch hold the source tree, as one new
  * commit on top of its head. Never forces: if the head moved between fetch and
  * push, the commit is rebuilt on the new head and pushed again.
@@ -173,27 +199,33 @@ export type SyncOutcome =
 export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   const { objects, destination, logger } = request
   const probe = await objects.probe()
+  const record = promotionRecordRef(objects.sourceCommit)
   for (let attempt = 1; ; attempt++) {
-    const head = await probe.remoteHead(destination)
+    const head = await probe.remoteHead(destination, record)
     request.onHead?.(head.commit)
     const fresh = request.freshDestination === true && attempt === 1
-    if (!fresh && head.commit && (await treeOf(probe, destination, head.commit)) === (await objects.sourceTree())) {
-      return { kind: 'unchanged', destCommit: head.commit }
+    if (!fresh && head.commit && head.recorded === head.commit) return { kind: 'unchanged', destCommit: head.commit }
+    if (request.dryRun && !request.describeChanges) {
+      // A plan needs only the verdict: commit objects answer it without trees where the server allows.
+      if (!fresh && head.commit && (await destinationTree(objects, destination, head.commit)) === (await objects.sourceTree()))
+        return { kind: 'unchanged', destCommit: head.commit }
+      return { kind: 'planned', destCommit: head.commit ?? '' }
     }
-    if (request.dryRun && !request.describeChanges) return { kind: 'planned', destCommit: head.commit ?? '' }
+    // Without a record the trees decide; they are what a change needs anyway, so they are fetched once, for both.
     await fetchForComparison(objects, destination, head, fresh)
     await objects.checkSourceTree()
     const work = await objects.work()
     const sourceTree = await objects.sourceTree()
-    if (fresh && head.commit && (await work.readCommit(head.commit)).tree === sourceTree)
-      return { kind: 'unchanged', destCommit: head.commit }
+    if (head.commit && (await work.readCommit(head.commit)).tree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
     const changes = await work.changedPaths(head.commit, objects.sourceCommit)
     if (request.dryRun) return { kind: 'planned', destCommit: head.commit ?? '', changes }
     await objects.fetchBlobsMissingFrom(head.commit)
     const commit = await work.commitTree(sourceTree, head.commit, request.message, request.identity)
     try {
       request.onPushing?.()
-      await work.push(destination, commit, head.branch)
+      // An existing record (this source commit was promoted before, and other changes came since) stays as it
+      // is: moving it would need the commit it names, which a depth-1 store lacks. The trees decide there.
+      await work.push(destination, commit, head.branch, head.recorded ? undefined : record)
       return { kind: 'pushed', destCommit: commit, changes }
     } catch (error) {
       if (!(error instanceof GitError && error.rejectedAsStale)) throw error
@@ -209,9 +241,20 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   }
 }
 
-async function treeOf(probe: ObjectStore, remote: RemoteRepository, commit: string): Promise<string> {
-  await probe.fetchCommits(remote, [commit], 'commit-only')
-  return (await probe.readCommit(commit)).tree
+/**
+ * The destination head's tree, for a destination without a record. A server
+ * that ignores filters sends the whole commit: it goes into the work store,
+ * where a change then finds it, rather than into the probe. When the probe
+ * is the work store, the commit comes with its trees, as the work needs it:
+ * one store never mixes a commit-only fetch and a later trees fetch.
+ */
+async function destinationTree(objects: AlgorithmObjects, destination: RemoteRepository, commit: string): Promise<string> {
+  const probe = await objects.probe()
+  const work = await objects.work()
+  const intoWork = work === probe || !(await probe.acceptsFilters(destination))
+  const store = intoWork ? work : probe
+  await store.fetchCommits(destination, [commit], intoWork ? 'trees' : 'commit-only')
+  return (await store.readCommit(commit)).tree
 }
 
 /**

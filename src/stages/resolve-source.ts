@@ -16,9 +16,9 @@ export const resolveSourceStage: Stage<Target, ResolvedSource> = {
   scope: 'algorithm',
   side: 'source',
   run: async (target, context) => {
-    const { config, source, logger, redact, workDir } = context.run
+    const { config, source, logger, redact, workDir, gitServers } = context.run
     context.progress('resolving')
-    const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact }
+    const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers }
     const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${target.algorithm}-${role}`, storeOptions)
     const probe = createStore('probe')
     const revision = await resolveSource(source, await probe, target.sourceRemote, target.algorithm, config.sourceVersion)
