@@ -1,7 +1,7 @@
 import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm, Version } from '../cluster/types.js'
 import { GitError } from '../git/git-error.js'
-import type { ObjectStore, RemoteHead } from '../git/object-store.js'
+import type { ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { SourceVersion } from '../inputs/config.js'
 import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
@@ -25,16 +25,12 @@ export async function resolveSource(
   requested: SourceVersion
 ): Promise<SourceRevision> {
   const owner = session.account.algoOwner
-  // Independent questions go out together: on a real network each is a round trip.
-  const metadataAnswer = session.api.getAlgorithm(owner, name)
-  const publishedAnswer = settleLater(session.api.listVersions(owner, name, { published: true }))
-  const headAnswer = requested.kind === 'latest' ? settleLater(store.remoteHead(remote)) : undefined
-  const metadata = await metadataAnswer
+  const metadata = await session.api.getAlgorithm(owner, name)
   if (!metadata) {
     throw new PromotionError(missingAlgorithmAdvice(session.account, name))
   }
-  const published = await publishedAnswer
-  const commit = await resolveCommit(store, remote, requested, published, () => session.api.listVersions(owner, name), headAnswer)
+  const published = await session.api.listVersions(owner, name, { published: true })
+  const commit = await resolveCommit(store, remote, requested, published, () => session.api.listVersions(owner, name))
   const version = published.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
   return { metadata, commit, version }
 }
@@ -44,12 +40,11 @@ async function resolveCommit(
   remote: RemoteRepository,
   requested: SourceVersion,
   published: readonly Version[],
-  allVersions: () => Promise<Version[]>,
-  headAnswer?: Promise<RemoteHead>
+  allVersions: () => Promise<Version[]>
 ): Promise<string> {
   switch (requested.kind) {
     case 'latest': {
-      const head = await (headAnswer ?? store.remoteHead(remote))
+      const head = await store.remoteHead(remote)
       if (!head.commit)
         throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
       return head.commit
@@ -96,13 +91,4 @@ function listAvailable(published: readonly Version[]): string {
   return versions.length === 0
     ? 'It has no published versions; leave source-version empty to promote the latest commit.'
     : `Published versions: ${versions.slice(0, 20).join(', ')}${versions.length > 20 ? ', …' : ''}.`
-}
-
-/**
- * A request started early whose failure only counts if it is awaited: when
- * the algorithm turns out to be missing, the error that says so wins.
- */
-function settleLater<T>(answer: Promise<T>): Promise<T> {
-  answer.catch(() => {})
-  return answer
 }
