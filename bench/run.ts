@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,200,500] [-- --latency-ms 40]`
+ * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,200,500] [-- --latency-ms 40] [-- --collections]`
  *
  * Promotes a heavy algorithm between two emulated clusters with the seed
  * script's steps, the git floor and the action, side by side and alternating
@@ -36,6 +36,7 @@ import {
   type RepoProfile
 } from './fixtures.js'
 import { RssSampler, median, secondsSince } from './measure.js'
+import { collectionsBench } from './collections.js'
 
 const CONTENDERS = {
   seed: '(1) seed script: full clones, cp, commit, push',
@@ -64,6 +65,8 @@ interface Options {
   readonly quick: boolean
   readonly scale: readonly number[]
   readonly latencyMs: number
+  /** Only the data collections bench (long: it moves about 3 GB). */
+  readonly collections: boolean
 }
 
 function parseOptions(): Options {
@@ -72,7 +75,8 @@ function parseOptions(): Options {
       rounds: { type: 'string' },
       quick: { type: 'boolean', default: false },
       scale: { type: 'string' },
-      'latency-ms': { type: 'string' }
+      'latency-ms': { type: 'string' },
+      collections: { type: 'boolean', default: false }
     }
   })
   const rounds = Number(values.rounds ?? 3)
@@ -82,7 +86,13 @@ function parseOptions(): Options {
     throw new Error(`--scale takes algorithm counts of at least ${SCALE_CHANGED}, such as 50,200,500`)
   const latencyMs = Number(values['latency-ms'] ?? 40)
   if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a non-negative integer`)
-  return { rounds, quick: values.quick ?? false, scale: [...scale].sort((a, b) => a - b), latencyMs }
+  return {
+    rounds,
+    quick: values.quick ?? false,
+    scale: [...scale].sort((a, b) => a - b),
+    latencyMs,
+    collections: values.collections ?? false
+  }
 }
 
 interface Bench {
@@ -103,6 +113,11 @@ async function main(): Promise<void> {
   const bench: Bench = { options, workDir, home, sampler, profiles }
   const load = [os.loadavg()[0]]
   try {
+    if (options.collections) {
+      const passed = await withPair(bench, {}, ctx => collectionsBench(ctx, options.rounds))
+      if (!passed) process.exitCode = 1
+      return
+    }
     const reports: string[] = []
     let cold: number[] = []
     for (const kind of SERVER_KINDS) {

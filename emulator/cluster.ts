@@ -7,6 +7,10 @@ import { join } from 'node:path'
 import { AlgorithmService } from './algorithms.js'
 import { ApiHandler } from './api.js'
 import { BuildRunner } from './builds.js'
+import { DataApiHandler } from './data-api.js'
+import { DataFaultInjector } from './data-faults.js'
+import { DataHandle } from './data-handle.js'
+import { DataStore } from './data-store.js'
 import { EnvironmentCatalog } from './environments.js'
 import { FaultInjector } from './faults.js'
 import { GitRunner, isolatedGitEnv } from './git-exec.js'
@@ -52,11 +56,12 @@ interface Parts {
   faults: FaultInjector
   gitHttp: GitHttpHandler
   server: ClusterServer
+  data: DataHandle
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedCluster> {
   const root = opts.root ?? (await mkdtemp(join(tmpdir(), 'algorithmia-emulator-')))
-  const dirs = { repos: join(root, 'repos'), tmp: join(root, 'tmp'), home: join(root, 'home') }
+  const dirs = { repos: join(root, 'repos'), tmp: join(root, 'tmp'), home: join(root, 'home'), data: join(root, 'data') }
   await Promise.all(Object.values(dirs).map(dir => mkdir(dir, { recursive: true })))
 
   const state = new ClusterState()
@@ -72,7 +77,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const api = new ApiHandler({ state, algorithms, builds, environments, secrets, readTree, baseUrl: () => baseUrl })
   const gitEnv = isolatedGitEnv(dirs.home)
   const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
-  const server = new ClusterServer({ state, api, git: gitHttp, faults, latencyMs: opts.latencyMs ?? 0 }, opts.tls)
+  const dataStore = new DataStore(dirs.data)
+  const dataFaults = new DataFaultInjector()
+  const data = new DataApiHandler({ state, store: dataStore, faults: dataFaults })
+  const server = new ClusterServer({ state, api, git: gitHttp, data, faults, latencyMs: opts.latencyMs ?? 0 }, opts.tls)
   const host = opts.host ?? '127.0.0.1'
   const port = await server.listen(opts.port ?? 0, host)
   baseUrl = `${opts.tls ? 'https' : 'http'}://${host}:${port}`
@@ -90,7 +98,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
     secrets,
     faults,
     gitHttp,
-    server
+    server,
+    data: new DataHandle(state, dataStore, dataFaults)
   })
 }
 
@@ -134,6 +143,10 @@ class Cluster implements EmulatedCluster {
 
   get builds(): BuildRunner {
     return this.parts.builds
+  }
+
+  get data(): DataHandle {
+    return this.parts.data
   }
 
   get environments(): EnvironmentCatalog {

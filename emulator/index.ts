@@ -1,5 +1,6 @@
 // Public entry point of the Algorithmia cluster emulator: one call starts a
-// real HTTP server emulating one cluster (REST API under /v1, git under /git).
+// real HTTP server emulating one cluster (REST API under /v1, hosted data under
+// /v1/connector/data and /v1/data, git under /git).
 export { startCluster } from './cluster.js'
 export type {
   Algorithm,
@@ -13,6 +14,10 @@ export type {
   CommitOptions,
   Compilation,
   CreateAlgorithmBody,
+  DataControls,
+  DataFaultController,
+  DataFaultRule,
+  DataFile,
   EmulatedCluster,
   Environment,
   EnvironmentControls,

@@ -5,6 +5,7 @@ import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { ApiHandler } from './api.js'
 import { authenticateApi, authenticateGit } from './auth.js'
+import { type DataApiHandler, isDataPath } from './data-api.js'
 import { type FaultInjector, applyFault } from './faults.js'
 import { type GitHttpHandler, gitServiceOf } from './git-http.js'
 import { type Exchange, sendInternalError } from './http-util.js'
@@ -15,6 +16,7 @@ export interface ServerDeps {
   state: ClusterState
   api: ApiHandler
   git: GitHttpHandler
+  data: DataApiHandler
   faults: FaultInjector
   /** Round-trip time added to each request and each new connection. */
   latencyMs: number
@@ -62,6 +64,7 @@ export class ClusterServer {
       const fault = this.deps.faults.take(req.method ?? 'GET', exchange.url.pathname)
       if (fault && (await applyFault(fault, req, res, exchange))) return
       if (exchange.kind === 'git') await this.deps.git.handle(req, res, exchange)
+      else if (isDataPath(exchange.url.pathname)) await this.deps.data.handle(req, res, exchange)
       else await this.deps.api.handle(req, res, exchange)
     } catch (error) {
       sendInternalError(res, exchange, error)

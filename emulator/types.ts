@@ -1,6 +1,7 @@
 // Public types of the cluster emulator. The JSON shapes (Algorithm, Build,
 // Version) mirror what the Algorithmia management API returns, so tests can
 // compare in-process results with HTTP responses directly.
+import type { Readable } from 'node:stream'
 
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
 export type VersionType = 'major' | 'minor' | 'revision'
@@ -162,6 +163,46 @@ export interface FaultRule {
   drop?: boolean
 }
 
+/** A fault inside one data file transfer (PUT upload or GET download of a file). */
+export interface DataFaultRule {
+  method?: 'GET' | 'PUT'
+  /** A string matches as an exact prefix of the pathname. */
+  path: RegExp | string
+  /** How many matching transfers the rule affects; default 1. */
+  times?: number
+  /** Destroy the connection once this many body bytes were received (PUT) or sent (GET). */
+  cutAfterBytes?: number
+  /** PUT only: stop reading after this many bytes and answer `status` (default 500); nothing is stored. */
+  failAfterBytes?: number
+  status?: number
+  /** Send (GET) or read (PUT) the body at about this rate: slow reads. */
+  bytesPerSecond?: number
+}
+
+export interface DataFaultController {
+  add(rule: DataFaultRule): void
+  clear(): void
+}
+
+export interface DataFile {
+  filename: string
+  size: number
+  last_modified: string
+}
+
+/** In-process access to the cluster's hosted data collections. */
+export interface DataControls {
+  /** Creates a collection; `read` defaults to the owner's algorithms (`["algo://.my/*"]`). */
+  createCollection(owner: string, name: string, read?: string[]): void
+  /** Writes a file as an upload would (a fresh last_modified); a stream is written without buffering. */
+  putFile(owner: string, collection: string, filename: string, body: string | Buffer | Readable): Promise<DataFile>
+  readFile(owner: string, collection: string, filename: string): Promise<Buffer>
+  /** undefined when the collection does not exist. */
+  listFiles(owner: string, collection: string): DataFile[] | undefined
+  readAcl(owner: string, collection: string): string[] | undefined
+  faults: DataFaultController
+}
+
 export interface FaultController {
   add(rule: FaultRule): void
   injectCommitAfterFetch(owner: string, name: string, files: Record<string, string>, opts?: { times?: number }): void
@@ -301,5 +342,7 @@ export interface EmulatedCluster {
   clearRequests(): void
   faults: FaultController
   builds: BuildControls
+  /** Hosted data collections (`/v1/connector/data`, alias `/v1/data`). */
+  data: DataControls
   stop(): Promise<void>
 }

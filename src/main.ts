@@ -68,6 +68,10 @@ async function present(config: PromotionConfig, report: RunReport): Promise<void
   )
   if (report.failed > 0)
     core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
+  else if (report.failedCollections)
+    core.setFailed(
+      `${report.failedCollections} of ${report.collections?.length} data collections were not fully promoted; see the warnings above and the job summary.`
+    )
 }
 
 function reportFailure(error: unknown, secrets: SecretRegistry): void {

@@ -132,6 +132,14 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     description:
       'subject of the promotion commit; placeholders {algorithm}, {source-cluster}, {source-owner}, {source-version}, {source-commit}, {dest-cluster}, {dest-owner}'
   },
+  {
+    input: 'collections',
+    value: 'names',
+    group: WHAT,
+    description:
+      "hosted data collections of the source owner to promote (comma-separated; the flag may be repeated), or 'auto' for those the promoted code references as data://<source-algo-owner>/<collection>/…"
+  },
+  { input: 'collections-prune', group: WHAT, description: 'delete destination files that the source collection does not have' },
   { input: 'publish', group: PUBLISH, description: 'wait for the destination build of the promoted commit and publish a version' },
   {
     input: 'version-type',
@@ -180,7 +188,12 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     group: RUN,
     description: "JSON version map to read, update with this run's promotions, and write back"
   },
-  { input: 'concurrency', value: 'n', group: RUN, description: 'how many algorithms are promoted at the same time' },
+  {
+    input: 'concurrency',
+    value: 'n',
+    group: RUN,
+    description: 'how many algorithms are promoted, and how many files of a data collection are copied, at the same time'
+  },
   {
     input: 'max-attempts',
     value: 'n',
@@ -371,7 +384,8 @@ function optionOf(flag: InputFlag): Option {
     flag.group
   )
   // Repeating --algorithms adds names instead of replacing them.
-  if (flag.input === 'algorithms') option.argParser((value: string, previous?: string) => (previous ? `${previous},${value}` : value))
+  if (flag.input === 'algorithms' || flag.input === 'collections')
+    option.argParser((value: string, previous?: string) => (previous ? `${previous},${value}` : value))
   return option
 }
 

@@ -3,6 +3,7 @@ import type pc from 'picocolors'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { RunReport } from '../report/run-report.js'
 import type { PromotionStatus } from '../promotion/result.js'
+import { COLLECTION_COLUMNS, collectionRows, publicCollection } from '../report/collections.js'
 import { promotionMatrix } from '../report/matrix.js'
 import { publicResult } from '../report/public-result.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
@@ -18,7 +19,8 @@ type Colors = ReturnType<typeof pc.createColors>
 export function resultsJson(config: PromotionConfig, report: RunReport): string {
   const results = report.results.map(publicResult)
   const plan = config.mode === 'plan' ? { matrix: promotionMatrix(report) } : {}
-  return `${JSON.stringify({ results, versionMap: report.versionMap, changed: report.changed, ...plan }, null, 2)}\n`
+  const collections = report.collections?.length ? { collections: report.collections.map(publicCollection) } : {}
+  return `${JSON.stringify({ results, versionMap: report.versionMap, changed: report.changed, ...plan, ...collections }, null, 2)}\n`
 }
 
 /** The final table on a terminal, with the same rows as the job summary. */
@@ -29,7 +31,10 @@ export function resultsTable(report: RunReport, colors: Colors): string {
     row[statusColumn] = colorStatus(row[statusColumn] as PromotionStatus, colors)
     table.push(row)
   }
-  return `${table.toString()}\n`
+  if (!report.collections?.length) return `${table.toString()}\n`
+  const data = new Table({ head: COLLECTION_COLUMNS.map(column => colors.bold(column)), style: { head: [], border: [], compact: true } })
+  for (const row of collectionRows(report.collections)) data.push(row)
+  return `${table.toString()}\n${data.toString()}\n`
 }
 
 /** What follows the table: counts, each failure in full, and where the version map went. */

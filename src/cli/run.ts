@@ -9,6 +9,7 @@ import { runAccounts } from '../accounts/run.js'
 import { prepareRun } from '../pipeline/prepare.js'
 import { secretsInInputs } from '../inputs/secret-inputs.js'
 import { promote } from '../pipeline/run.js'
+import { collectionProgressLines } from './collection-progress.js'
 import type { RunReport } from '../report/run-report.js'
 import { SecretRegistry } from '../util/secrets.js'
 import { withWorkDirectory } from '../process/work-directory.js'
@@ -65,7 +66,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
     const logger = new LineLogger(process.stderr, { secrets, verbose: command.verbose })
     const config = await prepareRun(parsed, { logger, redact: text => secrets.redact(text) })
     const report = await execute(config, command, secrets)
-    return report.failed > 0 ? EXIT_FAILED : EXIT_OK
+    return report.failed > 0 || report.failedCollections ? EXIT_FAILED : EXIT_OK
   } catch (error) {
     return reportError(error, secrets, verbose)
   }
@@ -149,7 +150,14 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
     report = await withWorkDirectory(
       os.tmpdir(),
       message => logger.warning(message),
-      workDir => promote(config, { logger, secrets, workDir, onProgress: display?.onProgress })
+      workDir =>
+        promote(config, {
+          logger,
+          secrets,
+          workDir,
+          onProgress: display?.onProgress,
+          onCollectionProgress: collectionProgressLines(logger)
+        })
     )
   } finally {
     display?.finish(report?.results ?? [])

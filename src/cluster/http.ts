@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import { Readable, Transform, pipeline } from 'node:stream'
 import type { Response } from 'node-fetch'
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
 import { TransportError, proxyAnswerNote, transportFetch } from '../http/transport.js'
@@ -17,6 +17,22 @@ export interface HttpRequest {
   readonly idempotent?: boolean
   /** Told the number of each attempt before it is made (1 for the first). */
   readonly onAttempt?: (attempt: number) => void
+}
+
+/** A request whose body (upload) or answer (download) is streamed, never held whole. */
+export interface StreamRequest {
+  readonly method: 'GET' | 'PUT'
+  /** Path below `/v1`, already encoded. */
+  readonly path: string
+  readonly body?: Readable
+  /** Sent as Content-Length with `body`; a body of another length then fails rather than arriving short. */
+  readonly size?: number
+}
+
+export interface StreamResponse {
+  readonly status: number
+  /** The answer's bytes, as they arrive. */
+  readonly body: Readable
 }
 
 export interface ClusterHttpOptions {
@@ -55,6 +71,53 @@ export class ClusterHttp {
 
   private get timeoutMs(): number {
     return this.options.retry.attemptTimeoutMs
+  }
+
+  /**
+   * One streamed exchange, not retried: a body cannot be replayed, so the
+   * caller restarts the whole transfer. The request timeout applies to each
+   * silence (no byte moving either way), not to the transfer as a whole.
+   * node-fetch writes a stream body through node:http, which waits while the
+   * socket is full, so a large file never piles up in memory.
+   */
+  async stream(request: StreamRequest): Promise<StreamResponse> {
+    const { cluster, apiUrl, apiKey } = this.options
+    const idle = new IdleTimer(this.timeoutMs)
+    const upload = request.body?.pipe(touching(() => idle.touch()))
+    request.body?.once('error', error => upload?.destroy(error))
+    let response: Response
+    try {
+      response = await transportFetch(`${apiUrl}/v1${request.path}`, {
+        method: request.method,
+        headers: {
+          Authorization: `Simple ${apiKey}`,
+          ...(upload ? { 'Content-Type': 'application/octet-stream' } : {}),
+          ...(request.size === undefined ? {} : { 'Content-Length': String(request.size) })
+        },
+        body: upload,
+        signal: idle.signal,
+        // A redirect would take the Authorization header (the key) to wherever it points.
+        redirect: 'manual'
+      })
+    } catch (error) {
+      idle.stop()
+      upload?.destroy()
+      const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
+      throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
+    }
+    if (response.status >= 300 && response.status < 400) {
+      idle.stop()
+      discardBody(response)
+      throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
+    }
+    if (!response.ok) {
+      const text = this.options.redact((await readCapped(response, MAX_ANSWER_BYTES).catch(() => '')) ?? '')
+      idle.stop()
+      throw this.apiError({ method: request.method, path: request.path }, response, text, `${apiUrl}/v1${request.path}`)
+    }
+    const body = touching(() => idle.touch())
+    pipeline(response.body ?? Readable.from([]), body, () => idle.stop())
+    return { status: response.status, body }
   }
 
   private async once<T>(request: HttpRequest): Promise<T> {
@@ -124,7 +187,7 @@ export class ClusterHttp {
     }
   }
 
-  private apiError(request: HttpRequest, response: Response, text: string, url: string): ClusterApiError {
+  private apiError(request: Pick<HttpRequest, 'method' | 'path'>, response: Response, text: string, url: string): ClusterApiError {
     const { code, message } = parseErrorBody(text)
     const note = proxyAnswerNote(url, response.status)
     return new ClusterApiError(
@@ -159,6 +222,39 @@ async function readCapped(response: Response, limit: number): Promise<string | u
 }
 
 /** The rest of an answer is not wanted: close its stream (node-fetch's body is a Node stream). */
+/** Passes bytes through, telling `touch` of each chunk: the idle timer sees a transfer that still moves. */
+function touching(touch: () => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      touch()
+      done(null, chunk)
+    }
+  })
+}
+
+/** Aborts a transfer after `ms` without progress. */
+class IdleTimer {
+  private readonly controller = new AbortController()
+  private timer?: NodeJS.Timeout
+
+  constructor(private readonly ms: number) {
+    this.touch()
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  touch(): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.controller.abort(new DOMException('idle', 'TimeoutError')), this.ms)
+  }
+
+  stop(): void {
+    clearTimeout(this.timer)
+  }
+}
+
 function discardBody(response: Response): void {
   const body = response.body as Readable | null
   body?.destroy()

@@ -239,6 +239,17 @@ export class ObjectStore {
     )
   }
 
+  /** Every match of an extended regex in `commit`'s text files, one a line; needs the blobs. */
+  async matchesIn(commit: string, pattern: string): Promise<string[]> {
+    try {
+      const { stdout } = await this.local('grep', ['grep', '-I', '-h', '-o', '-E', '-e', pattern, commit, '--'])
+      return stdout.split('\n').filter(Boolean)
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode === 1) return [] // git grep's "no match"
+      throw error
+    }
+  }
+
   /** Files added, modified and deleted between two commits (compares ids; blobs need not be present). */
   async changedPaths(from: string | undefined, to: string): Promise<FileChanges> {
     const args = from ? ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to] : ['ls-tree', '-r', '-z', '--name-only', to]

@@ -1,5 +1,6 @@
 import type { AlgorithmSelection } from '../selection/algorithm-patterns.js'
 import type { RetryPolicy } from '../util/retry.js'
+import type { CollectionsOptions } from './collections.js'
 
 /** Where a cluster's API and git hosting are reached. */
 export interface ClusterAddress {
@@ -102,6 +103,8 @@ export interface PromotionConfig {
   readonly mode: RunMode
   /** The `commit-message` template (its default when not given). */
   readonly commitMessage: string
+  /** Hosted data collections to promote with the algorithms. */
+  readonly collections: CollectionsOptions
   readonly concurrency: number
   /** Set when `github-token` is given: record deployments and plan comments on GitHub. */
   readonly github?: GitHubRecordsConfig

@@ -12,6 +12,7 @@ export const INPUT_DEFAULTS = {
   mode: 'promote',
   'create-owner': 'false',
   'commit-message': 'Promote {algorithm} {source-version} from {source-cluster}',
+  'collections-prune': 'false',
   concurrency: '4',
   'max-attempts': '5',
   'retry-delay': '1',

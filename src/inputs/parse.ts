@@ -1,3 +1,4 @@
+import { collectionsOptions } from './collections.js'
 import { destinationAccounts, refuseSameAlgorithmTwice, sourceAccount } from './accounts.js'
 import { accountsConfig, createOwnerOptions } from './admin-inputs.js'
 import { algorithmSelection } from './algorithm-selection.js'
@@ -38,6 +39,7 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     dryRun: inputs.boolean('dry-run') || mode === 'plan',
     mode,
     commitMessage: commitMessageTemplate(inputs),
+    collections: collectionsOptions(inputs),
     concurrency: Math.floor(inputs.positiveNumber('concurrency')),
     github: githubRecords(inputs),
     retry: retryPolicy(inputs),

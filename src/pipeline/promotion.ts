@@ -9,6 +9,10 @@ import { awaitBuildStage } from '../stages/await-build.js'
 import { publishStage } from '../stages/publish.js'
 import { checkSecretsStage } from '../stages/check-secrets.js'
 import { planPublishStage } from '../stages/plan-publish.js'
+import type { CollectionResult } from '../data/result.js'
+import type { CollectionProgressListener } from '../promotion/collections-phase.js'
+import { findDataReferencesStage } from '../stages/find-data-references.js'
+import { collectionsOf, promoteDataStage } from '../stages/promote-data.js'
 import { prepareDestinationStage } from '../stages/prepare-destination.js'
 import { resolveSourceStage } from '../stages/resolve-source.js'
 import { smokeTestStage } from '../stages/smoke-test.js'
@@ -25,7 +29,9 @@ export const PROMOTION_PIPELINE = Pipeline.start()
   .then(resolveSourceStage)
   .then(prepareDestinationStage)
   .then(syncMetadataStage)
+  .then(findDataReferencesStage)
   .then(syncCodeStage)
+  .then(promoteDataStage)
   .then(checkSecretsStage)
   .then(planPublishStage)
   .then(awaitBuildStage)
@@ -41,6 +47,13 @@ export interface EngineDependencies {
   /** A folder the run may fill with temporary repositories; the caller removes it (also when the run is cancelled). */
   readonly workDir: string
   readonly onProgress?: ProgressListener
+  readonly onCollectionProgress?: CollectionProgressListener
+}
+
+/** What the promotion pipeline found: a result per target, and one per data collection and destination. */
+export interface PromotionOutcome {
+  readonly results: PromotionResult[]
+  readonly collections: CollectionResult[]
 }
 
 const IDENTITY: CommitIdentity = { name: 'algorithmia-promote', email: 'algorithmia-promote@users.noreply.github.com' }
@@ -50,7 +63,7 @@ const IDENTITY: CommitIdentity = { name: 'algorithmia-promote', email: 'algorith
  * each). Algorithms run side by side up to `concurrency`; one failure never
  * stops the others. Never throws for a promotion's failure: it is in the results.
  */
-export async function runPromotions(config: PromotionConfig, deps: EngineDependencies): Promise<PromotionResult[]> {
+export async function runPromotions(config: PromotionConfig, deps: EngineDependencies): Promise<PromotionOutcome> {
   const redact = (text: string): string => deps.secrets.redact(text)
   const source = openSession(config.source, config.retry, deps.logger, redact)
   const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
@@ -64,7 +77,8 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     workDir: deps.workDir,
     identity: IDENTITY,
     gitServers: new ServerCapabilities(),
-    waitBeforeCleanup: task => void pending.push(task)
+    waitBeforeCleanup: task => void pending.push(task),
+    onCollectionProgress: deps.onCollectionProgress
   }
   const targets: Target[] = config.algorithms.flatMap(algorithm =>
     destinations.map(session => ({
@@ -77,7 +91,7 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   )
   try {
     const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
-    return settled.map(resultOf)
+    return { results: settled.map(resultOf), collections: await collectionsOf(context).results() }
   } finally {
     // A prefetch may still be writing into the work directory when a promotion failed early.
     await Promise.allSettled(pending.map(task => task()))

@@ -27,7 +27,7 @@ export async function readEarlierVersionMap(config: PromotionConfig): Promise<Ve
  */
 export async function promote(config: PromotionConfig, deps: EngineDependencies, earlier?: VersionMapOutput): Promise<RunReport> {
   const earlierMap = earlier ?? (await readEarlierVersionMap(config))
-  const results = await runPromotions(config, deps)
+  const { results, collections } = await runPromotions(config, deps)
   const merged = config.reportPerDestination
     ? perDestination(results, earlierMap as PerDestinationVersionMap)
     : mergeVersionMaps(earlierMap as VersionMap, results)
@@ -39,6 +39,8 @@ export async function promote(config: PromotionConfig, deps: EngineDependencies,
     versionMap: config.versionMapFile ? merged : config.reportPerDestination ? perDestination(results, {}) : versionMapOf(results),
     changed: results.some(result => result.newCommit),
     failed: results.filter(result => result.status === 'failed').length,
+    collections,
+    failedCollections: collections.filter(collection => collection.status === 'failed').length,
     versionMapWritten
   }
 }

@@ -6,6 +6,7 @@ import type { ServerCapabilities } from '../git/server-capabilities.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
+import type { CollectionProgressListener } from '../promotion/collections-phase.js'
 
 /** One algorithm going to one destination, as the first stage sees it. Later stages add their own typed facts. */
 export interface Target {
@@ -33,6 +34,8 @@ export interface RunContext {
   readonly gitServers: ServerCapabilities
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */
   waitBeforeCleanup(task: () => Promise<void>): void
+  /** Told of the bytes copied per data collection, for live displays. */
+  readonly onCollectionProgress?: CollectionProgressListener
 }
 
 /** What a stage may do for the target it works on. */

@@ -134,6 +134,12 @@ export class AlgorithmObjects {
     )
   }
 
+  /** Every match of `pattern` in the source's text files; fetches the whole source first. */
+  async sourceMatches(pattern: string): Promise<string[]> {
+    await this.ensureSource('complete')
+    return (await this.work()).matchesIn(this.sourceCommit, pattern)
+  }
+
   /** Every source file, as "added": what a destination that does not exist yet would get. */
   async allSourceFiles(): Promise<FileChanges> {
     await this.ensureSource('trees')

@@ -3,6 +3,8 @@ import * as core from '@actions/core'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { RunReport } from '../report/run-report.js'
 import type { PromotionResult } from '../promotion/result.js'
+import { COLLECTION_COLUMNS, collectionRows } from '../report/collections.js'
+import type { CollectionResult } from '../data/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { escapeHtml } from '../report/html.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
@@ -34,6 +36,7 @@ export async function writeJobSummary(config: PromotionConfig, report: RunReport
   const summary = core.summary
   const size = (): number => Buffer.byteLength(summary.stringify())
   addOverview(summary, config, report.results, SUMMARY_BUDGET_BYTES * TABLE_SHARE)
+  addCollections(summary, config, report.collections ?? [])
   // The version map comes last but must fit: the failures and the file lists get what it leaves of the budget.
   const versionMap = escapeHtml(JSON.stringify(report.versionMap, null, 2))
   const versionMapFits = Buffer.byteLength(versionMap) <= VERSION_MAP_MAX_BYTES
@@ -134,6 +137,22 @@ function addMetadataChanges(summary: Summary, config: PromotionConfig, results: 
     )
   const left = changed.length - METADATA_LINES_MAX
   if (left > 0) summary.addRaw(note(`${left} more promotions changed metadata; the <code>results</code> output lists them.`), true)
+}
+
+function addCollections(summary: Summary, config: PromotionConfig, results: readonly CollectionResult[]): void {
+  if (results.length === 0) return
+  const heading = config.dryRun ? 'Data collections (dry run: what would be copied)' : 'Data collections'
+  const rows = collectionRows(results).map(row => row.map(escapeHtml))
+  summary.addHeading(heading, 3).addTable([COLLECTION_COLUMNS.map(column => ({ data: column, header: true })), ...rows])
+  const failures = results.flatMap(result => result.failed.slice(0, FILES_PER_LIST).map(failure => ({ result, failure })))
+  if (failures.length) {
+    summary.addList(
+      failures.map(
+        ({ result, failure }) =>
+          `${escapeHtml(result.collection)}/${escapeHtml(failure.file)} → ${escapeHtml(result.destination)}: ${escapeHtml(failure.reason)}`
+      )
+    )
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { RunReport } from '../report/run-report.js'
 import { publicResult, type PublicResult } from '../report/public-result.js'
+import { publicCollection } from '../report/collections.js'
 import { promotionMatrix } from '../report/matrix.js'
 import { shortened } from './job-summary.js'
 
@@ -39,6 +40,7 @@ export function setOutputs(report: RunReport): void {
   core.setOutput('results', resultsWithinLimit(report.results.map(publicResult)))
   core.setOutput('version-map', JSON.stringify(report.versionMap))
   core.setOutput('matrix', JSON.stringify(promotionMatrix(report)))
+  core.setOutput('collections', JSON.stringify((report.collections ?? []).map(publicCollection)))
   const single = report.results.length === 1 ? report.results[0] : undefined
   core.setOutput('dest-commit', single?.destCommit ?? '')
   core.setOutput('dest-version', single?.destVersion ?? '')

@@ -1,0 +1,67 @@
+import type { CollectionListing, DataFile } from './data-api.js'
+import { RECORD_FILE, type PromotionRecord } from './record.js'
+
+/** Why a file is copied. */
+export type CopyReason = 'new' | 'changed' | 'replaced at destination' | 'not recorded'
+
+export interface PlannedCopy {
+  readonly file: DataFile
+  readonly reason: CopyReason
+}
+
+/** What promoting one collection to one destination does, decided from listings and the record alone. */
+export interface CollectionPlan {
+  /** The destination collection is missing and is created with `read`. */
+  readonly create: boolean
+  readonly read: readonly string[]
+  readonly copy: readonly PlannedCopy[]
+  readonly skip: readonly DataFile[]
+  /** Files only the destination has (the record aside). */
+  readonly onlyAtDestination: readonly string[]
+  /** Of those, the ones deleted (with `collections-prune`). */
+  readonly prune: readonly string[]
+}
+
+/** The ACL a collection gets when its listing does not show one: the API's default, the owner's algorithms. */
+export const DEFAULT_READ_ACL: readonly string[] = ['algo://.my/*']
+
+export function planCollection(
+  source: CollectionListing,
+  destination: CollectionListing | undefined,
+  record: PromotionRecord,
+  prune: boolean
+): CollectionPlan {
+  const atDestination = new Map((destination?.files ?? []).map(file => [file.filename, file]))
+  const copy: PlannedCopy[] = []
+  const skip: DataFile[] = []
+  const sourceNames = new Set<string>()
+  for (const file of source.files) {
+    if (file.filename === RECORD_FILE) continue // a source that is itself a promotion's destination
+    sourceNames.add(file.filename)
+    const reason = copyReason(file, atDestination.get(file.filename), record)
+    if (reason) copy.push({ file, reason })
+    else skip.push(file)
+  }
+  const onlyAtDestination = [...atDestination.keys()].filter(name => name !== RECORD_FILE && !sourceNames.has(name)).sort()
+  return {
+    create: destination === undefined,
+    read: source.read ?? DEFAULT_READ_ACL,
+    copy,
+    skip,
+    onlyAtDestination,
+    prune: prune ? onlyAtDestination : []
+  }
+}
+
+function copyReason(file: DataFile, copied: DataFile | undefined, record: PromotionRecord): CopyReason | undefined {
+  if (!copied) return 'new'
+  const recorded = record.files[file.filename]
+  if (!recorded) return 'not recorded'
+  if (recorded.size !== file.size || recorded.sourceLastModified !== file.last_modified) return 'changed'
+  if (copied.size !== recorded.size || copied.last_modified !== recorded.destLastModified) return 'replaced at destination'
+  return undefined
+}
+
+export function bytesToCopy(plan: CollectionPlan): number {
+  return plan.copy.reduce((sum, entry) => sum + entry.file.size, 0)
+}

@@ -1,0 +1,214 @@
+import { Readable } from 'node:stream'
+import { mapWithConcurrency } from '../util/concurrency.js'
+import type { Logger } from '../util/log.js'
+import type { RetryPolicy } from '../util/retry.js'
+import { bytesToCopy, planCollection, type CollectionPlan, type PlannedCopy } from './collection-plan.js'
+import type { DataFile } from './data-api.js'
+import { copyFile, type CollectionAddress, type CopiedBytes } from './file-copy.js'
+import { RECORD_FILE, parseRecord, sameRecord, serializeRecord, sourceIdentity, type PromotionRecord, type RecordedFile } from './record.js'
+import type { CollectionResult } from './result.js'
+
+export interface CollectionJob {
+  readonly source: CollectionAddress & { readonly cluster: string }
+  readonly destination: CollectionAddress & { readonly label: string }
+  readonly prune: boolean
+  readonly dryRun: boolean
+  /** Files copied at the same time. */
+  readonly concurrency: number
+  readonly retry: RetryPolicy
+  readonly logger: Logger
+  /** Told of the bytes to copy once planned, then of every chunk copied. */
+  readonly onProgress?: (event: { readonly totalBytes: number; readonly copiedBytes: number }) => void
+}
+
+/** A destination's listing may lag behind an upload for a moment; sizes that disagree get this many more copies. */
+const VERIFY_ROUNDS = 2
+
+/**
+ * Promotes one collection: creates the destination collection if missing,
+ * copies what is new or changed, verifies sizes in the destination's listing,
+ * prunes if asked, and records what was promoted. Never throws: failures are
+ * in the result, per file where they are per file.
+ */
+export async function promoteCollection(job: CollectionJob): Promise<CollectionResult> {
+  const { source, destination } = job
+  const name = `data://${source.owner}/${source.collection}`
+  try {
+    const sourceListing = await source.data.listCollection(source.owner, source.collection)
+    if (!sourceListing) {
+      return failedCollection(
+        job,
+        `${source.cluster} has no collection ${name} (or the source key may not read it); check the collections input`
+      )
+    }
+    const destinationListing = await destination.data.listCollection(destination.owner, destination.collection)
+    const identity = sourceIdentity(source.cluster, source.owner, source.collection)
+    const record = destinationListing?.files.some(file => file.filename === RECORD_FILE)
+      ? parseRecord(await destination.data.readSmallFile(destination.owner, destination.collection, RECORD_FILE), identity)
+      : parseRecord(undefined, identity)
+    const plan = planCollection(sourceListing, destinationListing, record, job.prune)
+    if (job.dryRun) return resultOf(job, plan, { status: 'planned', copied: plan.copy.map(entry => entry.file), failed: [] })
+    return await carryOut(job, plan, record)
+  } catch (error) {
+    return failedCollection(job, (error as Error).message)
+  }
+}
+
+interface Outcome {
+  readonly status: CollectionResult['status']
+  readonly copied: readonly DataFile[]
+  readonly pruned?: readonly string[]
+  readonly failed: readonly { readonly file: string; readonly reason: string }[]
+  readonly error?: string
+}
+
+async function carryOut(job: CollectionJob, plan: CollectionPlan, record: PromotionRecord): Promise<CollectionResult> {
+  const { destination, logger } = job
+  const label = `${destination.label}: data://${destination.owner}/${destination.collection}`
+  if (plan.create) {
+    await destination.data.createCollection(destination.owner, destination.collection, plan.read)
+    logger.info(`${label}: created with read ACL ${JSON.stringify(plan.read)}`)
+  }
+  const copies = await copyAndVerify(job, plan.copy)
+  const pruned: string[] = []
+  const failed = [...copies.failed]
+  for (const filename of plan.prune) {
+    try {
+      await destination.data.deleteFile(destination.owner, destination.collection, filename)
+      pruned.push(filename)
+    } catch (error) {
+      failed.push({ file: filename, reason: `could not be pruned: ${(error as Error).message}` })
+    }
+  }
+  const next = nextRecord(record, plan, copies.done)
+  let error: string | undefined
+  if (!sameRecord(record, next)) {
+    try {
+      const bytes = serializeRecord(next)
+      await destination.data.upload(destination.owner, destination.collection, RECORD_FILE, Readable.from([bytes]), bytes.length)
+    } catch (writeError) {
+      error = `the copies arrived, but the record of promoted files (${RECORD_FILE}) could not be written (${(writeError as Error).message}); the next run copies these files again`
+    }
+  }
+  for (const failure of failed) logger.warning(`${label}/${failure.file}: ${failure.reason}`)
+  const changed = plan.create || copies.done.size > 0 || pruned.length > 0
+  const status = failed.length || error ? 'failed' : plan.create ? 'created' : changed ? 'updated' : 'unchanged'
+  const copiedFiles = plan.copy.map(entry => entry.file).filter(file => copies.done.has(file.filename))
+  return resultOf(job, plan, { status, copied: copiedFiles, pruned, failed, error })
+}
+
+interface Verified {
+  readonly copied: CopiedBytes
+  readonly destLastModified: string
+}
+
+/** Copies, then checks every copy's size in one listing of the destination; a disagreeing copy is made again, then fails. */
+async function copyAndVerify(
+  job: CollectionJob,
+  planned: readonly PlannedCopy[]
+): Promise<{ done: Map<string, Verified>; failed: { file: string; reason: string }[] }> {
+  const done = new Map<string, Verified>()
+  const failed: { file: string; reason: string }[] = []
+  const totalBytes = planned.reduce((sum, entry) => sum + entry.file.size, 0)
+  let copiedBytes = 0
+  const onBytes = (bytes: number): void => {
+    copiedBytes += bytes
+    job.onProgress?.({ totalBytes, copiedBytes })
+  }
+  if (planned.length) job.onProgress?.({ totalBytes, copiedBytes })
+  let pending = planned.map(entry => entry.file)
+  for (let round = 1; pending.length && round <= VERIFY_ROUNDS; round++) {
+    const copied = new Map<string, CopiedBytes>()
+    await mapWithConcurrency(pending, job.concurrency, async file => {
+      try {
+        copied.set(
+          file.filename,
+          await copyFile(job.source, job.destination, file, { retry: job.retry, onBytes, onRetry: retryLogger(job, file) })
+        )
+      } catch (error) {
+        failed.push({ file: file.filename, reason: `not copied: ${(error as Error).message}` })
+      }
+    })
+    if (!copied.size) break
+    const listing = await job.destination.data.listCollection(job.destination.owner, job.destination.collection)
+    const shown = new Map((listing?.files ?? []).map(file => [file.filename, file]))
+    const again: DataFile[] = []
+    for (const file of pending) {
+      const bytes = copied.get(file.filename)
+      if (!bytes) continue // its copy failed and is reported already
+      const arrived = shown.get(file.filename)
+      if (arrived?.size === file.size) {
+        done.set(file.filename, { copied: bytes, destLastModified: arrived.last_modified })
+      } else if (round < VERIFY_ROUNDS) {
+        again.push(file)
+      } else {
+        const seen = arrived ? `${arrived.size} bytes` : 'no file'
+        failed.push({ file: file.filename, reason: `the destination's listing shows ${seen} after the upload, not ${file.size} bytes` })
+      }
+    }
+    pending = again
+  }
+  return { done, failed }
+}
+
+function retryLogger(job: CollectionJob, file: DataFile) {
+  return (error: unknown, attempt: number, delayMs: number): void =>
+    job.logger.info(
+      `${job.destination.label}: data://${job.destination.owner}/${job.destination.collection}/${file.filename}: ${(error as Error).message}; copying it again in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${job.retry.maxAttempts})`
+    )
+}
+
+/** Skipped files keep their entries, verified copies get new ones; failed and vanished files drop out. */
+function nextRecord(record: PromotionRecord, plan: CollectionPlan, done: Map<string, Verified>): PromotionRecord {
+  const files: Record<string, RecordedFile> = {}
+  for (const file of plan.skip) files[file.filename] = record.files[file.filename]
+  for (const { file } of plan.copy) {
+    const verified = done.get(file.filename)
+    if (!verified) continue
+    files[file.filename] = {
+      size: file.size,
+      sourceLastModified: file.last_modified,
+      sha256: verified.copied.sha256,
+      destLastModified: verified.destLastModified
+    }
+  }
+  return { source: record.source, files }
+}
+
+function resultOf(job: CollectionJob, plan: CollectionPlan, outcome: Outcome): CollectionResult {
+  const reasons = new Map(plan.copy.map(entry => [entry.file.filename, entry.reason]))
+  const pruned = outcome.pruned ?? plan.prune
+  return {
+    collection: job.source.collection,
+    destination: job.destination.label,
+    status: outcome.status,
+    created: plan.create,
+    copied: outcome.copied.length,
+    skipped: plan.skip.length,
+    pruned: pruned.length,
+    bytes: outcome.status === 'planned' ? bytesToCopy(plan) : outcome.copied.reduce((sum, file) => sum + file.size, 0),
+    copiedFiles: outcome.copied.map(file => ({ file: file.filename, bytes: file.size, reason: reasons.get(file.filename) ?? 'new' })),
+    prunedFiles: pruned,
+    keptFiles: plan.onlyAtDestination.filter(name => !plan.prune.includes(name)),
+    failed: outcome.failed,
+    ...(outcome.error ? { error: outcome.error } : {})
+  }
+}
+
+function failedCollection(job: CollectionJob, error: string): CollectionResult {
+  return {
+    collection: job.source.collection,
+    destination: job.destination.label,
+    status: 'failed',
+    created: false,
+    copied: 0,
+    skipped: 0,
+    pruned: 0,
+    bytes: 0,
+    copiedFiles: [],
+    prunedFiles: [],
+    keptFiles: [],
+    failed: [],
+    error
+  }
+}

@@ -1,0 +1,150 @@
+import { ClusterHttp } from '../cluster/http.js'
+import { DataApi } from '../data/data-api.js'
+import type { ClusterAccount } from '../inputs/config.js'
+import { promoteCollection } from '../data/promote-collection.js'
+import { REFERENCE_PATTERN, classifyReferences, referencesIn, type DataReferences } from '../data/references.js'
+import type { CollectionResult } from '../data/result.js'
+import type { PromotionConfig } from '../inputs/config.js'
+import type { Logger } from '../util/log.js'
+import type { AlgorithmObjects } from './code-sync.js'
+
+/** Told how many bytes of a collection are copied so far, for live displays. */
+export type CollectionProgressListener = (event: {
+  readonly collection: string
+  readonly destination: string
+  readonly copiedBytes: number
+  readonly totalBytes: number
+}) => void
+
+/**
+ * The data side of a run: gathers the `data://` references of the promoted
+ * code, then promotes the chosen collections to each destination once, however
+ * many algorithms go there. Promotion stages call it; it knows nothing of them.
+ */
+export class CollectionsPhase {
+  private readonly found: { owner: string; collection: string }[] = []
+  private readonly perDestination = new Map<string, Promise<CollectionResult[]>>()
+
+  constructor(
+    private readonly config: PromotionConfig,
+    private readonly logger: Logger,
+    private readonly redact: (text: string) => string,
+    private readonly onProgress?: CollectionProgressListener
+  ) {}
+
+  get wanted(): boolean {
+    return this.config.collections.selection.kind !== 'none'
+  }
+
+  /** Reads the references in one algorithm's source; a failure to read them is a warning, not a failed promotion. */
+  async scan(algorithm: string, objects: AlgorithmObjects): Promise<void> {
+    if (!this.wanted) return
+    try {
+      this.found.push(...referencesIn((await objects.sourceMatches(REFERENCE_PATTERN)).join('\n')))
+    } catch (error) {
+      this.logger.warning(`${algorithm}: its source could not be searched for data:// references (${(error as Error).message})`)
+    }
+  }
+
+  /** Promotes the collections to one destination; later calls for the same destination share the first one's work. */
+  forDestination(destination: ClusterAccount): Promise<CollectionResult[]> {
+    const key = `${destination.cluster.apiUrl} ${destination.algoOwner}`
+    let work = this.perDestination.get(key)
+    if (!work) {
+      work = this.promoteAll(destination)
+      this.perDestination.set(key, work)
+    }
+    return work
+  }
+
+  /** Every collection result so far, destination by destination. */
+  async results(): Promise<CollectionResult[]> {
+    return (await Promise.all(this.perDestination.values())).flat()
+  }
+
+  private async promoteAll(destination: ClusterAccount): Promise<CollectionResult[]> {
+    if (!this.wanted) return []
+    const source = this.config.source
+    const references = classifyReferences(this.found, source.algoOwner)
+    this.report(references, destination)
+    const selection = this.config.collections.selection
+    const names = selection.kind === 'named' ? selection.names : references.ofSourceOwner
+    if (names.length === 0) {
+      this.logger.info(`collections: auto found no data://${source.algoOwner}/… reference in the promoted code; no collection to promote`)
+      return []
+    }
+    const results: CollectionResult[] = []
+    for (const collection of names) results.push(await this.promoteOne(source, destination, collection))
+    return results
+  }
+
+  private async promoteOne(source: ClusterAccount, destination: ClusterAccount, collection: string): Promise<CollectionResult> {
+    const label = destination.cluster.label
+    const result = await promoteCollection({
+      source: { data: this.dataApi(source), owner: source.algoOwner, collection, cluster: source.cluster.label },
+      destination: { data: this.dataApi(destination), owner: destination.algoOwner, collection, label },
+      prune: this.config.collections.prune,
+      dryRun: this.config.dryRun,
+      concurrency: this.config.concurrency,
+      retry: this.config.retry,
+      logger: this.logger,
+      onProgress: event => this.onProgress?.({ collection, destination: label, ...event })
+    })
+    this.logger.info(describe(result, destination.algoOwner))
+    if (result.error) this.logger.warning(`${label}: data://${destination.algoOwner}/${collection}: ${result.error}`)
+    return result
+  }
+
+  private dataApi(account: ClusterAccount): DataApi {
+    const http = new ClusterHttp({
+      cluster: account.cluster.label,
+      apiUrl: account.cluster.apiUrl,
+      apiKey: account.apiKey,
+      retry: this.config.retry,
+      logger: this.logger,
+      redact: this.redact
+    })
+    return new DataApi(account.cluster.label, http)
+  }
+
+  private report(references: DataReferences, destination: ClusterAccount): void {
+    const sourceOwner = this.config.source.algoOwner
+    const elsewhere = [...references.relative, ...references.ofOtherOwners]
+    if (elsewhere.length && this.perDestination.size <= 1) {
+      this.logger.info(
+        `the promoted code also reads ${elsewhere.join(', ')}; these are not copied (they are not collections of ${sourceOwner})`
+      )
+    }
+    if (!references.ofSourceOwner.length || destination.algoOwner === sourceOwner) return
+    this.logger.warning(
+      `the promoted code reads data://${sourceOwner}/… (${references.ofSourceOwner.join(', ')}), so on ${destination.cluster.label} it will read ${sourceOwner}'s collections, not ${destination.algoOwner}'s: use data://.my/… in the code, or make sure ${sourceOwner} owns those collections there`
+    )
+  }
+}
+
+function describe(result: CollectionResult, destinationOwner: string): string {
+  const where = `${result.destination}: data://${destinationOwner}/${result.collection}`
+  if (result.status === 'failed' && result.error && !result.copied) return `${where}: failed`
+  const verb = result.status === 'planned' ? 'would copy' : 'copied'
+  const parts = [
+    result.created ? (result.status === 'planned' ? 'would be created' : 'created') : '',
+    `${verb} ${result.copied} files (${formatBytes(result.bytes)})`,
+    `${result.skipped} unchanged`,
+    result.pruned ? `${result.status === 'planned' ? 'would prune' : 'pruned'} ${result.pruned}` : '',
+    result.keptFiles.length ? `${result.keptFiles.length} only at the destination, kept` : '',
+    result.failed.length ? `${result.failed.length} failed` : ''
+  ]
+  return `${where}: ${parts.filter(Boolean).join(', ')}`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`
+  const units = ['kB', 'MB', 'GB', 'TB']
+  let value = bytes / 1000
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
