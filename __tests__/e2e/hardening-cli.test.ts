@@ -4,6 +4,9 @@
  * cluster reaches the terminal without its escape sequences.
  */
 import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
@@ -18,9 +21,10 @@ interface CliRun {
   readonly stderr: string
 }
 
-function runCli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
+function runCli(args: readonly string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+      cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
@@ -72,6 +76,28 @@ describe('hardening: the command-line tool', () => {
       expect(run.stderr).toContain(flag)
     }
     expect(pair.dev.requests.length + pair.prod.requests.length).toBe(0)
+  })
+
+  it('12. settings {"constructor": 1} is unusable input (exit 2), not a crash', async () => {
+    const { args, env } = commandLine(pair, 'hello')
+    const run = await runCli([...args, '--settings', '{"constructor": 1}'], env)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/unknown setting 'constructor'/)
+    expect(run.stderr).not.toMatch(/TypeError/)
+  })
+
+  it('13. a relative TMPDIR is resolved, and the promotion works', async () => {
+    pair.dev.createAlgorithm(SOURCE_OWNER, 'hello')
+    await pair.dev.commit(SOURCE_OWNER, 'hello', { 'a.txt': 'a\n' })
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'cli-cwd-'))
+    await mkdir(path.join(cwd, 'tmp'))
+    const { args, env } = commandLine(pair, 'hello')
+
+    const run = await runCli(args, { ...env, TMPDIR: 'tmp' }, cwd)
+
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect((JSON.parse(run.stdout) as { results: Array<{ status: string }> }).results[0].status).toBe('created')
+    expect(await readdir(path.join(cwd, 'tmp'))).toEqual([])
   })
 
   it('7. passes no terminal escape sequence from a cluster to the terminal', async () => {

@@ -149,24 +149,24 @@ describe('parseConfig, several destinations', () => {
       name: 'prod-eu',
       'api-url': 'http://127.0.0.1:9',
       'git-url': 'http://127.0.0.1:9',
-      'api-key': 'simEU',
+      'api-key': 'simEUkey0123',
       'api-key-owner': 'deployer',
       'algo-owner': 'team'
     }
   ])
 
   it('reads each destination, keys from the environment or inline', () => {
-    process.env.TEST_PROD_US_KEY = 'simUS'
+    process.env.TEST_PROD_US_KEY = 'simUSkey0123'
     const config = parse({ ...noDest, destinations: list })
     expect(config.destinations.map(d => [d.cluster.label, d.apiKey, d.cluster.apiUrl])).toEqual([
-      ['prod-us', 'simUS', 'https://api.us.algo.example.com'],
-      ['prod-eu', 'simEU', 'http://127.0.0.1:9']
+      ['prod-us', 'simUSkey0123', 'https://api.us.algo.example.com'],
+      ['prod-eu', 'simEUkey0123', 'http://127.0.0.1:9']
     ])
     expect(config.destinations[0].inputName('api-key')).toBe('destinations[0].api-key')
   })
 
   it('filters destinations by name', () => {
-    process.env.TEST_PROD_US_KEY = 'simUS'
+    process.env.TEST_PROD_US_KEY = 'simUSkey0123'
     expect(parse({ ...noDest, destinations: list, 'destination-filter': 'prod-eu' }).destinations.map(d => d.cluster.label)).toEqual([
       'prod-eu'
     ])
@@ -186,7 +186,7 @@ describe('parseConfig, several destinations', () => {
   })
 
   it('refuses mixing destinations with dest-* inputs', () => {
-    process.env.TEST_PROD_US_KEY = 'simUS'
+    process.env.TEST_PROD_US_KEY = 'simUSkey0123'
     expect(problemsOf({ destinations: list })).toEqual([
       expect.stringMatching(/^destinations: cannot be combined with dest-cluster, dest-api-key/)
     ])

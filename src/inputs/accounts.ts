@@ -1,3 +1,4 @@
+import { keyProblems } from './api-key.js'
 import type { ClusterAccount, ClusterAddress } from './config.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
 import { OWNER_MAX_LENGTH, OWNER_PATTERN, describeOwnerRule } from './rules.js'
@@ -173,6 +174,7 @@ function accountKey(inputs: InputContext, { role, prefix, inputName, read }: Acc
     inputs.problem(name, `is required: ${hint}`)
   }
   if (/\s/.test(apiKey)) inputs.problem(name, 'contains white space; copy the key again without spaces or line breaks')
+  if (apiKey) for (const problem of keyProblems(apiKey)) inputs.problem(name, problem)
   return apiKey
 }
 

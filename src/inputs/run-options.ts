@@ -1,4 +1,5 @@
 import type { GitHubRecordsConfig, RunMode, SourceVersion } from './config.js'
+import { defaultOf } from './defaults.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
 import { COMMIT_PATTERN, SEMVER_PATTERN } from './rules.js'
 import { COMMIT_MESSAGE_PLACEHOLDERS } from '../promotion/commit-message.js'
@@ -56,11 +57,39 @@ export function githubRecords(inputs: InputContext): GitHubRecordsConfig | undef
   return { token, environment }
 }
 
+/** One API request never needs more than ten minutes; a git transfer may take 60 times request-timeout. */
+const MAX_REQUEST_TIMEOUT_SECONDS = 600
+/** Waits double from here, so a first wait of five minutes is already more than a run can use. */
+const MAX_RETRY_DELAY_SECONDS = 300
+
 export function retryPolicy(inputs: InputContext): RetryPolicy {
   return {
     ...DEFAULT_RETRY_POLICY,
     maxAttempts: Math.floor(inputs.positiveNumber('max-attempts')),
-    baseDelayMs: inputs.positiveNumber('retry-delay') * 1000,
-    attemptTimeoutMs: inputs.positiveNumber('request-timeout') * 1000
+    baseDelayMs: milliseconds(inputs, 'retry-delay', MAX_RETRY_DELAY_SECONDS),
+    attemptTimeoutMs: milliseconds(inputs, 'request-timeout', MAX_REQUEST_TIMEOUT_SECONDS)
   }
+}
+
+/**
+ * A positive number of seconds, returned in milliseconds: whole ones (timers
+ * count in them, and refuse fractions) and at most `maxSeconds` (a timer
+ * overflows past 24 days, and fires at once).
+ */
+function milliseconds(inputs: InputContext, name: string, maxSeconds: number): number {
+  const seconds = inputs.positiveNumber(name)
+  const fallback = Number(defaultOf(name)) * 1000
+  const ms = seconds * 1000
+  if (Math.abs(ms - Math.round(ms)) > 1e-6) {
+    inputs.problem(
+      name,
+      `${quoteUnlessSecretLike(inputs.read(name))} is not a whole number of milliseconds: use at most three decimals, e.g. '0.25'`
+    )
+    return fallback
+  }
+  if (seconds > maxSeconds) {
+    inputs.problem(name, `${quoteUnlessSecretLike(inputs.read(name))} seconds is too long: use at most ${maxSeconds}`)
+    return fallback
+  }
+  return Math.round(ms)
 }

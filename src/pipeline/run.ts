@@ -11,6 +11,7 @@ import {
   type VersionMap,
   type VersionMapOutput
 } from '../report/version-map.js'
+import { entryOf, setEntry } from '../util/records.js'
 
 /**
  * Reads and checks `version-map-file` before anything else happens (no request,
@@ -59,11 +60,16 @@ async function writeMapReportingFailure(file: string, map: VersionMapOutput, dep
 }
 
 function perDestination(results: readonly PromotionResult[], earlier: PerDestinationVersionMap): PerDestinationVersionMap {
-  const map: PerDestinationVersionMap = { ...earlier }
+  const map: PerDestinationVersionMap = {}
+  for (const [destination, versions] of Object.entries(earlier)) setEntry(map, destination, versions)
   for (const destination of new Set(results.map(result => result.destination))) {
-    map[destination] = mergeVersionMaps(
-      earlier[destination] ?? {},
-      results.filter(result => result.destination === destination)
+    setEntry(
+      map,
+      destination,
+      mergeVersionMaps(
+        entryOf(earlier, destination) ?? {},
+        results.filter(result => result.destination === destination)
+      )
     )
   }
   return map

@@ -1,8 +1,9 @@
 import { isPlainObject } from '../util/json.js'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError } from '../inputs/input-error.js'
 import type { PromotionResult } from '../promotion/result.js'
+import { ensureEntry, entryOf, setEntry } from '../util/records.js'
 
 /** `{"<algorithm>": {"<source version>": "<destination version>"}}` */
 export type VersionMap = Record<string, Record<string, string>>
@@ -22,8 +23,8 @@ export function versionMapOf(results: readonly PromotionResult[]): VersionMap {
   const map: VersionMap = {}
   for (const result of results) {
     if (!isRecorded(result)) continue
-    const entries = (map[result.algorithm] ??= {})
-    entries[result.sourceVersion || result.sourceCommit] = destinationVersion(result)
+    const entries = ensureEntry(map, result.algorithm, () => ({}))
+    setEntry(entries, result.sourceVersion || result.sourceCommit, destinationVersion(result))
   }
   return map
 }
@@ -39,17 +40,24 @@ function destinationVersion(result: PromotionResult): string {
  * "1.2.0 → 0.3.0" with a bare commit hash.
  */
 export function mergeVersionMaps(earlier: VersionMap, results: readonly PromotionResult[]): VersionMap {
-  const merged: VersionMap = structuredClone(earlier)
+  const merged: VersionMap = copyVersionMap(earlier)
   for (const result of results) {
     if (!isRecorded(result)) continue
-    const entries = (merged[result.algorithm] ??= {})
+    const entries = ensureEntry(merged, result.algorithm, () => ({}))
     const key = result.sourceVersion || result.sourceCommit
-    const known = entries[key]
+    const known = entryOf(entries, key)
     if (result.status !== 'unchanged' || known === undefined || (known === result.destCommit && result.destHeadVersion)) {
-      entries[key] = destinationVersion(result)
+      setEntry(entries, key, destinationVersion(result))
     }
   }
   return merged
+}
+
+/** A copy that keeps every key an own property (structuredClone would turn a `__proto__` key into a prototype). */
+function copyVersionMap(map: VersionMap): VersionMap {
+  const copy: VersionMap = {}
+  for (const [algorithm, entries] of Object.entries(map)) setEntry(copy, algorithm, Object.assign({}, entries))
+  return copy
 }
 
 function isRecorded(result: PromotionResult): boolean {
@@ -61,6 +69,14 @@ function isRecorded(result: PromotionResult): boolean {
  * unreadable or of the other shape is refused (and left untouched).
  */
 export async function readVersionMapFile(file: string, perDestination: boolean, input = 'version-map-file'): Promise<VersionMapOutput> {
+  if (/[/\\]$/.test(file) || (await stat(file).catch(() => undefined))?.isDirectory()) {
+    throw new InputError([
+      {
+        input,
+        message: `'${file}' names a directory: give the path of a file, such as 'versions.json' (relative to the workspace) or 'maps/versions.json'`
+      }
+    ])
+  }
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -86,13 +102,18 @@ export async function readVersionMapFile(file: string, perDestination: boolean, 
   ])
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a map. */
+/**
+ * Writes through a temporary file and a rename, so a reader never sees half a
+ * map. A symbolic link is written through: the file it points to is replaced,
+ * the link stays.
+ */
 export async function writeVersionMapFile(file: string, map: VersionMapOutput): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true })
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`)
+  const target = await linkTarget(path.resolve(file))
+  await mkdir(path.dirname(target), { recursive: true })
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
   try {
     await writeFile(temporary, `${JSON.stringify(map, null, 2)}\n`, 'utf8')
-    await rename(temporary, file)
+    await rename(temporary, target)
   } finally {
     await rm(temporary, { force: true })
   }
@@ -107,4 +128,18 @@ function isVersionMap(value: unknown): value is VersionMap {
 
 function isPerDestinationMap(value: unknown): value is PerDestinationVersionMap {
   return isPlainObject(value) && Object.values(value).every(isVersionMap)
+}
+
+/** Where a chain of symbolic links ends (also when its target does not exist yet); `file` itself when it is no link. */
+async function linkTarget(file: string): Promise<string> {
+  let current = file
+  for (let hops = 0; hops < 40; hops++) {
+    const stats = await lstat(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    if (!stats?.isSymbolicLink()) return current
+    current = path.resolve(path.dirname(current), await readlink(current))
+  }
+  throw new Error(`'${file}' is a chain of more than 40 symbolic links`)
 }
