@@ -5,6 +5,7 @@
  * semantic versions) are what their fields promise.
  */
 import type { Algorithm, Build, Page, Version } from './types.js'
+import { isPlainObject } from '../util/json.js'
 import { quoteRemoteValue } from '../util/remote-text.js'
 
 /** What a reader found wrong; the API client adds the cluster and the request. */
@@ -90,10 +91,8 @@ export function readPage<T>(readItem: AnswerReader<T>): AnswerReader<Page<T>> {
 }
 
 function object(value: unknown, name: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not an object`)
-  }
-  return value as Record<string, unknown>
+  if (!isPlainObject(value)) throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not an object`)
+  return value
 }
 
 function commitHash(value: unknown, name: string): string {

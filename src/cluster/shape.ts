@@ -1,3 +1,5 @@
+import { isPlainObject } from '../util/json.js'
+
 /** Checks of answers whose shape this tool relies on: a surprise is reported with the cluster and the request. */
 export class UnexpectedAnswerError extends Error {
   constructor(cluster: string, request: string, expected: string) {
@@ -6,9 +8,8 @@ export class UnexpectedAnswerError extends Error {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+/** A JSON object; the one check lives in util/json.ts. */
+export const isRecord = isPlainObject
 
 export function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
