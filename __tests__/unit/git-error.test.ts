@@ -32,4 +32,15 @@ describe('GitError.rejectedAsStale', () => {
   ])('not a stale push, whatever a rebuild would do: %s', stderr => {
     expect(push(stderr).rejectedAsStale).toBe(false)
   })
+
+  it.each([
+    [
+      `remote: error: cannot lock ref 'refs/heads/master': is at ${'b'.repeat(40)} but expected ${'c'.repeat(40)}\nTo http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)\nerror: failed to push some refs to 'http://h/git/o/a.git'`
+    ],
+    [
+      `remote: error: cannot lock ref 'refs/heads/master': reference already exists\nTo http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)`
+    ]
+  ])('a push that lost the race inside the server (the branch changed under its lock) is stale: %s', stderr => {
+    expect(push(stderr).rejectedAsStale).toBe(true)
+  })
 })

@@ -47,6 +47,11 @@ describe('version map', () => {
     expect(mergeVersionMaps({ sentiment: { '1.2.0': '0.2.9' } }, [unchanged])).toEqual({ sentiment: { '1.2.0': '0.2.9' } })
   })
 
+  it('names the version an unchanged head was published as in this run, over an entry that had only its commit', () => {
+    const caughtUp = result({ status: 'unchanged', destVersion: '0.3.0' })
+    expect(mergeVersionMaps({ sentiment: { '1.2.0': 'b'.repeat(40) } }, [caughtUp])).toEqual({ sentiment: { '1.2.0': '0.3.0' } })
+  })
+
   it('writes atomically and reads back', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'map-'))
     const file = path.join(dir, 'versions.json')

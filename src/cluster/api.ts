@@ -107,6 +107,15 @@ export class AlgorithmiaApi {
     await this.http.request({ method: 'PUT', path: algorithmPath(owner, name), body: update, idempotent: true })
   }
 
+  /**
+   * Builds the algorithm's head again (the cluster's "latest available source
+   * code"). Not retried blindly: a lost answer may hide a build that started,
+   * and every repeat would start one more.
+   */
+  async compile(owner: string, name: string): Promise<void> {
+    await this.http.request({ method: 'POST', path: `${algorithmPath(owner, name)}/compile` })
+  }
+
   /** Not retried blindly: the caller checks the versions list before trying again. */
   async publish(owner: string, name: string, versionType: VersionType, details: PublishDetails): Promise<Version> {
     const versionInfo: Record<string, unknown> = { version_type: versionType, release_notes: details.releaseNotes }

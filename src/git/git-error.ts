@@ -56,12 +56,14 @@ export class GitError extends Error {
 
   /**
    * Git refused a push because the branch moved on since it was read: someone
-   * else pushed first, so rebuilding on the new head helps. Only git's own
-   * verdict counts; a `[remote rejected]` (failed to update ref, a hook, a
-   * full disk) is the server failing, which a rebuild would only repeat.
+   * else pushed first, so rebuilding on the new head helps. Either git saw it
+   * before sending (non-fast-forward), or the server did when it took the
+   * branch's lock: another push updated it between our read and our update.
+   * Any other `[remote rejected]` (a hook, a full disk, a lock file left
+   * behind) is the server refusing, which a rebuild would only repeat.
    */
   get rejectedAsStale(): boolean {
-    return STALE_PUSH.test(this.stderr)
+    return STALE_PUSH.test(this.stderr) || (REF_UPDATE_FAILED.test(this.stderr) && LOST_REF_RACE.test(this.stderr))
   }
 
   /** What curl said about a certificate it refused (OpenSSL and GnuTLS builds word it differently). */
@@ -95,6 +97,15 @@ export class GitError extends Error {
 /** git's lines for a push whose remote branch is ahead of (or diverged from) what we built on. */
 const STALE_PUSH =
   /^\s*!\s*\[rejected\].*\((fetch first|non-fast-forward)\)\s*$|Updates were rejected because (the remote contains work|the tip of your current branch is behind|a pushed branch tip is behind)/m
+
+/** The server could not update a ref; LOST_REF_RACE says whether another push was the reason. */
+const REF_UPDATE_FAILED = /\[remote rejected\].*\(failed to update ref\)/
+/**
+ * receive-pack's words when the branch changed under it. A lock file that
+ * exists is not among them: it may be left over from a crash, and a rebuild
+ * would only meet it again.
+ */
+const LOST_REF_RACE = /cannot lock ref '[^']*': (is at [0-9a-f]+ but expected [0-9a-f]+|reference already exists)/
 
 const CERTIFICATE_PROBLEM =
   /SSL certificate problem: [^\n']*|server certificate verification failed[^\n']*|SSL: no alternative certificate subject name[^\n']*|certificate verify failed[^\n']*/i

@@ -11,12 +11,21 @@ import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
-/** What `git ls-remote --symref HEAD` tells about a repository's default branch. */
+/** What `git ls-remote --symref` tells about a repository's default branch. */
 export interface RemoteHead {
   /** e.g. `refs/heads/master`. */
   readonly branch: string
-  /** Undefined for an empty repository. */
+  /** Undefined for an empty repository, or an unborn HEAD. */
   readonly commit?: string
+  /**
+   * `branch`: HEAD names a branch that has commits; `empty`: no branch has any
+   * (HEAD's branch gets the first); `unborn`: HEAD names a branch without
+   * commits while others have some (which branch, the listing does not say);
+   * `detached`: HEAD is a commit, not a branch.
+   */
+  readonly state: 'branch' | 'empty' | 'unborn' | 'detached'
+  /** Branches that have commits, for messages about an unborn HEAD. */
+  readonly branches: readonly string[]
   /** Where the record ref asked for points, when it exists (see remoteHead). */
   readonly recorded?: string
 }
@@ -47,6 +56,26 @@ const FILTER_OF: Record<FetchFilter, string[]> = {
  * that trickles just fast enough to pass it.
  */
 export const TRANSFER_TIMEOUT_FACTOR = 60
+
+/** Reads `git ls-remote --symref` output; see RemoteHead. */
+export function parseHeadListing(listing: string, recordRef?: string): RemoteHead {
+  let symref: string | undefined
+  let commit: string | undefined
+  let recorded: string | undefined
+  const branches: string[] = []
+  for (const line of listing.split('\n')) {
+    const target = /^ref: (refs\/heads\/\S+)\s+HEAD$/.exec(line)
+    if (target) symref = target[1]
+    const ref = /^([0-9a-f]{40}|[0-9a-f]{64})\s+(\S+)$/.exec(line)
+    if (!ref) continue
+    if (ref[2] === 'HEAD') commit = ref[1]
+    else if (ref[2] === recordRef) recorded = ref[1]
+    else if (ref[2].startsWith('refs/heads/')) branches.push(ref[2])
+  }
+  const branch = symref ?? 'refs/heads/master'
+  if (commit) return { branch, commit, recorded, state: symref ? 'branch' : 'detached', branches }
+  return { branch, recorded, state: branches.length === 0 ? 'empty' : 'unborn', branches }
+}
 
 /** Object ids: SHA-1, or SHA-256. Anything else (an option-shaped `--…` say) never reaches git's arguments. */
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
@@ -101,15 +130,17 @@ export class ObjectStore {
   }
 
   /**
-   * The default branch and its head, and where `recordRef` points if it
-   * exists: one ref listing, no objects. The first listing from a host is
-   * traced, so the capabilities its server announces before the refs are
-   * learnt without another request.
+   * The default branch and its head, the branches that have commits (an
+   * unborn HEAD means something else when others have some), and where
+   * `recordRef` points if it exists: one ref listing, no objects. The first
+   * listing from a host is traced, so the capabilities its server announces
+   * before the refs are learnt without another request.
    */
   async remoteHead(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {
     const capabilities = this.options.capabilities
     const trace = capabilities.acceptsFilters(remote) === undefined ? path.join(this.directory, `packet-trace-${randomUUID()}`) : undefined
-    const patterns = ['HEAD', ...(recordRef ? [recordRef] : [])]
+    // Patterns filter what the server sent in its one answer; they cost no request.
+    const patterns = ['HEAD', 'refs/heads/*', ...(recordRef ? [recordRef] : [])]
     // Protocol v0 lists refs in the answer to its first request; v2 needs a second (ls-refs): one round trip saved.
     const args = ['-c', 'protocol.version=0', 'ls-remote', '--symref', '--end-of-options', remote.url, ...patterns]
     const result = await this.network('ls-remote', remote, args, {
@@ -119,17 +150,7 @@ export class ObjectStore {
       capabilities.learnFrom(remote, await readFile(trace, 'utf8').catch(() => ''))
       await rmRF(trace)
     }
-    let branch = 'refs/heads/master'
-    let commit: string | undefined
-    let recorded: string | undefined
-    for (const line of result.stdout.split('\n')) {
-      const symref = /^ref: (\S+)\s+HEAD$/.exec(line)
-      if (symref) branch = symref[1]
-      const ref = /^([0-9a-f]{40})\s+(\S+)$/.exec(line)
-      if (ref?.[2] === 'HEAD') commit = ref[1]
-      else if (ref && ref[2] === recordRef) recorded = ref[1]
-    }
-    return { branch, commit, recorded }
+    return parseHeadListing(result.stdout, recordRef)
   }
 
   /** Whether the remote's server serves partial clone; learnt with one ref listing per host and run. */

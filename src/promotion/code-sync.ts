@@ -209,6 +209,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   for (let attempt = 1; ; attempt++) {
     const head = await probe.remoteHead(destination, record)
     request.onHead?.(head.commit)
+    refuseHeadWithoutBranch(destination, head)
     const fresh = request.freshDestination === true && attempt === 1
     if (!fresh && head.commit && head.recorded === head.commit) return { kind: 'unchanged', destCommit: head.commit }
     if (request.dryRun && !request.describeChanges) {
@@ -244,6 +245,28 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
         `${destination.label}: ${head.branch} moved on since it was fetched; rebuilding the promotion commit on its new head (attempt ${attempt + 1} of ${MAX_PUSH_ATTEMPTS})`
       )
     }
+  }
+}
+
+/**
+ * The cluster's code is HEAD's branch, so that is where a promotion goes. A
+ * detached HEAD, or one naming a branch without commits while others have
+ * some, leaves no branch to build on: pushing anyway would start a second,
+ * unrelated history, which later runs would take for a race they lost.
+ */
+function refuseHeadWithoutBranch(destination: RemoteRepository, head: RemoteHead): void {
+  if (head.state === 'detached') {
+    throw new PromotionError(
+      `the HEAD of ${destination.label} is detached (at commit ${head.commit}), not on a branch, so there is no branch to promote onto; nothing was pushed. Point HEAD at the algorithm's branch in its repository on the cluster (git symbolic-ref HEAD refs/heads/master) and promote again.`
+    )
+  }
+  if (head.state === 'unborn') {
+    const named = head.branches.slice(0, 5).map(flattenRemoteText)
+    const others =
+      head.branches.length > named.length ? `${named.join(', ')} and ${head.branches.length - named.length} more` : named.join(', ')
+    throw new PromotionError(
+      `the HEAD of ${destination.label} names a branch that has no commits (it is unborn), while ${others} ${head.branches.length === 1 ? 'has' : 'have'} some: a promotion there would start an unrelated history, so nothing was pushed. Point HEAD at the algorithm's branch in its repository on the cluster (git symbolic-ref HEAD <branch>) and promote again.`
+    )
   }
 }
 

@@ -38,6 +38,34 @@ export async function buildAndPublish(request: PublishRequest): Promise<string> 
   return publishOnce(request)
 }
 
+/**
+ * For a head an earlier run left unpublished (it stopped while the build ran,
+ * or the build failed for a passing reason): builds it again unless a build of
+ * it succeeded or is still running, so there is a build to wait for.
+ */
+export async function rebuildUnlessBuilt(request: BuildWait): Promise<void> {
+  const { session, algorithm, commit, logger } = request
+  const owner = session.account.algoOwner
+  const where = `${owner}/${algorithm} on ${session.account.cluster.label}`
+  const build = await session.api.findBuild(owner, algorithm, commit)
+  if (build && build.status !== 'failed') {
+    logger.info(
+      `${algorithm}: the head ${commit} of ${where} has no published version; publishing it once build ${build.build_id} (${build.status}) succeeds`
+    )
+    return
+  }
+  logger.info(
+    `${algorithm}: the head ${commit} of ${where} has no published version and ${build ? `its build ${build.build_id} failed` : 'no build'}; building it again, then publishing it`
+  )
+  try {
+    await session.api.compile(owner, algorithm)
+  } catch (error) {
+    if (!isLostAnswer(error)) throw error
+    // The build may have started all the same; waiting tells, and a repeat would start another.
+    logger.info(`${algorithm}: the answer to the build request was lost (${(error as Error).message}); waiting for the build all the same`)
+  }
+}
+
 /** Waits for the build of `commit`; a failed build is an error carrying the tail of its log. */
 export async function waitForSuccessfulBuild(request: BuildWait): Promise<Build> {
   const build = await waitForBuild(request)
@@ -63,7 +91,7 @@ export async function waitForBuild(request: BuildWait): Promise<Build> {
     if (Date.now() + delay > deadline) {
       const state = last ? `build ${last.build_id} is still ${last.status}` : `no build of commit ${commit} has started`
       throw new PromotionError(
-        `the destination build did not finish within build-timeout (${Math.round(buildTimeoutMs / 1000)} s): ${state} on ${session.account.cluster.label}. The code is pushed: raise build-timeout for next time, and publish this build on the cluster once it succeeds (a re-run finds the code unchanged and does not publish).`
+        `the destination build did not finish within build-timeout (${Math.round(buildTimeoutMs / 1000)} s): ${state} on ${session.account.cluster.label}. The code is pushed: raise build-timeout for next time and run the promotion again with publish: true, which finds the code unchanged, waits for its build (building it again if it failed) and publishes it.`
       )
     }
     logger.debug(`${algorithm}: waiting ${delay} ms for the build of ${commit.slice(0, 12)}`)

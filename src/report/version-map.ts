@@ -36,7 +36,8 @@ function destinationVersion(result: PromotionResult): string {
 /**
  * The file's earlier entries are kept. A new promotion replaces the entry for
  * its source version; an unchanged one only fills a gap or names the version
- * of a commit the entry had as a bare hash, so a re-run never replaces
+ * of a commit the entry had as a bare hash (published earlier, or by this run
+ * catching up), so a re-run never replaces
  * "1.2.0 → 0.3.0" with a bare commit hash.
  */
 export function mergeVersionMaps(earlier: VersionMap, results: readonly PromotionResult[]): VersionMap {
@@ -46,7 +47,11 @@ export function mergeVersionMaps(earlier: VersionMap, results: readonly Promotio
     const entries = ensureEntry(merged, result.algorithm, () => ({}))
     const key = result.sourceVersion || result.sourceCommit
     const known = entryOf(entries, key)
-    if (result.status !== 'unchanged' || known === undefined || (known === result.destCommit && result.destHeadVersion)) {
+    if (
+      result.status !== 'unchanged' ||
+      known === undefined ||
+      (known === result.destCommit && (result.destVersion || result.destHeadVersion))
+    ) {
       setEntry(entries, key, destinationVersion(result))
     }
   }

@@ -39,7 +39,7 @@ export const checkSecretsStage: Stage<Target & ResolvedSource & PreparedDestinat
     }
     if (missing.length === 0) return { missingSecrets: missing }
     const message = missingSecretsMessage(missing, target.session, target.algorithm, destination.id)
-    if (needsPublishing(target.sync, config) && config.missingSecrets === 'fail') {
+    if (needsPublishing(target, config) && config.missingSecrets === 'fail') {
       throw new PromotionError(`${message} Nothing was published.`)
     }
     logger.warning(`${target.label}: ${message}`)

@@ -23,7 +23,7 @@ export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode, Publi
   step: 'publish',
   scope: 'target',
   side: 'destination',
-  skip: (target, config) => (needsPublishing(target.sync, config) ? undefined : { publishPlan: undefined }),
+  skip: (target, config) => (needsPublishing(target, config) ? undefined : { publishPlan: undefined }),
   run: async (target, context) => {
     const { config, source } = context.run
     const sourceOwner = source.account.algoOwner

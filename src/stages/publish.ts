@@ -1,5 +1,4 @@
 import type { PromotionConfig } from '../inputs/config.js'
-import type { SyncOutcome } from '../promotion/code-sync.js'
 import { publishBuild } from '../promotion/publisher.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 import type { AwaitedBuild } from './await-build.js'
@@ -11,22 +10,27 @@ export interface PublishedVersion {
   readonly destVersion: string
 }
 
-/** Only a commit pushed in this run is built and published, and only when asked and not in a dry run. */
-export function needsPublishing(sync: SyncOutcome, config: PromotionConfig): boolean {
-  return config.publish && !config.dryRun && sync.kind === 'pushed'
+/**
+ * Publishing is asked for (and this is no dry run), and there is a commit to
+ * publish: one pushed in this run, or an unchanged head known to have no
+ * published version, which an earlier run left behind when it stopped during
+ * the build or its build failed for a passing reason.
+ */
+export function needsPublishing(code: SyncedCode, config: PromotionConfig): boolean {
+  return config.publish && !config.dryRun && (code.sync.kind === 'pushed' || code.headUnpublished)
 }
 
 /**
  * Publishes each destination build that was waited for (and smoke-tested, when
- * asked), with the version type and details planned before the build.
+ * asked), with the version type and details planned before the build: the
+ * pushed commit, or an unchanged head that had no version yet.
  */
 export const publishStage: Stage<Target & SyncedCode & PublishPlan & AwaitedBuild, PublishedVersion> = {
   title: 'Publish',
   step: 'publish',
   scope: 'target',
   side: 'destination',
-  skip: (target, config) =>
-    needsPublishing(target.sync, config) && target.publishPlan && target.builtCommit ? undefined : { destVersion: '' },
+  skip: (target, config) => (needsPublishing(target, config) && target.publishPlan && target.builtCommit ? undefined : { destVersion: '' }),
   run: async (target, context) => {
     const { config, logger } = context.run
     const plan = target.publishPlan

@@ -11,6 +11,8 @@ export interface SyncedCode {
   readonly sync: SyncOutcome
   /** For an unchanged destination: the version its head was published as earlier, or ''. */
   readonly headVersion: string
+  /** An unchanged destination whose head is known to have no published version (not merely unknown). */
+  readonly headUnpublished: boolean
 }
 
 /** Makes each destination's code equal the source's, as one new commit on top of its history. */
@@ -37,10 +39,12 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
             message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
             logger
           })
-    const headVersion = sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : ''
+    const headVersion =
+      sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : undefined
+    const code: SyncedCode = { sync, headVersion: headVersion ?? '', headUnpublished: headVersion === '' }
     logger.info(`${target.label}: ${describeSync(sync)}`)
-    if (!needsPublishing(sync, config)) context.progress('done')
-    return { sync, headVersion }
+    if (!needsPublishing(code, config)) context.progress('done')
+    return code
   },
   // The stores are shared by the algorithm's destinations: free the disk once the last one is through.
   afterAlgorithm: async targets => {

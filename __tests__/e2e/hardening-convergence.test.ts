@@ -1,0 +1,210 @@
+/**
+ * Runs that must converge, through the bundled action: a push that loses a
+ * race inside the server ("failed to update ref"), a re-run after a run that
+ * stopped before publishing, and destinations whose HEAD is on another
+ * branch, unborn or detached.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { chmod, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
+import type { PublicResult } from '../../src/report/public-result.js'
+import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+
+const FILES = { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n', 'requirements.txt': 'numpy\n' }
+
+const resultsOf = (run: ActionRun): PublicResult[] => JSON.parse(run.outputs.results ?? '[]') as PublicResult[]
+
+describe('hardening: runs that converge', () => {
+  let pair: ClusterPair
+  beforeEach(async () => {
+    pair = await startClusterPair({ buildDelayMs: 30 })
+  })
+  afterEach(async () => {
+    await pair.stop()
+  })
+
+  const promote = (overrides: Record<string, string | boolean | number>): Promise<ActionRun> => runAction(pair.inputs(overrides))
+  const destGit = (name: string, args: string[]): string =>
+    execFileSync('git', ['-C', pair.prod.repoPath(DEST_OWNER, name), ...args], { encoding: 'utf8' }).trim()
+  const destRefs = (name: string): string => destGit(name, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'])
+
+  /** A pre-receive hook that, once, lands another run's commit on master while our push is being received. */
+  async function raceOnce(name: string): Promise<void> {
+    const hook = path.join(pair.prod.repoPath(DEST_OWNER, name), 'hooks', 'pre-receive')
+    await writeFile(
+      hook,
+      [
+        '#!/bin/sh',
+        'cat >/dev/null',
+        '[ -e raced ] && exit 0',
+        'touch raced',
+        // The hook's own commit goes into the repository itself, not the push's quarantine.
+        'unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES',
+        'head=$(git rev-parse refs/heads/master)',
+        'commit=$(git -c user.name=teammate -c user.email=t@example.com commit-tree "$head^{tree}" -p "$head" -m "Concurrent promotion")',
+        'git update-ref refs/heads/master "$commit" "$head"',
+        'exit 0',
+        ''
+      ].join('\n')
+    )
+    await chmod(hook, 0o755)
+  }
+
+  describe('4. concurrent pushes', () => {
+    it('a push that loses the race inside the server ("failed to update ref") is rebuilt on the new head', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      await pair.prod.headCommit(DEST_OWNER, 'hello')
+      await raceOnce('hello')
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(run.stdout).toMatch(/moved on since it was fetched; rebuilding/)
+      const log = await pair.prod.log(DEST_OWNER, 'hello')
+      expect(log[0].message).toMatch(/^Promote/)
+      expect(log[1].message).toMatch(/^Concurrent promotion/)
+      expect(log[0].parents).toEqual([log[1].sha])
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: log[0].sha })
+    })
+  })
+
+  describe('5. publishing catches up', () => {
+    it('a re-run after a build timeout publishes the unchanged head, and says so', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.builds.holdInProgress(true)
+      const first = await promote({ algorithms: 'hello', publish: true, 'build-timeout': 1 })
+      expect(first.exitCode).toBe(1)
+      expect(resultsOf(first)[0]).toMatchObject({ status: 'failed', failedStep: 'build' })
+      expect(resultsOf(first)[0].error).toMatch(/run the promotion again with publish: true/)
+      pair.prod.builds.holdInProgress(false)
+      const head = await pair.prod.headCommit(DEST_OWNER, 'hello')
+
+      const run = await promote({ algorithms: 'hello', publish: true })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      const [result] = resultsOf(run)
+      expect(result).toMatchObject({ status: 'unchanged', destCommit: head, destVersion: '0.1.0' })
+      expect(run.outputs['dest-version']).toBe('0.1.0')
+      expect(run.stdout).toMatch(/has no published version; publishing it once build \S+ \((in-progress|succeeded)\) succeeds/)
+      expect(pair.prod.requests.filter(r => r.method === 'POST' && r.path.endsWith('/compile'))).toEqual([])
+      const published = pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })
+      expect(published.map(v => v.version_info.git_hash)).toEqual([head])
+      expect(JSON.parse(run.outputs['version-map'])).toEqual({ hello: { [result.sourceCommit]: '0.1.0' } })
+    })
+
+    it('a re-run after a failed build builds the unchanged head again (POST /compile), then publishes it', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.builds.failTreesContaining('requirements.txt')
+      const first = await promote({ algorithms: 'hello', publish: true })
+      expect(resultsOf(first)[0]).toMatchObject({ status: 'failed', failedStep: 'build' })
+      pair.prod.builds.clearFailures()
+      const head = await pair.prod.headCommit(DEST_OWNER, 'hello')
+
+      const run = await promote({ algorithms: 'hello', publish: true })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destCommit: head, destVersion: '0.1.0' })
+      expect(run.stdout).toMatch(/has no published version and its build \S+ failed; building it again, then publishing it/)
+      expect(pair.prod.requests.filter(r => r.method === 'POST' && r.path.endsWith('/compile'))).toHaveLength(1)
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.git_hash)).toEqual([head])
+    })
+
+    it('an unchanged head pushed without publishing is published by a run with publish: true', async () => {
+      await pair.seed('hello', FILES)
+      expect((await promote({ algorithms: 'hello' })).exitCode).toBe(0)
+      const head = await pair.prod.headCommit(DEST_OWNER, 'hello')
+
+      const run = await promote({ algorithms: 'hello', publish: true })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destCommit: head, destVersion: '0.1.0' })
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.git_hash)).toEqual([head])
+    })
+
+    it('an unchanged head that is already published is left alone', async () => {
+      await pair.seed('hello', FILES)
+      expect((await promote({ algorithms: 'hello', publish: true })).exitCode).toBe(0)
+      pair.prod.clearRequests()
+
+      const run = await promote({ algorithms: 'hello', publish: true })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destVersion: '' })
+      expect(pair.prod.requests.filter(r => r.kind === 'api' && r.method === 'POST')).toEqual([])
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })).toHaveLength(1)
+    })
+
+    it('a dry run publishes nothing, even for an unpublished head', async () => {
+      await pair.seed('hello', FILES)
+      expect((await promote({ algorithms: 'hello' })).exitCode).toBe(0)
+      pair.prod.clearRequests()
+
+      const run = await promote({ algorithms: 'hello', publish: true, 'dry-run': true })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destVersion: '' })
+      expect(pair.prod.requests.filter(r => r.kind === 'api' && r.method === 'POST')).toEqual([])
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })).toEqual([])
+    })
+  })
+
+  describe("6. the destination's HEAD", () => {
+    it("on another branch: the promotion goes to HEAD's branch", async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      destGit('hello', ['branch', 'main', template!])
+      destGit('hello', ['symbolic-ref', 'HEAD', 'refs/heads/main'])
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      const main = destGit('hello', ['rev-parse', 'refs/heads/main'])
+      expect(destGit('hello', ['rev-parse', 'refs/heads/master'])).toBe(template)
+      expect(destGit('hello', ['rev-parse', `${main}^`])).toBe(template)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: main })
+      // A second run finds it unchanged.
+      const again = await promote({ algorithms: 'hello' })
+      expect(again.exitCode, again.stdout).toBe(0)
+      expect(resultsOf(again)[0]).toMatchObject({ status: 'unchanged', destCommit: main })
+    })
+
+    it('unborn (HEAD names a branch with no commits while others have some): refused, nothing pushed', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      destGit('hello', ['symbolic-ref', 'HEAD', 'refs/heads/trunk'])
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode).toBe(1)
+      const [result] = resultsOf(run)
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
+      expect(result.error).toMatch(/HEAD of .*hello.* names a branch that has no commits .*while refs\/heads\/master has some/)
+      expect(result.error).toMatch(/git symbolic-ref HEAD/)
+      expect(result.error).not.toMatch(/kept moving/)
+      expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
+      expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])
+    })
+
+    it('detached: refused with a clear message, never reported as a race', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      destGit('hello', ['update-ref', '--no-deref', 'HEAD', template!])
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode).toBe(1)
+      const [result] = resultsOf(run)
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
+      expect(result.error).toMatch(new RegExp(`HEAD of .*hello.* is detached \\(at commit ${template}\\)`))
+      expect(result.error).not.toMatch(/kept moving/)
+      expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
+      expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])
+    })
+  })
+})
