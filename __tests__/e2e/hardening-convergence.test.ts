@@ -28,6 +28,7 @@ describe('hardening: runs that converge', () => {
   const promote = (overrides: Record<string, string | boolean | number>): Promise<ActionRun> => runAction(pair.inputs(overrides))
   const destGit = (name: string, args: string[]): string =>
     execFileSync('git', ['-C', pair.prod.repoPath(DEST_OWNER, name), ...args], { encoding: 'utf8' }).trim()
+  const pushes = (): unknown[] => pair.prod.requests.filter(r => r.gitService === 'receive-pack' && r.method === 'POST')
   const destRefs = (name: string): string => destGit(name, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'])
 
   /** A pre-receive hook that, once, lands another run's commit on master while our push is being received. */
@@ -58,6 +59,7 @@ describe('hardening: runs that converge', () => {
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
       await pair.prod.headCommit(DEST_OWNER, 'hello')
       await raceOnce('hello')
+      pair.prod.clearRequests()
 
       const run = await promote({ algorithms: 'hello' })
 
@@ -68,6 +70,46 @@ describe('hardening: runs that converge', () => {
       expect(log[1].message).toMatch(/^Concurrent promotion/)
       expect(log[0].parents).toEqual([log[1].sha])
       expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: log[0].sha })
+      // Known as a race at once: not taken for a server refusing the promotion record, which costs a third push.
+      expect(run.stdout).not.toMatch(/did not take the promotion record/)
+      expect(pushes()).toHaveLength(2)
+    })
+
+    it('also when the branch is pushed alone (this source was promoted before and the destination changed since)', async () => {
+      await pair.seed('hello', FILES)
+      expect((await promote({ algorithms: 'hello' })).exitCode).toBe(0)
+      await pair.prod.commit(DEST_OWNER, 'hello', { 'NOTES.md': 'a hotfix made on the destination\n' }, { replace: false })
+      await raceOnce('hello')
+      pair.prod.clearRequests()
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(run.stdout).toMatch(/moved on since it was fetched; rebuilding/)
+      const log = await pair.prod.log(DEST_OWNER, 'hello')
+      expect(log[1].message).toMatch(/^Concurrent promotion/)
+      expect(log[0].parents).toEqual([log[1].sha])
+      expect(Object.keys(await pair.prod.readTree(DEST_OWNER, 'hello')).sort()).toEqual(Object.keys(FILES).sort())
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: log[0].sha })
+      expect(pushes()).toHaveLength(2)
+    })
+
+    it("a lock file left behind is no race: the push fails with the server's words, and is not repeated", async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      await writeFile(path.join(pair.prod.repoPath(DEST_OWNER, 'hello'), 'refs', 'heads', 'master.lock'), '')
+      pair.prod.clearRequests()
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode).toBe(1)
+      const [result] = resultsOf(run)
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
+      expect(result.error).toMatch(/cannot lock ref 'refs\/heads\/master'/)
+      expect(result.error).not.toMatch(/kept moving/)
+      expect(run.stdout).not.toMatch(/moved on since it was fetched/)
+      expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
     })
   })
 

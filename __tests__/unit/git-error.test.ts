@@ -26,6 +26,9 @@ describe('GitError.rejectedAsStale', () => {
     [
       `remote: error: cannot lock ref 'refs/heads/master': Unable to create '/srv/a.git/refs/heads/master.lock': File exists.\n ! [remote rejected] ${SHA} -> master (failed to update ref)`
     ],
+    [
+      `remote: error: cannot lock ref 'refs/heads/master': Unable to create '/srv/a.git/refs/heads/master.lock': File exists.\n ! [remote rejected] ${SHA} -> master (atomic transaction failed)`
+    ],
     [`remote: nope\n ! [remote rejected] ${SHA} -> master (pre-receive hook declined)`],
     [`remote: fatal: write error: No space left on device\n ! [remote rejected] ${SHA} -> master (unpacker error)`],
     ["fatal: unable to access 'http://h/': The requested URL returned error: 503"]
@@ -36,6 +39,9 @@ describe('GitError.rejectedAsStale', () => {
   it.each([
     [
       `remote: error: cannot lock ref 'refs/heads/master': is at ${'b'.repeat(40)} but expected ${'c'.repeat(40)}\nTo http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)\nerror: failed to push some refs to 'http://h/git/o/a.git'`
+    ],
+    [
+      `remote: error: cannot lock ref 'refs/heads/master': is at ${'b'.repeat(40)} but expected ${'c'.repeat(40)}\n ! [remote rejected] ${SHA} -> master (atomic transaction failed)\n ! [remote rejected] ${SHA} -> refs/algorithmia-promote/source/${SHA} (atomic transaction failed)`
     ],
     [
       `remote: error: cannot lock ref 'refs/heads/master': reference already exists\nTo http://h/git/o/a.git\n ! [remote rejected] ${SHA} -> master (failed to update ref)`

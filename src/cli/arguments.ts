@@ -140,7 +140,11 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
       "hosted data collections of the source owner to promote (comma-separated; the flag may be repeated), or 'auto' for those the promoted code references as data://<source-algo-owner>/<collection>/…"
   },
   { input: 'collections-prune', group: WHAT, description: 'delete destination files that the source collection does not have' },
-  { input: 'publish', group: PUBLISH, description: 'wait for the destination build of the promoted commit and publish a version' },
+  {
+    input: 'publish',
+    group: PUBLISH,
+    description: 'wait for the destination build of the promoted commit and publish a version (also an unchanged head never published)'
+  },
   {
     input: 'version-type',
     value: 'type',
