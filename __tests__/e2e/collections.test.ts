@@ -95,6 +95,23 @@ describe('data collections, end to end', () => {
     expect(sha(await prodBytes('weights.bin'))).toBe(sha(changed))
   })
 
+  it('reads the promoted code for the owner warning only when it pushes that code: an unchanged re-run fetches nothing from the source', async () => {
+    const warning = /::warning::.*reads data:\/\/data_science\/… \(models\).*not ml_prod's/
+    expect((await promote()).stdout).toMatch(warning)
+    pair.dev.clearRequests()
+    const again = await promote()
+    expect(again.exitCode, again.stdout).toBe(0)
+    expect(collections(again)[0]).toMatchObject({ status: 'unchanged', copied: 0 })
+    expect(pair.dev.requests.filter(r => r.gitService === 'upload-pack' && r.method === 'POST')).toEqual([])
+    expect(again.stdout).not.toMatch(warning)
+
+    await pair.dev.commit(SOURCE_OWNER, 'sentiment', { 'src/sentiment.py': `${CODE['src/sentiment.py']}VERSION = 2\n` })
+    const changed = await promote()
+    expect(changed.exitCode, changed.stdout).toBe(0)
+    expect(changed.stdout).toMatch(/sentiment → .*: pushed/)
+    expect(changed.stdout).toMatch(warning)
+  })
+
   it('keeps and lists destination-only files without prune, and deletes them with collections-prune', async () => {
     expect((await promote()).exitCode).toBe(0)
     await pair.prod.data.putFile(DEST_OWNER, 'models', 'extra.txt', 'only here')

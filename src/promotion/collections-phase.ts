@@ -24,6 +24,7 @@ export type CollectionProgressListener = (event: {
 export class CollectionsPhase {
   private readonly found: { owner: string; collection: string }[] = []
   private readonly perDestination = new Map<string, Promise<CollectionResult[]>>()
+  private readonly scans = new WeakMap<AlgorithmObjects, Promise<void>>()
 
   constructor(
     private readonly config: PromotionConfig,
@@ -36,9 +37,37 @@ export class CollectionsPhase {
     return this.config.collections.selection.kind !== 'none'
   }
 
-  /** Reads the references in one algorithm's source; a failure to read them is a warning, not a failed promotion. */
-  async scan(algorithm: string, objects: AlgorithmObjects): Promise<void> {
-    if (!this.wanted) return
+  /**
+   * Whether promoting to `destinationOwner` needs the references in the
+   * promoted code; reading them fetches the whole source. `auto` needs them to
+   * know what to copy. Named collections need them only for the warning about
+   * code that reads the source owner's collections, which concerns code that
+   * is pushed to another owner: a destination whose code is unchanged got it
+   * when that code was pushed, and an unchanged re-run otherwise never moves a
+   * source object (it decides from ref listings alone).
+   */
+  async needsReferences(destinationOwner: string, codeWillChange: () => Promise<boolean>): Promise<boolean> {
+    const selection = this.config.collections.selection.kind
+    if (selection === 'none') return false
+    if (selection === 'auto') return true
+    return destinationOwner !== this.config.source.algoOwner && (await codeWillChange())
+  }
+
+  /**
+   * Reads the references in one algorithm's source, once however many of its
+   * destinations ask; a failure to read them is a warning, not a failed promotion.
+   */
+  scan(algorithm: string, objects: AlgorithmObjects): Promise<void> {
+    if (!this.wanted) return Promise.resolve()
+    let scan = this.scans.get(objects)
+    if (!scan) {
+      scan = this.read(algorithm, objects)
+      this.scans.set(objects, scan)
+    }
+    return scan
+  }
+
+  private async read(algorithm: string, objects: AlgorithmObjects): Promise<void> {
     try {
       this.found.push(...referencesIn((await objects.sourceMatches(REFERENCE_PATTERN)).join('\n')))
     } catch (error) {

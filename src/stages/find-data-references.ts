@@ -1,20 +1,46 @@
 import type { Stage, Target } from '../pipeline/stage.js'
-import type { ResolvedSource } from './resolve-source.js'
+import { promotionRecordRef } from '../promotion/code-sync.js'
+import type { PreparedDestination } from './prepare-destination.js'
 import { collectionsOf } from './promote-data.js'
+import type { ResolvedSource } from './resolve-source.js'
 
 /**
  * Reads the `data://` references of each algorithm's source while its objects
- * are at hand (before the code sync frees them), for `collections: auto` and
- * for the warning about the source owner's collections. Only with `collections`.
+ * are at hand (before the code sync frees them), once per algorithm, for
+ * `collections: auto` and for the warning about the source owner's collections.
+ * Only with `collections`, and only where the references matter (see
+ * CollectionsPhase.needsReferences): reading them fetches the whole source.
  */
-export const findDataReferencesStage: Stage<Target & ResolvedSource, object> = {
+export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDestination, object> = {
   title: 'Find data references',
   step: 'resolve source',
-  scope: 'algorithm',
+  scope: 'targets-of-algorithm',
   side: 'source',
   skip: (_target, config) => (config.collections.selection.kind === 'none' ? {} : undefined),
   run: async (target, context) => {
-    await collectionsOf(context.run).scan(target.algorithm, target.objects)
+    const phase = collectionsOf(context.run)
+    if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target))) {
+      await phase.scan(target.algorithm, target.objects)
+    }
     return {}
+  }
+}
+
+/**
+ * Whether the code sync will push (or, in a dry run, would push) to this
+ * destination. It will not when the destination's head is the commit its
+ * promotion record names for this source commit — the rule the code sync
+ * decides "unchanged" by, read from the same one ref listing, no objects.
+ * A destination whose refs cannot be listed counts as changing: the code
+ * sync then reports why.
+ */
+async function codeWillChange(target: Target & ResolvedSource & PreparedDestination): Promise<boolean> {
+  if (target.destinationState !== 'exists') return true
+  try {
+    const probe = await target.objects.probe()
+    const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit))
+    return head.commit === undefined || head.recorded !== head.commit
+  } catch {
+    return true
   }
 }
