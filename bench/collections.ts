@@ -4,10 +4,11 @@
  * A source collection of 1,000 files and 500 MB goes to a fresh destination
  * owner with the action (a first promotion, one small algorithm included) and
  * with a plain per-file download-then-upload copy at the same concurrency,
- * alternating within every round; then the action re-promotes with nothing
+ * each twice per round in mirrored order; then the action re-promotes with nothing
  * changed; then the action copies one 1 GiB file while its memory is sampled.
  */
 import { randomBytes } from 'node:crypto'
+import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -41,20 +42,23 @@ export async function collectionsBench(ctx: BenchContext, rounds: number): Promi
   await pair.seed(READER, { 'src/reader.py': `WEIGHTS = "data://${SOURCE_OWNER}/${BULK}/f0000.bin"\n` })
   log(`Generated data://${SOURCE_OWNER}/${BULK}: ${FILES} files, ${mb(TOTAL_BYTES)} MB in ${secondsSince(start).toFixed(1)} s`)
 
+  const load = [os.loadavg()[0]]
   const samples = { plain: [] as DataMeasurement[], first: [] as DataMeasurement[], noop: [] as DataMeasurement[] }
   for (let round = 1; round <= rounds; round++) {
     log(`Round ${round} of ${rounds}`)
-    const plainOwner = addDestinationOwner(ctx, `plain_r${round}`)
-    const actionOwner = addDestinationOwner(ctx, `data_r${round}`)
-    const contenders: Array<[keyof typeof samples, () => Promise<DataMeasurement>]> = [
-      ['plain', () => plainCopy(ctx, BULK, plainOwner)],
-      ['first', () => actionCopy(ctx, BULK, actionOwner, 'created')]
-    ]
-    for (const [id, run] of round % 2 ? contenders : contenders.reverse()) record(id, await run())
-    record('noop', await actionCopy(ctx, BULK, actionOwner, 'unchanged'))
-    await expectSameFiles(ctx, BULK, actionOwner)
-    await deleteCollection(ctx, plainOwner, BULK)
-    await deleteCollection(ctx, actionOwner, BULK)
+    // Each copy runs twice, mirrored (A B B A): a drift during the round, such as the disk
+    // still writing back what the copies before wrote, weighs on both alike.
+    const order: Array<'plain' | 'first'> = round % 2 ? ['plain', 'first', 'first', 'plain'] : ['first', 'plain', 'plain', 'first']
+    let reRunOwner: string | undefined
+    for (const [index, id] of order.entries()) {
+      const owner = addDestinationOwner(ctx, `${id}_r${round}_${index + 1}`)
+      record(id, id === 'plain' ? await plainCopy(ctx, BULK, owner) : await actionCopy(ctx, BULK, owner, 'created'))
+      if (id === 'first' && !reRunOwner) reRunOwner = owner
+      else await deleteCollection(ctx, owner, BULK)
+    }
+    record('noop', await actionCopy(ctx, BULK, reRunOwner!, 'unchanged'))
+    await expectSameFiles(ctx, BULK, reRunOwner!)
+    await deleteCollection(ctx, reRunOwner!, BULK)
   }
   await deleteCollection(ctx, SOURCE_OWNER, BULK, 'dev')
 
@@ -68,11 +72,14 @@ export async function collectionsBench(ctx: BenchContext, rounds: number): Promi
   await deleteCollection(ctx, hugeOwner, HUGE)
   await deleteCollection(ctx, SOURCE_OWNER, HUGE, 'dev')
 
+  load.push(os.loadavg()[0])
   const plain = median(samples.plain.map(m => m.seconds))
   const first = median(samples.first.map(m => m.seconds))
   const noop = median(samples.noop.map(m => m.seconds))
   console.log('')
-  console.log(`Data collections — ${rounds} round(s), ${FILES} files / ${mb(TOTAL_BYTES)} MB, concurrency ${CONCURRENCY} for both copies`)
+  console.log(
+    `Data collections — ${rounds} round(s) of ${samples.plain.length / rounds} copies each, ${FILES} files / ${mb(TOTAL_BYTES)} MB, concurrency ${CONCURRENCY} for both copies; ${os.cpus().length} cores, 1-minute load average ${load.map(value => value.toFixed(1)).join(' at the start, ')} at the end`
+  )
   console.log('| contender | median s | × plain copy | downloaded | uploaded | peak RSS |')
   console.log('|---|---|---|---|---|---|')
   const row = (name: string, list: DataMeasurement[], ratio: boolean): void => {
@@ -96,7 +103,9 @@ export async function collectionsBench(ctx: BenchContext, rounds: number): Promi
 
   function record(id: keyof typeof samples, measurement: DataMeasurement): void {
     samples[id].push(measurement)
-    log(`  ${id.padEnd(6)} ${measurement.seconds.toFixed(2).padStart(7)} s  peak RSS ${mb(measurement.peakRssKb * 1024)} MB`)
+    log(
+      `  ${id.padEnd(6)} ${measurement.seconds.toFixed(2).padStart(7)} s  peak RSS ${mb(measurement.peakRssKb * 1024)} MB  load ${os.loadavg()[0].toFixed(1)}`
+    )
   }
 }
 
