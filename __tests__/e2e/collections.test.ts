@@ -112,6 +112,30 @@ describe('data collections, end to end', () => {
     expect(changed.stdout).toMatch(warning)
   })
 
+  it("copies named collections while the code is synced, and shows the copy's lines in the data collections' log group", async () => {
+    const run = await promote()
+    expect(run.exitCode, run.stdout).toBe(0)
+    const listed = pair.dev.requests.find(r => r.path === `/v1/connector/data/${SOURCE_OWNER}/models`)
+    const pushed = pair.prod.requests.find(r => r.gitService === 'receive-pack' && r.method === 'POST')
+    expect(listed!.at).toBeLessThan(pushed!.at)
+    const start = run.stdout.indexOf('::group::Promote data collections')
+    expect(start).toBeGreaterThan(run.stdout.indexOf('::group::Sync code'))
+    const group = run.stdout.slice(start, run.stdout.indexOf('::endgroup::', start))
+    expect(group).toMatch(/data:\/\/ml_prod\/models: created with read ACL \["user:\/\/\*"\]/)
+    expect(group).toMatch(/data:\/\/ml_prod\/models: created, copied 2 files/)
+    expect(run.stdout.slice(0, start)).not.toContain('data://ml_prod/models')
+  })
+
+  it('still promotes named collections, and shows what it did, when the code push fails', async () => {
+    pair.prod.faults.add({ method: 'POST', path: `/git/${DEST_OWNER}/sentiment.git/git-receive-pack`, status: 403, times: 10 })
+    const run = await promote()
+    expect(run.exitCode).not.toBe(0)
+    expect(JSON.parse(run.outputs.results)[0]).toMatchObject({ status: 'failed', failedStep: 'sync code' })
+    expect(collections(run)[0]).toMatchObject({ collection: 'models', status: 'created', copied: 2 })
+    expect(sha(await prodBytes('weights.bin'))).toBe(sha(weights))
+    expect(run.stdout).toMatch(/data:\/\/ml_prod\/models: created, copied 2 files/)
+  })
+
   it('keeps and lists destination-only files without prune, and deletes them with collections-prune', async () => {
     expect((await promote()).exitCode).toBe(0)
     await pair.prod.data.putFile(DEST_OWNER, 'models', 'extra.txt', 'only here')

@@ -24,6 +24,10 @@ export type CollectionProgressListener = (event: {
 export class CollectionsPhase {
   private readonly found: { owner: string; collection: string }[] = []
   private readonly perDestination = new Map<string, Promise<CollectionResult[]>>()
+  /** Destinations whose references were reported and whose results were asked for. */
+  private readonly presented = new Set<string>()
+  /** The log lines of copies started ahead of their stage, per destination. */
+  private readonly heldLogs = new Map<string, HeldLog>()
   private readonly scans = new WeakMap<AlgorithmObjects, Promise<void>>()
 
   constructor(
@@ -75,62 +79,92 @@ export class CollectionsPhase {
     }
   }
 
-  /** Promotes the collections to one destination; later calls for the same destination share the first one's work. */
-  forDestination(destination: ClusterAccount): Promise<CollectionResult[]> {
-    const key = `${destination.cluster.apiUrl} ${destination.algoOwner}`
+  /**
+   * Starts copying named collections to a destination as soon as it is ready,
+   * while its code is synced: the copy needs nothing from the code, and a
+   * large collection then no longer waits for git. Its log lines are held for
+   * the collections' own log group (forDestination). `auto` waits for the
+   * references of every promoted algorithm instead.
+   */
+  startAhead(destination: ClusterAccount): void {
+    const selection = this.config.collections.selection
+    const key = destinationKey(destination)
+    if (selection.kind !== 'named' || this.perDestination.has(key)) return
+    const held = new HeldLog(this.logger)
+    this.heldLogs.set(key, held)
+    this.perDestination.set(key, this.promoteAll(destination, selection.names, held))
+  }
+
+  /**
+   * Reports what the promoted code references, then promotes the collections
+   * to one destination (or waits for the copy started ahead); later calls for
+   * the same destination share the first one's work.
+   */
+  async forDestination(destination: ClusterAccount): Promise<CollectionResult[]> {
+    const key = destinationKey(destination)
+    if (this.presented.has(key) || !this.wanted) return (await this.perDestination.get(key)) ?? []
+    this.presented.add(key)
+    const references = classifyReferences(this.found, this.config.source.algoOwner)
+    this.report(references, destination)
     let work = this.perDestination.get(key)
     if (!work) {
-      work = this.promoteAll(destination)
+      work = this.promoteAll(destination, this.namesToPromote(references), this.logger)
       this.perDestination.set(key, work)
     }
-    return work
-  }
-
-  /** Every collection result so far, destination by destination. */
-  async results(): Promise<CollectionResult[]> {
-    return (await Promise.all(this.perDestination.values())).flat()
-  }
-
-  private async promoteAll(destination: ClusterAccount): Promise<CollectionResult[]> {
-    if (!this.wanted) return []
-    const source = this.config.source
-    const references = classifyReferences(this.found, source.algoOwner)
-    this.report(references, destination)
-    const selection = this.config.collections.selection
-    const names = selection.kind === 'named' ? selection.names : references.ofSourceOwner
-    if (names.length === 0) {
-      this.logger.info(`collections: auto found no data://${source.algoOwner}/… reference in the promoted code; no collection to promote`)
-      return []
-    }
-    const results: CollectionResult[] = []
-    for (const collection of names) results.push(await this.promoteOne(source, destination, collection))
+    const results = await work
+    this.heldLogs.get(key)?.release()
     return results
   }
 
-  private async promoteOne(source: ClusterAccount, destination: ClusterAccount, collection: string): Promise<CollectionResult> {
+  /** Every collection result, destination by destination; shows the lines of copies whose stage never came. */
+  async results(): Promise<CollectionResult[]> {
+    const results = (await Promise.all(this.perDestination.values())).flat()
+    for (const held of this.heldLogs.values()) held.release()
+    return results
+  }
+
+  private namesToPromote(references: DataReferences): readonly string[] {
+    const selection = this.config.collections.selection
+    if (selection.kind === 'named') return selection.names
+    if (references.ofSourceOwner.length === 0) {
+      this.logger.info(
+        `collections: auto found no data://${this.config.source.algoOwner}/… reference in the promoted code; no collection to promote`
+      )
+    }
+    return references.ofSourceOwner
+  }
+
+  private async promoteAll(destination: ClusterAccount, names: readonly string[], logger: Logger): Promise<CollectionResult[]> {
+    const results: CollectionResult[] = []
+    for (const collection of names) results.push(await this.promoteOne(destination, collection, logger))
+    return results
+  }
+
+  private async promoteOne(destination: ClusterAccount, collection: string, logger: Logger): Promise<CollectionResult> {
+    const source = this.config.source
     const label = destination.cluster.label
     const result = await promoteCollection({
-      source: { data: this.dataApi(source), owner: source.algoOwner, collection, cluster: source.cluster.label },
-      destination: { data: this.dataApi(destination), owner: destination.algoOwner, collection, label },
+      source: { data: this.dataApi(source, logger), owner: source.algoOwner, collection, cluster: source.cluster.label },
+      destination: { data: this.dataApi(destination, logger), owner: destination.algoOwner, collection, label },
       prune: this.config.collections.prune,
       dryRun: this.config.dryRun,
       concurrency: this.config.concurrency,
       retry: this.config.retry,
-      logger: this.logger,
+      logger,
       onProgress: event => this.onProgress?.({ collection, destination: label, ...event })
     })
-    this.logger.info(describe(result, destination.algoOwner))
-    if (result.error) this.logger.warning(`${label}: data://${destination.algoOwner}/${collection}: ${result.error}`)
+    logger.info(describe(result, destination.algoOwner))
+    if (result.error) logger.warning(`${label}: data://${destination.algoOwner}/${collection}: ${result.error}`)
     return result
   }
 
-  private dataApi(account: ClusterAccount): DataApi {
+  private dataApi(account: ClusterAccount, logger: Logger): DataApi {
     const http = new ClusterHttp({
       cluster: account.cluster.label,
       apiUrl: account.cluster.apiUrl,
       apiKey: account.apiKey,
       retry: this.config.retry,
-      logger: this.logger,
+      logger,
       redact: this.redact
     })
     return new DataApi(account.cluster.label, http)
@@ -139,7 +173,7 @@ export class CollectionsPhase {
   private report(references: DataReferences, destination: ClusterAccount): void {
     const sourceOwner = this.config.source.algoOwner
     const elsewhere = [...references.relative, ...references.ofOtherOwners]
-    if (elsewhere.length && this.perDestination.size <= 1) {
+    if (elsewhere.length && this.presented.size <= 1) {
       this.logger.info(
         `the promoted code also reads ${elsewhere.join(', ')}; these are not copied (they are not collections of ${sourceOwner})`
       )
@@ -148,6 +182,47 @@ export class CollectionsPhase {
     this.logger.warning(
       `the promoted code reads data://${sourceOwner}/… (${references.ofSourceOwner.join(', ')}), so on ${destination.cluster.label} it will read ${sourceOwner}'s collections, not ${destination.algoOwner}'s: use data://.my/… in the code, or make sure ${sourceOwner} owns those collections there`
     )
+  }
+}
+
+function destinationKey(destination: ClusterAccount): string {
+  return `${destination.cluster.apiUrl} ${destination.algoOwner}`
+}
+
+/**
+ * A logger for work that runs ahead of its log group: keeps its lines, in
+ * order, until released, then passes them on and lets later lines through.
+ */
+class HeldLog implements Logger {
+  private held: Array<() => void> | undefined = []
+
+  constructor(private readonly logger: Logger) {}
+
+  info(message: string): void {
+    this.hold(() => this.logger.info(message))
+  }
+
+  warning(message: string): void {
+    this.hold(() => this.logger.warning(message))
+  }
+
+  debug(message: string): void {
+    this.hold(() => this.logger.debug(message))
+  }
+
+  group<T>(title: string, body: () => Promise<T>): Promise<T> {
+    return this.logger.group(title, body)
+  }
+
+  release(): void {
+    const lines = this.held ?? []
+    this.held = undefined
+    for (const line of lines) line()
+  }
+
+  private hold(line: () => void): void {
+    if (this.held) this.held.push(line)
+    else line()
   }
 }
 

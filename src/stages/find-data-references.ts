@@ -10,6 +10,8 @@ import type { ResolvedSource } from './resolve-source.js'
  * `collections: auto` and for the warning about the source owner's collections.
  * Only with `collections`, and only where the references matter (see
  * CollectionsPhase.needsReferences): reading them fetches the whole source.
+ * Named collections need no references to be copied: their copy to this
+ * destination starts here, alongside the code sync (see CollectionsPhase.startAhead).
  */
 export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDestination, object> = {
   title: 'Find data references',
@@ -19,6 +21,7 @@ export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDe
   skip: (_target, config) => (config.collections.selection.kind === 'none' ? {} : undefined),
   run: async (target, context) => {
     const phase = collectionsOf(context.run)
+    phase.startAhead(target.session.account)
     if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target))) {
       await phase.scan(target.algorithm, target.objects)
     }

@@ -16,7 +16,8 @@ export function collectionsOf(run: RunContext): CollectionsPhase {
 
 /**
  * Promotes the hosted data collections to each destination, after its code and
- * before anything is published (a published version must find its files). A
+ * before anything is published (a published version must find its files); named
+ * collections were started while the code was synced, and are awaited here. A
  * data failure is in the `collections` results, never a failed promotion.
  */
 export const promoteDataStage: Stage<Target & SyncedCode, object> = {
