@@ -20,6 +20,8 @@ const KEYS = [
 ]
 const FILES = { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n', 'requirements.txt': 'numpy\n', '.gitignore': '*.pyc\n' }
 const API = `/v1/algorithms`
+/** A fault path matches as a prefix; this one matches the path alone. */
+const exactly = (pathname: string): RegExp => new RegExp(`^${pathname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
 
 type Result = PublicResult
 
@@ -67,7 +69,8 @@ describe('reliability: faults the action survives', () => {
   describe('API faults', () => {
     it('retries 5xx answers with backoff and succeeds', async () => {
       await pair.seed('hello', FILES)
-      pair.dev.faults.add({ method: 'GET', path: `${API}/${SOURCE_OWNER}/hello`, status: 503, times: 2 })
+      // Exactly the algorithm's path: its versions are asked for at the same time, under the same prefix.
+      pair.dev.faults.add({ method: 'GET', path: exactly(`${API}/${SOURCE_OWNER}/hello`), status: 503, times: 2 })
       pair.prod.faults.add({ method: 'POST', path: `${API}/${DEST_OWNER}`, status: 500, times: 1 })
       pair.prod.faults.add({ method: 'GET', path: /\/builds/, status: 502, times: 2 })
 
@@ -89,7 +92,7 @@ describe('reliability: faults the action survives', () => {
 
     it('retries connection resets (a dropped connection) and succeeds', async () => {
       await pair.seed('hello', FILES)
-      pair.dev.faults.add({ method: 'GET', path: `${API}/${SOURCE_OWNER}/hello`, drop: true, times: 2 })
+      pair.dev.faults.add({ method: 'GET', path: exactly(`${API}/${SOURCE_OWNER}/hello`), drop: true, times: 2 })
       pair.prod.faults.add({ method: 'GET', path: `${API}/${DEST_OWNER}/hello`, drop: true, times: 1 })
 
       const { run } = await promote({ algorithms: 'hello' })
@@ -221,7 +224,8 @@ describe('reliability: faults the action survives', () => {
     it('retries fetch and push failures (5xx, resets)', async () => {
       await pair.seed('hello', FILES)
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
-      pair.dev.faults.add({ method: 'GET', path: `/git/${SOURCE_OWNER}/hello.git/info/refs`, status: 503, times: 1 })
+      // The first listing goes out without git and hands a 503 over to git, which meets the second and retries.
+      pair.dev.faults.add({ method: 'GET', path: `/git/${SOURCE_OWNER}/hello.git/info/refs`, status: 503, times: 2 })
       pair.dev.faults.add({ method: 'POST', path: `/git/${SOURCE_OWNER}/hello.git/git-upload-pack`, status: 502, times: 2 })
       pair.prod.faults.add({ method: 'GET', path: `/git/${DEST_OWNER}/hello.git/info/refs`, status: 500, times: 1 })
       // curl itself retries a dropped request once on a reused connection; three drops reach the action.

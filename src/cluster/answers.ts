@@ -30,6 +30,14 @@ export const readAlgorithm: AnswerReader<Algorithm> = answer => {
   return algorithm as unknown as Algorithm
 }
 
+/**
+ * A create answer: the algorithm, as the specification says it sends, or
+ * nothing when a cluster answers otherwise (the algorithm exists either way;
+ * what the answer would have told is read later when needed).
+ */
+export const readCreatedAlgorithm: AnswerReader<Algorithm | undefined> = answer =>
+  isPlainObject(answer) ? readAlgorithm(answer) : undefined
+
 /** A version in a list: its commit is what the version is. */
 export const readVersion: AnswerReader<Version> = answer => {
   const info = object(object(answer, 'a version').version_info, 'version_info')

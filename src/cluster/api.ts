@@ -2,6 +2,7 @@ import {
   AnswerShapeProblem,
   readListedAlgorithmName,
   readAlgorithm,
+  readCreatedAlgorithm,
   readBuild,
   readBuildLogs,
   readPage,
@@ -41,20 +42,24 @@ export class AlgorithmiaApi {
    * 1002 to the very first attempt means "it was there before": after a lost
    * answer, this run's own earlier attempt is the likely creator.
    */
-  async ensureAlgorithm(owner: string, body: CreateAlgorithmBody): Promise<{ created: boolean }> {
+  async ensureAlgorithm(owner: string, body: CreateAlgorithmBody): Promise<{ created: boolean; algorithm?: Algorithm }> {
     let attempts = 0
     try {
-      await this.http.request({
-        method: 'POST',
-        path: `/algorithms/${encodeURIComponent(owner)}`,
-        body,
-        idempotent: true,
-        onAttempt: attempt => (attempts = attempt)
-      })
-      return { created: true }
+      const algorithm = await this.read(
+        {
+          method: 'POST',
+          path: `/algorithms/${encodeURIComponent(owner)}`,
+          body,
+          idempotent: true,
+          onAttempt: attempt => (attempts = attempt)
+        },
+        readCreatedAlgorithm
+      )
+      return { created: true, algorithm }
     } catch (error) {
       const taken = error instanceof ClusterApiError && error.code === ALGORITHM_NAME_TAKEN
-      if (taken && (await this.getAlgorithm(owner, body.name))) return { created: attempts > 1 }
+      const existing = taken ? await this.getAlgorithm(owner, body.name) : undefined
+      if (existing) return { created: attempts > 1, algorithm: existing }
       throw error
     }
   }

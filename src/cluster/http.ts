@@ -2,6 +2,7 @@ import { Readable, Transform, pipeline } from 'node:stream'
 import type { Response } from 'node-fetch'
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
 import { TransportError, proxyAnswerNote, transportFetch } from '../http/transport.js'
+import { discardBody, readCapped } from '../http/body.js'
 import { retryNotice, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -205,23 +206,6 @@ export class ClusterHttp {
 /** Far above any real answer (a build log is the largest), far below what would exhaust the runner's memory. */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024
 
-/** The body as text, or undefined once it passes `limit` bytes (the rest is never read). */
-async function readCapped(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return ''
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength
-    if (size > limit) {
-      discardBody(response)
-      return undefined
-    }
-    chunks.push(Buffer.from(chunk))
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** The rest of an answer is not wanted: close its stream (node-fetch's body is a Node stream). */
 /** Passes bytes through, telling `touch` of each chunk: the idle timer sees a transfer that still moves. */
 function touching(touch: () => void): Transform {
   return new Transform({
@@ -253,11 +237,6 @@ class IdleTimer {
   stop(): void {
     clearTimeout(this.timer)
   }
-}
-
-function discardBody(response: Response): void {
-  const body = response.body as Readable | null
-  body?.destroy()
 }
 
 /** Where a redirect points, as an origin only (a path or query could carry anything). */

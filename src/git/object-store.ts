@@ -6,6 +6,7 @@ import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
+import { gitHasOwnNetworkSettings, readRefAdvertisement } from './ref-advertisement.js'
 import { runnerNetworkConfig } from './runner-config.js'
 import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
@@ -60,21 +61,33 @@ export const TRANSFER_TIMEOUT_FACTOR = 60
 /** Reads `git ls-remote --symref` output; see RemoteHead. */
 export function parseHeadListing(listing: string, recordRef?: string): RemoteHead {
   let symref: string | undefined
-  let commit: string | undefined
-  let recorded: string | undefined
-  const branches: string[] = []
+  const refs = new Map<string, string>()
   for (const line of listing.split('\n')) {
-    const target = /^ref: (refs\/heads\/\S+)\s+HEAD$/.exec(line)
+    const target = /^ref: (\S+)\s+HEAD$/.exec(line)
     if (target) symref = target[1]
     const ref = /^([0-9a-f]{40}|[0-9a-f]{64})\s+(\S+)$/.exec(line)
-    if (!ref) continue
-    if (ref[2] === 'HEAD') commit = ref[1]
-    else if (ref[2] === recordRef) recorded = ref[1]
-    else if (ref[2].startsWith('refs/heads/')) branches.push(ref[2])
+    if (ref) refs.set(ref[2], ref[1])
   }
-  const branch = symref ?? 'refs/heads/master'
-  if (commit) return { branch, commit, recorded, state: symref ? 'branch' : 'detached', branches }
-  return { branch, recorded, state: branches.length === 0 ? 'empty' : 'unborn', branches }
+  return headFromRefs(refs, symref, recordRef)
+}
+
+/**
+ * HEAD, the branch it names and the record ref, from a repository's refs. A
+ * server that does not say where HEAD points (the `symref` capability is
+ * optional) gets git clone's own guess: the branch whose head is HEAD's
+ * commit, master first. Only a HEAD at a commit no branch has is detached.
+ */
+export function headFromRefs(refs: ReadonlyMap<string, string>, symref: string | undefined, recordRef?: string): RemoteHead {
+  const commit = refs.get('HEAD')
+  const recorded = recordRef ? refs.get(recordRef) : undefined
+  const branches = [...refs.keys()].filter(name => name.startsWith('refs/heads/'))
+  const named = symref?.startsWith('refs/heads/') ? symref : undefined
+  if (commit) {
+    const guessed = named ?? ['refs/heads/master', ...branches].find(branch => refs.get(branch) === commit)
+    if (guessed) return { branch: guessed, commit, recorded, state: 'branch', branches }
+    return { branch: 'refs/heads/master', commit, recorded, state: 'detached', branches }
+  }
+  return { branch: named ?? 'refs/heads/master', recorded, state: branches.length === 0 ? 'empty' : 'unborn', branches }
 }
 
 /** Object ids: SHA-1, or SHA-256. Anything else (an option-shaped `--…` say) never reaches git's arguments. */
@@ -113,30 +126,57 @@ export class ObjectStore {
   /** Fetches into one store run one at a time: they share its shallow file and its record of what it holds. */
   private fetchQueue: Promise<unknown> = Promise.resolve()
 
+  /** Made on first use: an algorithm found unchanged from ref listings alone never needs a repository on disk. */
+  private initialized?: Promise<void>
+
   private constructor(
     readonly directory: string,
     private readonly options: ObjectStoreOptions
   ) {}
 
   static async create(name: string, options: ObjectStoreOptions): Promise<ObjectStore> {
-    const directory = await makeTemporaryDirectory(options.parentDir, name)
-    const store = new ObjectStore(directory, options)
-    await store.local('init', ['init', '--quiet', '--bare'])
-    return store
+    return new ObjectStore(temporaryPath(options.parentDir, name), options)
   }
 
   async remove(): Promise<void> {
+    if (!this.initialized) return
+    await this.initialized.catch(() => {})
     await rmRF(this.directory)
+  }
+
+  private initialize(): Promise<void> {
+    return (this.initialized ??= mkdirP(this.directory).then(async () => {
+      await this.git('init', ['init', '--quiet', '--bare'], {
+        env: { ...gitEnvironment(), GIT_NO_LAZY_FETCH: '1' },
+        label: 'local',
+        directory: this.directory
+      })
+    }))
   }
 
   /**
    * The default branch and its head, the branches that have commits (an
    * unborn HEAD means something else when others have some), and where
-   * `recordRef` points if it exists: one ref listing, no objects. The first
-   * listing from a host is traced, so the capabilities its server announces
+   * `recordRef` points if it exists: one ref listing, no objects. It is read
+   * over HTTP without a git process when it can be (see ref-advertisement.ts),
+   * else by `git ls-remote`; either way the capabilities the server announces
    * before the refs are learnt without another request.
    */
   async remoteHead(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {
+    const listed = (await this.mayListDirectly()) ? await readRefAdvertisement(remote, this.options.retry.attemptTimeoutMs) : undefined
+    if (listed) {
+      this.options.capabilities.learn(remote, listed.capabilities.includes('filter'))
+      return headFromRefs(listed.refs, listed.symrefs.get('HEAD'), recordRef)
+    }
+    return this.listWithGit(remote, recordRef)
+  }
+
+  /** Git's own settings for reaching a server (a proxy or CA of its own) would not apply to a direct request. */
+  private async mayListDirectly(): Promise<boolean> {
+    return !gitHasOwnNetworkSettings(process.env, await runnerNetworkConfig())
+  }
+
+  private async listWithGit(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {
     const capabilities = this.options.capabilities
     const trace = capabilities.acceptsFilters(remote) === undefined ? path.join(this.directory, `packet-trace-${randomUUID()}`) : undefined
     // Patterns filter what the server sent in its one answer; they cost no request.
@@ -349,6 +389,7 @@ export class ObjectStore {
    * includes the head it built on, whatever other fetches do meanwhile.
    */
   private async createPushView(): Promise<string> {
+    await this.initialize()
     const view = await makeTemporaryDirectory(this.directory, 'push-view')
     await this.local('init', ['init', '--quiet', '--bare', view])
     await writeFile(path.join(view, 'objects', 'info', 'alternates'), `${path.join(this.directory, 'objects')}\n`)
@@ -395,6 +436,7 @@ export class ObjectStore {
   }
 
   private async git(operation: string, args: string[], run: GitRun): Promise<GitResult> {
+    if (operation !== 'init') await this.initialize()
     const result = await runGit({
       args: ['-C', run.directory, ...args],
       cwd: this.options.parentDir,
@@ -423,10 +465,15 @@ interface GitRun {
 
 /** A new, empty folder with a name nobody else picks (made and removed with @actions/io). */
 export async function makeTemporaryDirectory(parent: string, prefix: string): Promise<string> {
-  const directory = path.join(parent, `${prefix}-${randomUUID().slice(0, 12)}`)
+  const directory = temporaryPath(parent, prefix)
   await mkdirP(directory)
   return directory
 }
+
+function temporaryPath(parent: string, prefix: string): string {
+  return path.join(parent, `${prefix}-${randomUUID().slice(0, 12)}`)
+}
+
 
 function holds(held: FetchFilter | undefined, wanted: FetchFilter): boolean {
   return held !== undefined && FETCH_LEVELS.indexOf(held) >= FETCH_LEVELS.indexOf(wanted)

@@ -23,7 +23,12 @@ export class ServerCapabilities {
    * capability list counts as "no filters": whole fetches are always safe.
    */
   learnFrom(remote: RemoteRepository, packetTrace: string): void {
-    this.filters.set(hostOf(remote), filterCapability(packetTrace) ?? false)
+    this.learn(remote, filterCapability(packetTrace) ?? false)
+  }
+
+  /** Records what an advertisement read without git says. */
+  learn(remote: RemoteRepository, acceptsFilters: boolean): void {
+    this.filters.set(hostOf(remote), acceptsFilters)
   }
 }
 

@@ -8,6 +8,12 @@ import type { DesiredMetadata } from './metadata-sync.js'
 
 export type DestinationState = 'exists' | 'created' | 'missing'
 
+export interface PreparedAlgorithm {
+  readonly state: DestinationState
+  /** The destination algorithm's UUID, when the cluster's answer gave it. */
+  readonly id?: string
+}
+
 /**
  * Settings the create call requires; used only when the source does not report them.
  * They are the defaults of the widely shared migration script.
@@ -60,6 +66,8 @@ export function creationBody(
  * Creates the destination algorithm if it is missing; an existing one's metadata
  * is left alone here. `environment` is asked for only when the destination is
  * missing, so a failure to map it stops the promotion before anything is written.
+ * `onMissing` hears of a destination about to be created as soon as that is
+ * known, before the create call and its wait.
  */
 export async function prepareDestination(
   session: ClusterSession,
@@ -67,15 +75,18 @@ export async function prepareDestination(
   source: Algorithm,
   override: SettingsOverride,
   dryRun: boolean,
-  environment: () => Promise<string | undefined>
-): Promise<DestinationState> {
+  environment: () => Promise<string | undefined>,
+  onMissing: () => void = () => {}
+): Promise<PreparedAlgorithm> {
   const owner = session.account.algoOwner
-  if (await session.api.getAlgorithm(owner, name)) return 'exists'
+  const existing = await session.api.getAlgorithm(owner, name)
+  if (existing) return { state: 'exists', id: existing.id }
+  if (!dryRun) onMissing()
   const mapped = await environment()
-  if (dryRun) return 'missing'
+  if (dryRun) return { state: 'missing' }
   try {
-    const { created } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override, mapped))
-    return created ? 'created' : 'exists'
+    const { created, algorithm } = await session.api.ensureAlgorithm(owner, creationBody(name, source, override, mapped))
+    return { state: created ? 'created' : 'exists', id: algorithm?.id }
   } catch (error) {
     if (isNotFound(error)) {
       throw new PromotionError(

@@ -2,17 +2,18 @@ import type { ClusterSession } from '../cluster/session.js'
 
 /**
  * The secret names the source algorithm has and the destination lacks.
- * Only names are listed, on both sides: values are never asked for.
+ * Only names are listed, on both sides: values are never asked for. Without
+ * a destination id (an algorithm just created), the destination has none.
  */
 export async function missingSecretNames(
   source: ClusterSession,
   sourceAlgorithmId: string,
   destination: ClusterSession,
-  destinationAlgorithmId: string
+  destinationAlgorithmId: string | undefined
 ): Promise<string[]> {
   const [sourceNames, destinationNames] = await Promise.all([
     source.runtime.listSecretNames(sourceAlgorithmId),
-    destination.runtime.listSecretNames(destinationAlgorithmId)
+    destinationAlgorithmId ? destination.runtime.listSecretNames(destinationAlgorithmId) : []
   ])
   const present = new Set(destinationNames)
   return sourceNames.filter(name => !present.has(name))

@@ -1,7 +1,7 @@
 import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm, Version } from '../cluster/types.js'
 import { GitError } from '../git/git-error.js'
-import type { ObjectStore } from '../git/object-store.js'
+import type { ObjectStore, RemoteHead } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { SourceVersion } from '../inputs/config.js'
 import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
@@ -25,14 +25,34 @@ export async function resolveSource(
   requested: SourceVersion
 ): Promise<SourceRevision> {
   const owner = session.account.algoOwner
-  const metadata = await session.api.getAlgorithm(owner, name)
+  // Three independent questions, asked together: on a real network each costs a round trip.
+  const [metadata, published, head] = await Promise.all([
+    session.api.getAlgorithm(owner, name),
+    session.api.listVersions(owner, name, { published: true }).catch(swallowed),
+    requested.kind === 'latest' ? store.remoteHead(remote).catch(swallowed) : undefined
+  ])
   if (!metadata) {
     throw new PromotionError(missingAlgorithmAdvice(session.account, name))
   }
-  const published = await session.api.listVersions(owner, name, { published: true })
-  const commit = await resolveCommit(store, remote, requested, published, () => session.api.listVersions(owner, name))
-  const version = published.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
+  // A missing algorithm explains any failure of the other two; otherwise their own errors stand.
+  const versions = reraise(published)
+  const commit = await resolveCommit(store, remote, requested, versions, () => session.api.listVersions(owner, name), reraise(head))
+  const version = versions.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
   return { metadata, commit, version }
+}
+
+/** A failure held as a value until it is known whether a missing algorithm explains it. */
+class Swallowed {
+  constructor(readonly error: unknown) {}
+}
+
+function swallowed(error: unknown): Swallowed {
+  return new Swallowed(error)
+}
+
+function reraise<T>(value: T | Swallowed): T {
+  if (value instanceof Swallowed) throw value.error
+  return value
 }
 
 async function resolveCommit(
@@ -40,12 +60,12 @@ async function resolveCommit(
   remote: RemoteRepository,
   requested: SourceVersion,
   published: readonly Version[],
-  allVersions: () => Promise<Version[]>
+  allVersions: () => Promise<Version[]>,
+  head: RemoteHead | undefined
 ): Promise<string> {
   switch (requested.kind) {
     case 'latest': {
-      const head = await store.remoteHead(remote)
-      if (!head.commit)
+      if (!head?.commit)
         throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
       return head.commit
     }

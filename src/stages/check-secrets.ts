@@ -1,4 +1,5 @@
 import { isNotFound } from '../cluster/errors.js'
+import type { PromotionConfig } from '../inputs/config.js'
 import { PromotionError } from '../promotion/failure.js'
 import { missingSecretNames, missingSecretsMessage } from '../promotion/secrets-check.js'
 import type { Stage, Target } from '../pipeline/stage.js'
@@ -12,37 +13,54 @@ export interface CheckedSecrets {
   readonly missingSecrets: readonly string[]
 }
 
+type CheckedTarget = Target & ResolvedSource & PreparedDestination & SyncedCode
+
 /**
  * Compares the names of the source's and the destination's secrets. A missing
  * one stops publishing (or, with `missing-secrets: warn`, or when nothing is
  * published, is a warning). Values are never read.
+ *
+ * Checked when code arrives or a version is published: a destination left as
+ * it was, with nothing to publish, was checked when its code came, and a
+ * scheduled sync of hundreds of unchanged algorithms should not pay two
+ * listings each to repeat that.
  */
-export const checkSecretsStage: Stage<Target & ResolvedSource & PreparedDestination & SyncedCode, CheckedSecrets> = {
+export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
   title: 'Check secrets',
   step: 'publish',
   scope: 'target',
   side: 'destination',
-  skip: target => (target.destinationState === 'missing' || !target.source.metadata.id ? { missingSecrets: [] } : undefined),
+  skip: (target, config) => (needsCheck(target, config) ? undefined : { missingSecrets: [] }),
   run: async (target, context) => {
     const { config, source, logger } = context.run
-    const owner = target.session.account.algoOwner
-    const destination = await target.session.api.getAlgorithm(owner, target.algorithm)
     const sourceId = target.source.metadata.id
-    if (!destination?.id || !sourceId) return { missingSecrets: [] }
+    const destinationId = target.destinationId ?? (await destinationIdOf(target))
+    if (!destinationId || !sourceId) return { missingSecrets: [] }
     let missing: string[]
     try {
-      missing = await missingSecretNames(source, sourceId, target.session, destination.id)
+      // An algorithm created in this run has no secrets yet: nothing to ask.
+      const destinationIsNew = target.destinationState === 'created'
+      missing = await missingSecretNames(source, sourceId, target.session, destinationIsNew ? undefined : destinationId)
     } catch (error) {
       if (!isNotFound(error)) throw error
       logger.warning(`${target.label}: secrets not compared: ${(error as Error).message}`)
       return { missingSecrets: [] }
     }
     if (missing.length === 0) return { missingSecrets: missing }
-    const message = missingSecretsMessage(missing, target.session, target.algorithm, destination.id)
+    const message = missingSecretsMessage(missing, target.session, target.algorithm, destinationId)
     if (needsPublishing(target, config) && config.missingSecrets === 'fail') {
       throw new PromotionError(`${message} Nothing was published.`)
     }
     logger.warning(`${target.label}: ${message}`)
     return { missingSecrets: missing }
   }
+}
+
+function needsCheck(target: CheckedTarget, config: PromotionConfig): boolean {
+  if (target.destinationState === 'missing' || !target.source.metadata.id) return false
+  return target.sync.kind !== 'unchanged' || needsPublishing(target, config)
+}
+
+async function destinationIdOf(target: CheckedTarget): Promise<string | undefined> {
+  return (await target.session.api.getAlgorithm(target.session.account.algoOwner, target.algorithm))?.id
 }

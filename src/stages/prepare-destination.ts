@@ -6,6 +6,8 @@ import type { Target } from '../pipeline/stage.js'
 
 export interface PreparedDestination {
   readonly destinationState: DestinationState
+  /** The destination algorithm's UUID (how its secrets are addressed), when the cluster told it. */
+  readonly destinationId?: string
 }
 
 const DESCRIBED: Readonly<Record<DestinationState, string>> = {
@@ -25,17 +27,17 @@ export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDes
     context.progress('creating')
     // Asked only when the destination is missing: an environment without a counterpart fails before the create.
     const environment = () => destinationEnvironment(source, target.session, target.source.metadata.settings, config.settingsOverride)
-    const state = await prepareDestination(
+    const prepared = await prepareDestination(
       target.session,
       target.algorithm,
       target.source.metadata,
       config.settingsOverride,
       config.dryRun,
-      environment
+      environment,
+      // A new destination needs the whole source: fetch it while the destination is created (and the others prepared).
+      () => target.objects.prefetchComplete()
     )
-    // A new destination needs the whole source: fetch it while the other destinations are prepared.
-    if (state === 'created') target.objects.prefetchComplete()
-    logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm} ${DESCRIBED[state]}`)
-    return { destinationState: state }
+    logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm} ${DESCRIBED[prepared.state]}`)
+    return { destinationState: prepared.state, destinationId: prepared.id }
   }
 }

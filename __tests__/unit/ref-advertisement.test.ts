@@ -1,0 +1,120 @@
+/**
+ * Reading a repository's refs with one HTTP request instead of a git process:
+ * what git http-backend really sends (through the emulator) must read the same
+ * as `git ls-remote` prints it, and anything unusual must give way to git.
+ */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
+import { gitEnvironment } from '../../src/git/git-auth.js'
+import { gitHasOwnNetworkSettings, parseRefAdvertisement, readRefAdvertisement } from '../../src/git/ref-advertisement.js'
+import { algorithmRepository } from '../../src/git/remote.js'
+import type { ClusterAccount } from '../../src/inputs/config.js'
+
+const pkt = (payload: string): string => (payload.length + 5).toString(16).padStart(4, '0') + payload + '\n'
+const SHA = 'de673b111c4ce1a41fe3296fdcf2c03f6e63e3ce'
+const OTHER = '0123456789abcdef0123456789abcdef01234567'
+
+describe('parseRefAdvertisement', () => {
+  it('reads refs, HEAD, its branch and the capabilities, leaving out peeled tags', () => {
+    const body =
+      pkt('# service=git-upload-pack') +
+      '0000' +
+      pkt(`${SHA} HEAD\0multi_ack thin-pack filter symref=HEAD:refs/heads/main agent=git/2.39.5`) +
+      pkt(`${SHA} refs/heads/main`) +
+      pkt(`${OTHER} refs/tags/v1`) +
+      pkt(`${SHA} refs/tags/v1^{}`) +
+      '0000'
+    const listed = parseRefAdvertisement(body)
+    expect(listed?.refs).toEqual(
+      new Map([
+        ['HEAD', SHA],
+        ['refs/heads/main', SHA],
+        ['refs/tags/v1', OTHER]
+      ])
+    )
+    expect(listed?.symrefs.get('HEAD')).toBe('refs/heads/main')
+    expect(listed?.capabilities).toContain('filter')
+  })
+
+  it('reads an empty repository as no refs', () => {
+    const body = pkt('# service=git-upload-pack') + '0000' + pkt(`${'0'.repeat(40)} capabilities^{}\0multi_ack agent=git/2`) + '0000'
+    expect(parseRefAdvertisement(body)?.refs.size).toBe(0)
+  })
+
+  it('gives up on anything that is not a v0 advertisement', () => {
+    const v0 = pkt('# service=git-upload-pack') + '0000' + pkt(`${SHA} HEAD\0agent=git/2`) + '0000'
+    expect(parseRefAdvertisement(v0)).toBeDefined()
+    expect(parseRefAdvertisement('')).toBeUndefined()
+    expect(parseRefAdvertisement(pkt('# service=git-upload-pack') + '0000' + pkt('version 2') + '0000')).toBeUndefined()
+    expect(parseRefAdvertisement(v0.slice(0, -4))).toBeUndefined()
+    expect(parseRefAdvertisement(v0.replace('0000', 'zzzz'))).toBeUndefined()
+    expect(parseRefAdvertisement('<html>login</html>')).toBeUndefined()
+  })
+})
+
+describe('gitHasOwnNetworkSettings', () => {
+  it('leaves listing to git when git would reach the server its own way', () => {
+    expect(gitHasOwnNetworkSettings({}, [])).toBe(false)
+    expect(gitHasOwnNetworkSettings({ GIT_SSL_CAINFO: '/etc/ca.pem' }, [])).toBe(true)
+    expect(gitHasOwnNetworkSettings({ GIT_SSL_NO_VERIFY: '1' }, [])).toBe(true)
+    expect(gitHasOwnNetworkSettings({}, [['http.proxy', 'http://proxy:3128']])).toBe(true)
+  })
+})
+
+describe('readRefAdvertisement against git http-backend', () => {
+  let cluster: EmulatedCluster
+  let account: ClusterAccount
+  let redirecting: Server
+
+  beforeAll(async () => {
+    cluster = await startCluster({ name: 'dev', buildDelayMs: 10 })
+    cluster.addUser('alice')
+    const key = cluster.addKey('alice')
+    cluster.createAlgorithm('alice', 'hello', { details: { label: 'hello' } })
+    await cluster.commit('alice', 'hello', { 'a.txt': 'a' }, { message: 'a' })
+    account = {
+      cluster: { label: 'dev', apiUrl: cluster.url, gitUrl: cluster.url },
+      keyOwner: 'alice',
+      apiKey: key,
+      algoOwner: 'alice'
+    } as unknown as ClusterAccount
+    redirecting = createServer((_req, res) => res.writeHead(301, { Location: 'http://127.0.0.1:9/elsewhere' }).end())
+    await new Promise<void>(resolve => redirecting.listen(0, '127.0.0.1', resolve))
+  })
+
+  afterAll(async () => {
+    await cluster.stop()
+    await new Promise(resolve => redirecting.close(resolve))
+  })
+
+  it('lists what git ls-remote lists, with HEAD and its branch', async () => {
+    const remote = algorithmRepository(account, 'alice', 'hello')
+    const listed = await readRefAdvertisement(remote, 10_000)
+    // Asynchronously: the emulator answering git runs in this process.
+    const git = await promisify(execFile)('git', ['-c', 'protocol.version=0', 'ls-remote', '--symref', remote.url], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...gitEnvironment(remote.credential) }
+    })
+    const fromGit = new Map(
+      git.stdout
+        .trim()
+        .split('\n')
+        .filter(line => !line.startsWith('ref: '))
+        .map(line => line.split('\t').reverse() as [string, string])
+    )
+    expect(listed?.refs).toEqual(fromGit)
+    expect(listed?.symrefs.get('HEAD')).toBe(/^ref: (\S+)\tHEAD$/m.exec(git.stdout)?.[1])
+    expect(listed?.refs.get('HEAD')).toBe(await cluster.headCommit('alice', 'hello'))
+  })
+
+  it('leaves a wrong key, a missing repository and a redirect to git', async () => {
+    const remote = algorithmRepository(account, 'alice', 'hello')
+    expect(await readRefAdvertisement({ ...remote, credential: { ...remote.credential, apiKey: 'wrong' } }, 10_000)).toBeUndefined()
+    expect(await readRefAdvertisement(algorithmRepository(account, 'alice', 'missing'), 10_000)).toBeUndefined()
+    const port = (redirecting.address() as AddressInfo).port
+    expect(await readRefAdvertisement({ ...remote, url: `http://127.0.0.1:${port}/git/alice/hello.git` }, 10_000)).toBeUndefined()
+  })
+})
