@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { gitEnvironment } from '../../src/git/git-auth.js'
 import { gitHasOwnNetworkSettings, parseRefAdvertisement, readRefAdvertisement } from '../../src/git/ref-advertisement.js'
+import { headFromRefs } from '../../src/git/object-store.js'
 import { algorithmRepository } from '../../src/git/remote.js'
 import type { ClusterAccount } from '../../src/inputs/config.js'
 
@@ -116,5 +117,40 @@ describe('readRefAdvertisement against git http-backend', () => {
     expect(await readRefAdvertisement(algorithmRepository(account, 'alice', 'missing'), 10_000)).toBeUndefined()
     const port = (redirecting.address() as AddressInfo).port
     expect(await readRefAdvertisement({ ...remote, url: `http://127.0.0.1:${port}/git/alice/hello.git` }, 10_000)).toBeUndefined()
+  })
+})
+
+describe('headFromRefs', () => {
+  const refs = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries))
+
+  it('takes the branch HEAD names', () => {
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/main': SHA }), 'refs/heads/main')).toMatchObject({
+      branch: 'refs/heads/main',
+      commit: SHA,
+      state: 'branch'
+    })
+  })
+
+  it("guesses as git clone does when the server does not say where HEAD points: the branch at HEAD's commit, master first", () => {
+    const both = refs({ HEAD: SHA, 'refs/heads/feature': SHA, 'refs/heads/master': SHA })
+    expect(headFromRefs(both, undefined)).toMatchObject({ branch: 'refs/heads/master', state: 'branch' })
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/feature': SHA, 'refs/heads/master': OTHER }), undefined)).toMatchObject({
+      branch: 'refs/heads/feature',
+      state: 'branch'
+    })
+  })
+
+  it('calls HEAD detached only at a commit no branch has, and unborn or empty without a HEAD commit', () => {
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/master': OTHER }), undefined)).toMatchObject({ state: 'detached', commit: SHA })
+    expect(headFromRefs(refs({ 'refs/heads/master': OTHER }), 'refs/heads/trunk')).toMatchObject({
+      state: 'unborn',
+      branch: 'refs/heads/trunk'
+    })
+    expect(headFromRefs(refs({}), 'refs/heads/master')).toMatchObject({ state: 'empty', branch: 'refs/heads/master' })
+  })
+
+  it('finds the record ref', () => {
+    const record = 'refs/algorithmia-promote/source/' + OTHER
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/master': SHA, [record]: SHA }), 'refs/heads/master', record).recorded).toBe(SHA)
   })
 })
