@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', '.tmp/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -474,7 +474,6 @@ function temporaryPath(parent: string, prefix: string): string {
   return path.join(parent, `${prefix}-${randomUUID().slice(0, 12)}`)
 }
 
-
 function holds(held: FetchFilter | undefined, wanted: FetchFilter): boolean {
   return held !== undefined && FETCH_LEVELS.indexOf(held) >= FETCH_LEVELS.indexOf(wanted)
 }
