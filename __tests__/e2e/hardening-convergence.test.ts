@@ -236,14 +236,27 @@ describe('hardening: runs that converge', () => {
       await pair.seed('hello', FILES)
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
       const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
-      destGit('hello', ['update-ref', '--no-deref', 'HEAD', template!])
+      // At a commit no branch has: one that a branch has reads as that branch, as git clone reads it.
+      const loose = destGit('hello', [
+        '-c',
+        'user.name=test',
+        '-c',
+        'user.email=test@example.com',
+        'commit-tree',
+        `${template}^{tree}`,
+        '-p',
+        template!,
+        '-m',
+        'detached'
+      ])
+      destGit('hello', ['update-ref', '--no-deref', 'HEAD', loose])
 
       const run = await promote({ algorithms: 'hello' })
 
       expect(run.exitCode).toBe(1)
       const [result] = resultsOf(run)
       expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
-      expect(result.error).toMatch(new RegExp(`HEAD of .*hello.* is detached \\(at commit ${template}\\)`))
+      expect(result.error).toMatch(new RegExp(`HEAD of .*hello.* is detached \\(at commit ${loose}\\)`))
       expect(result.error).not.toMatch(/kept moving/)
       expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
       expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])

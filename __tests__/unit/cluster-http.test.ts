@@ -267,13 +267,13 @@ describe('ensureAlgorithm: a create whose answer was lost', () => {
 
   it('counts "name taken" on the retry as this run having created it', async () => {
     const server = await cluster({ lose: 1 })
-    await expect(api(server.url).ensureAlgorithm('team', body)).resolves.toEqual({ created: true })
+    await expect(api(server.url).ensureAlgorithm('team', body)).resolves.toMatchObject({ created: true })
     expect(server.hits.map(hit => hit.method)).toEqual(['POST', 'POST', 'GET'])
   })
 
   it('counts "name taken" on the first attempt as already there', async () => {
     const server = await cluster({ lose: 0, existsBefore: true })
-    await expect(api(server.url).ensureAlgorithm('team', body)).resolves.toEqual({ created: false })
+    await expect(api(server.url).ensureAlgorithm('team', body)).resolves.toMatchObject({ created: false })
   })
 
   it('does not accept "name taken" when the algorithm cannot be confirmed', async () => {
