@@ -10,7 +10,7 @@ import { chmod, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import type { PublicResult } from '../../src/report/public-result.js'
-import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 
 const FILES = { 'src/hello.py': 'def apply(input):\n    return "hi " + input\n', 'requirements.txt': 'numpy\n' }
 
@@ -193,46 +193,37 @@ describe('hardening: runs that converge', () => {
     })
   })
 
-  describe("6. the destination's HEAD", () => {
-    it("on another branch: the promotion goes to HEAD's branch", async () => {
+  describe("6. the destination's HEAD: the code goes to master, the branch clusters build", () => {
+    const warnings = (run: ActionRun): string[] => run.stdout.split('\n').filter(line => line.startsWith('::warning::'))
+
+    it('on another branch: the code goes to master and is built and published, that branch is untouched, a warning says so', async () => {
       await pair.seed('hello', FILES)
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
       const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
       destGit('hello', ['branch', 'main', template!])
       destGit('hello', ['symbolic-ref', 'HEAD', 'refs/heads/main'])
 
-      const run = await promote({ algorithms: 'hello' })
+      const run = await promote({ algorithms: 'hello', publish: true })
 
       expect(run.exitCode, run.stdout).toBe(0)
-      const main = destGit('hello', ['rev-parse', 'refs/heads/main'])
-      expect(destGit('hello', ['rev-parse', 'refs/heads/master'])).toBe(template)
-      expect(destGit('hello', ['rev-parse', `${main}^`])).toBe(template)
-      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: main })
-      // A second run finds it unchanged.
-      const again = await promote({ algorithms: 'hello' })
+      const master = destGit('hello', ['rev-parse', 'refs/heads/master'])
+      expect(destGit('hello', ['rev-parse', `${master}^`])).toBe(template)
+      expect(destGit('hello', ['rev-parse', 'refs/heads/main'])).toBe(template)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: master, destVersion: '0.1.0' })
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.git_hash)).toEqual([master])
+      const warned = warnings(run).filter(line => /HEAD of /.test(line))
+      expect(warned).toHaveLength(1)
+      expect(warned[0]).toMatch(
+        /HEAD of .*hello names refs\/heads\/main, while the cluster builds refs\/heads\/master only: the promotion goes to refs\/heads\/master; refs\/heads\/main is left as it is/
+      )
+      // A second run finds it unchanged, on master.
+      const again = await promote({ algorithms: 'hello', publish: true })
       expect(again.exitCode, again.stdout).toBe(0)
-      expect(resultsOf(again)[0]).toMatchObject({ status: 'unchanged', destCommit: main })
+      expect(resultsOf(again)[0]).toMatchObject({ status: 'unchanged', destCommit: master })
+      expect(destGit('hello', ['rev-parse', 'refs/heads/main'])).toBe(template)
     })
 
-    it('unborn (HEAD names a branch with no commits while others have some): refused, nothing pushed', async () => {
-      await pair.seed('hello', FILES)
-      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
-      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
-      destGit('hello', ['symbolic-ref', 'HEAD', 'refs/heads/trunk'])
-
-      const run = await promote({ algorithms: 'hello' })
-
-      expect(run.exitCode).toBe(1)
-      const [result] = resultsOf(run)
-      expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
-      expect(result.error).toMatch(/HEAD of .*hello.* names a branch that has no commits .*while refs\/heads\/master has some/)
-      expect(result.error).toMatch(/git symbolic-ref HEAD/)
-      expect(result.error).not.toMatch(/kept moving/)
-      expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
-      expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])
-    })
-
-    it('detached: refused with a clear message, never reported as a race', async () => {
+    it('detached: the code goes to master with a warning, and later runs converge (never "kept moving")', async () => {
       await pair.seed('hello', FILES)
       pair.prod.createAlgorithm(DEST_OWNER, 'hello')
       const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
@@ -253,12 +244,83 @@ describe('hardening: runs that converge', () => {
 
       const run = await promote({ algorithms: 'hello' })
 
+      expect(run.exitCode, run.stdout).toBe(0)
+      const master = destGit('hello', ['rev-parse', 'refs/heads/master'])
+      expect(destGit('hello', ['rev-parse', `${master}^`])).toBe(template)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated', destCommit: master })
+      expect(warnings(run).filter(line => /HEAD of /.test(line))).toEqual([
+        expect.stringMatching(new RegExp(`HEAD of .*hello is detached at commit ${loose}, while the cluster builds refs/heads/master only`))
+      ])
+      expect(run.stdout).not.toMatch(/kept moving|moved on since it was fetched/)
+      expect(destGit('hello', ['rev-parse', 'HEAD'])).toBe(loose)
+
+      // The bug this replaces: a later run built a parentless commit and took the rejection for a race.
+      await pair.dev.commit(SOURCE_OWNER, 'hello', { 'NOTES.md': 'a second source commit\n' }, { replace: false })
+      const again = await promote({ algorithms: 'hello' })
+      expect(again.exitCode, again.stdout).toBe(0)
+      const next = destGit('hello', ['rev-parse', 'refs/heads/master'])
+      expect(destGit('hello', ['rev-parse', `${next}^`])).toBe(master)
+      expect(again.stdout).not.toMatch(/kept moving|moved on since it was fetched/)
+    })
+
+    it('master missing while trunk has commits: refused before any push, with the branches and the fix', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      // HEAD follows the rename: the repository's only branch is trunk.
+      destGit('hello', ['branch', '-m', 'master', 'trunk'])
+      expect(destRefs('hello')).toBe(`refs/heads/trunk ${template}`)
+
+      const run = await promote({ algorithms: 'hello', publish: true })
+
       expect(run.exitCode).toBe(1)
       const [result] = resultsOf(run)
       expect(result).toMatchObject({ status: 'failed', failedStep: 'sync code' })
-      expect(result.error).toMatch(new RegExp(`HEAD of .*hello.* is detached \\(at commit ${loose}\\)`))
+      expect(result.error).toMatch(
+        / .*hello has no refs\/heads\/master, the branch the cluster builds, while refs\/heads\/trunk has commits/
+      )
+      expect(result.error).toMatch(/nothing was pushed/)
+      expect(result.error).toMatch(new RegExp(`git push \\S+/git/${DEST_OWNER}/hello\\.git trunk:master`))
       expect(result.error).not.toMatch(/kept moving/)
-      expect(destRefs('hello')).toBe(`refs/heads/master ${template}`)
+      expect(destRefs('hello')).toBe(`refs/heads/trunk ${template}`)
+      expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])
+
+      // The fix the message gives, then the promotion goes through.
+      destGit('hello', ['branch', 'master', 'trunk'])
+      const again = await promote({ algorithms: 'hello' })
+      expect(again.exitCode, again.stdout).toBe(0)
+      expect(destGit('hello', ['rev-parse', 'refs/heads/master^'])).toBe(template)
+      expect(destGit('hello', ['rev-parse', 'refs/heads/trunk'])).toBe(template)
+    })
+
+    it("the source is read from master too, whatever the source's HEAD names", async () => {
+      const built = await pair.seed('hello', FILES)
+      const sourceGit = (args: string[]): string =>
+        execFileSync('git', ['-C', pair.dev.repoPath(SOURCE_OWNER, 'hello'), ...args], { encoding: 'utf8' }).trim()
+      sourceGit(['branch', 'dev', `${built}^`])
+      sourceGit(['symbolic-ref', 'HEAD', 'refs/heads/dev'])
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'created', sourceCommit: built })
+      expect(Object.keys(await pair.prod.readTree(DEST_OWNER, 'hello')).sort()).toEqual(Object.keys(FILES).sort())
+    })
+
+    it('lists at most five branches when master is missing', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.createAlgorithm(DEST_OWNER, 'hello')
+      const template = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      for (const branch of ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']) destGit('hello', ['branch', branch, template!])
+      destGit('hello', ['update-ref', '-d', 'refs/heads/master'])
+
+      const run = await promote({ algorithms: 'hello' })
+
+      expect(run.exitCode).toBe(1)
+      expect(resultsOf(run)[0].error).toMatch(
+        /while refs\/heads\/b1, refs\/heads\/b2, refs\/heads\/b3, refs\/heads\/b4, refs\/heads\/b5 and 2 more have commits/
+      )
+      expect(resultsOf(run)[0].error).toMatch(/git push \S+ <branch>:master/)
       expect(pair.prod.requests.filter(r => r.gitService === 'receive-pack')).toEqual([])
     })
   })

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { gitEnvironment } from '../../src/git/git-auth.js'
 import { gitHasOwnNetworkSettings, parseRefAdvertisement, readRefAdvertisement } from '../../src/git/ref-advertisement.js'
-import { headFromRefs } from '../../src/git/object-store.js'
+import { headFromRefs, parseHeadListing } from '../../src/git/object-store.js'
 import { algorithmRepository } from '../../src/git/remote.js'
 import type { ClusterAccount } from '../../src/inputs/config.js'
 
@@ -123,30 +123,67 @@ describe('readRefAdvertisement against git http-backend', () => {
 describe('headFromRefs', () => {
   const refs = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries))
 
-  it('takes the branch HEAD names', () => {
-    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/main': SHA }), 'refs/heads/main')).toMatchObject({
-      branch: 'refs/heads/main',
+  it("reads master's head whatever HEAD names, and says where HEAD points when it is not master", () => {
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/master': SHA }), 'refs/heads/master')).toEqual({
       commit: SHA,
-      state: 'branch'
+      headElsewhere: undefined,
+      branches: ['refs/heads/master'],
+      recorded: undefined
+    })
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/main': SHA, 'refs/heads/master': OTHER }), 'refs/heads/main')).toMatchObject({
+      commit: OTHER,
+      headElsewhere: { branch: 'refs/heads/main' }
+    })
+    // HEAD naming a branch without commits: master is still where the code goes.
+    expect(headFromRefs(refs({ 'refs/heads/master': OTHER }), 'refs/heads/trunk')).toMatchObject({
+      commit: OTHER,
+      headElsewhere: { branch: 'refs/heads/trunk' }
     })
   })
 
   it("guesses as git clone does when the server does not say where HEAD points: the branch at HEAD's commit, master first", () => {
     const both = refs({ HEAD: SHA, 'refs/heads/feature': SHA, 'refs/heads/master': SHA })
-    expect(headFromRefs(both, undefined)).toMatchObject({ branch: 'refs/heads/master', state: 'branch' })
+    expect(headFromRefs(both, undefined)).toMatchObject({ commit: SHA, headElsewhere: undefined })
     expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/feature': SHA, 'refs/heads/master': OTHER }), undefined)).toMatchObject({
-      branch: 'refs/heads/feature',
-      state: 'branch'
+      commit: OTHER,
+      headElsewhere: { branch: 'refs/heads/feature' }
     })
   })
 
-  it('calls HEAD detached only at a commit no branch has, and unborn or empty without a HEAD commit', () => {
-    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/master': OTHER }), undefined)).toMatchObject({ state: 'detached', commit: SHA })
-    expect(headFromRefs(refs({ 'refs/heads/master': OTHER }), 'refs/heads/trunk')).toMatchObject({
-      state: 'unborn',
-      branch: 'refs/heads/trunk'
+  it('calls HEAD detached only at a commit no branch has, and still reads master', () => {
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/master': OTHER }), undefined)).toMatchObject({
+      commit: OTHER,
+      headElsewhere: { detachedAt: SHA }
     })
-    expect(headFromRefs(refs({}), 'refs/heads/master')).toMatchObject({ state: 'empty', branch: 'refs/heads/master' })
+  })
+
+  it('has no commit without master: an empty repository has no branches either, one with code elsewhere lists them', () => {
+    expect(headFromRefs(refs({}), 'refs/heads/master')).toEqual({
+      commit: undefined,
+      headElsewhere: undefined,
+      branches: [],
+      recorded: undefined
+    })
+    expect(headFromRefs(refs({ HEAD: SHA, 'refs/heads/trunk': SHA, 'refs/tags/v1': OTHER }), 'refs/heads/trunk')).toEqual({
+      commit: undefined,
+      headElsewhere: { branch: 'refs/heads/trunk' },
+      branches: ['refs/heads/trunk'],
+      recorded: undefined
+    })
+    expect(headFromRefs(refs({ 'refs/heads/trunk': SHA }), 'refs/heads/master')).toMatchObject({
+      commit: undefined,
+      headElsewhere: undefined
+    })
+  })
+
+  it('reads the same from git ls-remote --symref output (the fallback when refs are not read over HTTP)', () => {
+    const listing = [`ref: refs/heads/main\tHEAD`, `${SHA}\tHEAD`, `${SHA}\trefs/heads/main`, `${OTHER}\trefs/heads/master`, ''].join('\n')
+    expect(parseHeadListing(listing)).toEqual({
+      commit: OTHER,
+      headElsewhere: { branch: 'refs/heads/main' },
+      branches: ['refs/heads/main', 'refs/heads/master'],
+      recorded: undefined
+    })
   })
 
   it('finds the record ref', () => {

@@ -55,7 +55,8 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     input: 'source-version',
     value: 'version',
     group: SOURCE,
-    description: 'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of the default branch'
+    description:
+      'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of master (the branch clusters build)'
   },
   {
     input: 'dest-cluster',

@@ -12,20 +12,24 @@ import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
-/** What `git ls-remote --symref` tells about a repository's default branch. */
+/**
+ * The branch Algorithmia clusters build: a push to it starts a build of its
+ * head, while other branches are accepted but never built. A promotion reads
+ * and writes this branch whatever the repository's HEAD names, so the code it
+ * promotes is the code the cluster runs.
+ */
+export const BUILT_BRANCH = 'refs/heads/master'
+
+/** Where a repository's HEAD points when that is not BUILT_BRANCH: another branch, or a commit (detached). */
+export type HeadElsewhere = { readonly branch: string } | { readonly detachedAt: string }
+
+/** What one ref listing tells about a repository's BUILT_BRANCH and its HEAD. */
 export interface RemoteHead {
-  /** e.g. `refs/heads/master`. */
-  readonly branch: string
-  /** Undefined for an empty repository, or an unborn HEAD. */
+  /** BUILT_BRANCH's head; undefined when it has no commits (an empty repository, or code on other branches only). */
   readonly commit?: string
-  /**
-   * `branch`: HEAD names a branch that has commits; `empty`: no branch has any
-   * (HEAD's branch gets the first); `unborn`: HEAD names a branch without
-   * commits while others have some (which branch, the listing does not say);
-   * `detached`: HEAD is a commit, not a branch.
-   */
-  readonly state: 'branch' | 'empty' | 'unborn' | 'detached'
-  /** Branches that have commits, for messages about an unborn HEAD. */
+  /** Set when HEAD points somewhere other than BUILT_BRANCH, for a warning; a promotion goes to BUILT_BRANCH anyway. */
+  readonly headElsewhere?: HeadElsewhere
+  /** Branches that have commits, for the message about a missing BUILT_BRANCH. */
   readonly branches: readonly string[]
   /** Where the record ref asked for points, when it exists (see remoteHead). */
   readonly recorded?: string
@@ -71,23 +75,32 @@ export function parseHeadListing(listing: string, recordRef?: string): RemoteHea
   return headFromRefs(refs, symref, recordRef)
 }
 
-/**
- * HEAD, the branch it names and the record ref, from a repository's refs. A
- * server that does not say where HEAD points (the `symref` capability is
- * optional) gets git clone's own guess: the branch whose head is HEAD's
- * commit, master first. Only a HEAD at a commit no branch has is detached.
- */
+/** BUILT_BRANCH's head, where HEAD points, the branches and the record ref, from a repository's refs. */
 export function headFromRefs(refs: ReadonlyMap<string, string>, symref: string | undefined, recordRef?: string): RemoteHead {
-  const commit = refs.get('HEAD')
-  const recorded = recordRef ? refs.get(recordRef) : undefined
   const branches = [...refs.keys()].filter(name => name.startsWith('refs/heads/'))
-  const named = symref?.startsWith('refs/heads/') ? symref : undefined
-  if (commit) {
-    const guessed = named ?? ['refs/heads/master', ...branches].find(branch => refs.get(branch) === commit)
-    if (guessed) return { branch: guessed, commit, recorded, state: 'branch', branches }
-    return { branch: 'refs/heads/master', commit, recorded, state: 'detached', branches }
+  return {
+    commit: refs.get(BUILT_BRANCH),
+    headElsewhere: findHeadElsewhere(refs, symref, branches),
+    branches,
+    recorded: recordRef ? refs.get(recordRef) : undefined
   }
-  return { branch: named ?? 'refs/heads/master', recorded, state: branches.length === 0 ? 'empty' : 'unborn', branches }
+}
+
+/**
+ * A server that does not say where HEAD points (the `symref` capability is
+ * optional) gets git clone's own guess: the branch whose head is HEAD's
+ * commit, BUILT_BRANCH first. Only a HEAD at a commit no branch has is detached.
+ */
+function findHeadElsewhere(
+  refs: ReadonlyMap<string, string>,
+  symref: string | undefined,
+  branches: readonly string[]
+): HeadElsewhere | undefined {
+  const commit = refs.get('HEAD')
+  const named = symref?.startsWith('refs/heads/') ? symref : undefined
+  const branch = named ?? (commit ? [BUILT_BRANCH, ...branches].find(candidate => refs.get(candidate) === commit) : undefined)
+  if (branch) return branch === BUILT_BRANCH ? undefined : { branch }
+  return commit ? { detachedAt: commit } : undefined
 }
 
 /** Object ids: SHA-1, or SHA-256. Anything else (an option-shaped `--…` say) never reaches git's arguments. */
@@ -155,9 +168,9 @@ export class ObjectStore {
   }
 
   /**
-   * The default branch and its head, the branches that have commits (an
-   * unborn HEAD means something else when others have some), and where
-   * `recordRef` points if it exists: one ref listing, no objects. It is read
+   * BUILT_BRANCH's head, where HEAD points, the branches that have commits
+   * (a missing BUILT_BRANCH means something else when others have some), and
+   * where `recordRef` points if it exists: one ref listing, no objects. It is read
    * over HTTP without a git process when it can be (see ref-advertisement.ts),
    * else by `git ls-remote`; either way the capabilities the server announces
    * before the refs are learnt without another request.

@@ -1,4 +1,4 @@
-import type { FileChanges, ObjectStore, CommitIdentity, RemoteHead } from '../git/object-store.js'
+import { BUILT_BRANCH, type FileChanges, type ObjectStore, type CommitIdentity, type RemoteHead } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { GitError } from '../git/git-error.js'
 import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
@@ -198,7 +198,7 @@ export function promotionRecordRef(sourceCommit: string): string {
 }
 
 /**
- * Makes the destination's default branch hold the source tree, as one new
+ * Makes the destination's BUILT_BRANCH hold the source tree, as one new
  * commit on top of its head. Never forces: if the head moved between fetch and
  * push, the commit is rebuilt on the new head and pushed again.
  */
@@ -209,7 +209,8 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   for (let attempt = 1; ; attempt++) {
     const head = await probe.remoteHead(destination, record)
     request.onHead?.(head.commit)
-    refuseHeadWithoutBranch(destination, head)
+    refuseMissingBuiltBranch(destination, head)
+    if (attempt === 1) warnHeadElsewhere(destination, head, logger)
     const fresh = request.freshDestination === true && attempt === 1
     if (!fresh && head.commit && head.recorded === head.commit) return { kind: 'unchanged', destCommit: head.commit }
     if (request.dryRun && !request.describeChanges) {
@@ -232,7 +233,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
       request.onPushing?.()
       // An existing record (this source commit was promoted before, and other changes came since) stays as it
       // is: moving it would need the commit it names, which a depth-1 store lacks. The trees decide there.
-      await work.push(destination, commit, head.branch, head.recorded ? undefined : record)
+      await work.push(destination, commit, BUILT_BRANCH, head.recorded ? undefined : record)
       return { kind: 'pushed', destCommit: commit, changes }
     } catch (error) {
       if (!(error instanceof GitError && error.rejectedAsStale)) throw error
@@ -242,32 +243,37 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
         )
       }
       logger.info(
-        `${destination.label}: ${head.branch} moved on since it was fetched; rebuilding the promotion commit on its new head (attempt ${attempt + 1} of ${MAX_PUSH_ATTEMPTS})`
+        `${destination.label}: ${BUILT_BRANCH} moved on since it was fetched; rebuilding the promotion commit on its new head (attempt ${attempt + 1} of ${MAX_PUSH_ATTEMPTS})`
       )
     }
   }
 }
 
 /**
- * The cluster's code is HEAD's branch, so that is where a promotion goes. A
- * detached HEAD, or one naming a branch without commits while others have
- * some, leaves no branch to build on: pushing anyway would start a second,
- * unrelated history, which later runs would take for a race they lost.
+ * Without BUILT_BRANCH while other branches have commits, the algorithm's code
+ * is on a branch the cluster does not build: a promotion would start a second,
+ * unrelated history there, which later runs would take for a race they lost.
  */
-function refuseHeadWithoutBranch(destination: RemoteRepository, head: RemoteHead): void {
-  if (head.state === 'detached') {
-    throw new PromotionError(
-      `the HEAD of ${destination.label} is detached (at commit ${head.commit}), not on a branch, so there is no branch to promote onto; nothing was pushed. Point HEAD at the algorithm's branch in its repository on the cluster (git symbolic-ref HEAD refs/heads/master) and promote again.`
-    )
-  }
-  if (head.state === 'unborn') {
-    const named = head.branches.slice(0, 5).map(flattenRemoteText)
-    const others =
-      head.branches.length > named.length ? `${named.join(', ')} and ${head.branches.length - named.length} more` : named.join(', ')
-    throw new PromotionError(
-      `the HEAD of ${destination.label} names a branch that has no commits (it is unborn), while ${others} ${head.branches.length === 1 ? 'has' : 'have'} some: a promotion there would start an unrelated history, so nothing was pushed. Point HEAD at the algorithm's branch in its repository on the cluster (git symbolic-ref HEAD <branch>) and promote again.`
-    )
-  }
+function refuseMissingBuiltBranch(destination: RemoteRepository, head: RemoteHead): void {
+  if (head.commit || head.branches.length === 0) return
+  const named = head.branches.slice(0, 5).map(flattenRemoteText)
+  const others =
+    head.branches.length > named.length ? `${named.join(', ')} and ${head.branches.length - named.length} more` : named.join(', ')
+  const example = head.branches.length === 1 ? named[0].replace(/^refs\/heads\//, '') : '<branch>'
+  throw new PromotionError(
+    `${destination.label} has no ${BUILT_BRANCH}, the branch the cluster builds, while ${others} ${head.branches.length === 1 ? 'has' : 'have'} commits: a promotion would start an unrelated history, so nothing was pushed. Create master from the branch that holds the algorithm's code (e.g. git push ${destination.url} ${example}:master, from a clone that has that branch) and promote again.`
+  )
+}
+
+/** The promotion goes to BUILT_BRANCH whatever HEAD says; a HEAD pointing elsewhere is worth a word, once per target. */
+function warnHeadElsewhere(destination: RemoteRepository, head: RemoteHead, logger: Logger): void {
+  const elsewhere = head.headElsewhere
+  if (!elsewhere) return
+  const where = 'branch' in elsewhere ? `names ${flattenRemoteText(elsewhere.branch)}` : `is detached at commit ${elsewhere.detachedAt}`
+  const leftAlone = 'branch' in elsewhere ? `; ${flattenRemoteText(elsewhere.branch)} is left as it is` : ''
+  logger.warning(
+    `the HEAD of ${destination.label} ${where}, while the cluster builds ${BUILT_BRANCH} only: the promotion goes to ${BUILT_BRANCH}${leftAlone}.`
+  )
 }
 
 /**

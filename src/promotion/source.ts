@@ -1,7 +1,7 @@
 import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm, Version } from '../cluster/types.js'
 import { GitError } from '../git/git-error.js'
-import type { ObjectStore, RemoteHead } from '../git/object-store.js'
+import { BUILT_BRANCH, type ObjectStore, type RemoteHead } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { SourceVersion } from '../inputs/config.js'
 import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
@@ -68,7 +68,9 @@ async function resolveCommit(
   switch (requested.kind) {
     case 'latest': {
       if (!head?.commit)
-        throw new PromotionError(`${remote.label} has no commits on its default branch: push code to the source algorithm first.`)
+        throw new PromotionError(
+          `${remote.label} has no commits on ${BUILT_BRANCH}, the branch the cluster builds: push the algorithm's code there first.`
+        )
       return head.commit
     }
     case 'semver': {
