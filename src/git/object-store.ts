@@ -6,7 +6,7 @@ import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
-import { gitHasOwnNetworkSettings, readRefAdvertisement } from './ref-advertisement.js'
+import { readRefsDirectly, type RefAdvertisement } from './ref-advertisement.js'
 import { runnerNetworkConfig } from './runner-config.js'
 import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
@@ -175,18 +175,13 @@ export class ObjectStore {
    * else by `git ls-remote`; either way the capabilities the server announces
    * before the refs are learnt without another request.
    */
-  async remoteHead(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {
-    const listed = (await this.mayListDirectly()) ? await readRefAdvertisement(remote, this.options.retry.attemptTimeoutMs) : undefined
+  async remoteHead(remote: RemoteRepository, recordRef?: string, listedEarlier?: RefAdvertisement): Promise<RemoteHead> {
+    const listed = listedEarlier ?? (await readRefsDirectly(remote, this.options.retry.attemptTimeoutMs))
     if (listed) {
       this.options.capabilities.learn(remote, listed.capabilities.includes('filter'))
       return headFromRefs(listed.refs, listed.symrefs.get('HEAD'), recordRef)
     }
     return this.listWithGit(remote, recordRef)
-  }
-
-  /** Git's own settings for reaching a server (a proxy or CA of its own) would not apply to a direct request. */
-  private async mayListDirectly(): Promise<boolean> {
-    return !gitHasOwnNetworkSettings(process.env, await runnerNetworkConfig())
   }
 
   private async listWithGit(remote: RemoteRepository, recordRef?: string): Promise<RemoteHead> {

@@ -1,5 +1,6 @@
 import { basicAuthorization } from './git-auth.js'
 import type { RemoteRepository } from './remote.js'
+import { runnerNetworkConfig } from './runner-config.js'
 import { discardBody, readCapped } from '../http/body.js'
 import { transportFetch } from '../http/transport.js'
 
@@ -77,6 +78,15 @@ export async function readRefAdvertisement(remote: RemoteRepository, timeoutMs: 
   } catch {
     return undefined
   }
+}
+
+/**
+ * The refs, read without git where git would reach the server the same way
+ * (see gitHasOwnNetworkSettings), else undefined: the caller asks git.
+ */
+export async function readRefsDirectly(remote: RemoteRepository, timeoutMs: number): Promise<RefAdvertisement | undefined> {
+  if (gitHasOwnNetworkSettings(process.env, await runnerNetworkConfig())) return undefined
+  return readRefAdvertisement(remote, timeoutMs)
 }
 
 /** The service announcement that opens a smart HTTP advertisement. */

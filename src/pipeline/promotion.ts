@@ -23,6 +23,7 @@ import type { SecretRegistry } from '../util/secrets.js'
 import { Pipeline } from './pipeline.js'
 import type { RunContext, Settled, Target } from './stage.js'
 import { ServerCapabilities } from '../git/server-capabilities.js'
+import { DestinationLookups } from '../promotion/destination-lookups.js'
 
 /** The stages of a promotion, in order. A new stage is a module of `src/stages/` named here. */
 export const PROMOTION_PIPELINE = Pipeline.start()
@@ -69,17 +70,6 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
   await assertGitVersion()
   const pending: Array<() => Promise<void>> = []
-  const context: RunContext = {
-    config,
-    source,
-    logger: deps.logger,
-    redact,
-    workDir: deps.workDir,
-    identity: IDENTITY,
-    gitServers: new ServerCapabilities(),
-    waitBeforeCleanup: task => void pending.push(task),
-    onCollectionProgress: deps.onCollectionProgress
-  }
   const targets: Target[] = config.algorithms.flatMap(algorithm =>
     destinations.map(session => ({
       algorithm,
@@ -89,6 +79,18 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
       label: `${algorithm} → ${session.account.cluster.label}`
     }))
   )
+  const context: RunContext = {
+    config,
+    source,
+    logger: deps.logger,
+    redact,
+    workDir: deps.workDir,
+    identity: IDENTITY,
+    gitServers: new ServerCapabilities(),
+    destinations: new DestinationLookups(targets, config.retry.attemptTimeoutMs),
+    waitBeforeCleanup: task => void pending.push(task),
+    onCollectionProgress: deps.onCollectionProgress
+  }
   try {
     const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
     return { results: settled.map(resultOf), collections: await collectionsOf(context).results() }

@@ -3,6 +3,7 @@ import type { ClusterSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { ServerCapabilities } from '../git/server-capabilities.js'
+import type { DestinationLookups } from '../promotion/destination-lookups.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
@@ -32,6 +33,8 @@ export interface RunContext {
   readonly identity: CommitIdentity
   /** What each git server of the run can do (partial clone or not), learnt once per host. */
   readonly gitServers: ServerCapabilities
+  /** The first questions to each destination, asked early and answered once (see DestinationLookups). */
+  readonly destinations: DestinationLookups
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */
   waitBeforeCleanup(task: () => Promise<void>): void
   /** Told of the bytes copied per data collection, for live displays. */

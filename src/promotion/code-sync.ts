@@ -1,4 +1,5 @@
 import { BUILT_BRANCH, type FileChanges, type ObjectStore, type CommitIdentity, type RemoteHead } from '../git/object-store.js'
+import type { RefAdvertisement } from '../git/ref-advertisement.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { GitError } from '../git/git-error.js'
 import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
@@ -178,6 +179,8 @@ export interface SyncRequest {
    * skip the "unchanged?" probe and fetch the source whole.
    */
   readonly freshDestination?: boolean
+  /** The destination's refs as listed earlier in this run, for the first attempt (see DestinationLookups). */
+  readonly listedRefs?: RefAdvertisement
 }
 
 export type SyncOutcome =
@@ -207,7 +210,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
   const probe = await objects.probe()
   const record = promotionRecordRef(objects.sourceCommit)
   for (let attempt = 1; ; attempt++) {
-    const head = await probe.remoteHead(destination, record)
+    const head = await probe.remoteHead(destination, record, attempt === 1 ? request.listedRefs : undefined)
     request.onHead?.(head.commit)
     refuseMissingBuiltBranch(destination, head)
     if (attempt === 1) warnHeadElsewhere(destination, head, logger)

@@ -66,6 +66,7 @@ export function creationBody(
  * Creates the destination algorithm if it is missing; an existing one's metadata
  * is left alone here. `environment` is asked for only when the destination is
  * missing, so a failure to map it stops the promotion before anything is written.
+ * `lookUp` answers whether it exists (an answer asked for early, say);
  * `onMissing` hears of a destination about to be created as soon as that is
  * known, before the create call and its wait.
  */
@@ -76,10 +77,11 @@ export async function prepareDestination(
   override: SettingsOverride,
   dryRun: boolean,
   environment: () => Promise<string | undefined>,
+  lookUp: () => Promise<Algorithm | undefined> = () => session.api.getAlgorithm(session.account.algoOwner, name),
   onMissing: () => void = () => {}
 ): Promise<PreparedAlgorithm> {
   const owner = session.account.algoOwner
-  const existing = await session.api.getAlgorithm(owner, name)
+  const existing = await lookUp()
   if (existing) return { state: 'exists', id: existing.id }
   if (!dryRun) onMissing()
   const mapped = await environment()

@@ -34,7 +34,7 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
   run: async (target, context) => {
     const { config, source, logger } = context.run
     const sourceId = target.source.metadata.id
-    const destinationId = target.destinationId ?? (await destinationIdOf(target))
+    const destinationId = target.destinationId ?? (await context.run.destinations.algorithm(target))?.id
     if (!destinationId || !sourceId) return { missingSecrets: [] }
     let missing: string[]
     try {
@@ -59,8 +59,4 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
 function needsCheck(target: CheckedTarget, config: PromotionConfig): boolean {
   if (target.destinationState === 'missing' || !target.source.metadata.id) return false
   return target.sync.kind !== 'unchanged' || needsPublishing(target, config)
-}
-
-async function destinationIdOf(target: CheckedTarget): Promise<string | undefined> {
-  return (await target.session.api.getAlgorithm(target.session.account.algoOwner, target.algorithm))?.id
 }

@@ -1,4 +1,4 @@
-import type { Stage, Target } from '../pipeline/stage.js'
+import type { RunContext, Stage, Target } from '../pipeline/stage.js'
 import { promotionRecordRef } from '../promotion/code-sync.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import { collectionsOf } from './promote-data.js'
@@ -22,7 +22,7 @@ export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDe
   run: async (target, context) => {
     const phase = collectionsOf(context.run)
     phase.startAhead(target.session.account)
-    if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target))) {
+    if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target, context.run))) {
       await phase.scan(target.algorithm, target.objects)
     }
     return {}
@@ -37,11 +37,12 @@ export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDe
  * A destination whose refs cannot be listed counts as changing: the code
  * sync then reports why.
  */
-async function codeWillChange(target: Target & ResolvedSource & PreparedDestination): Promise<boolean> {
+async function codeWillChange(target: Target & ResolvedSource & PreparedDestination, context: RunContext): Promise<boolean> {
   if (target.destinationState !== 'exists') return true
   try {
     const probe = await target.objects.probe()
-    const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit))
+    const listed = await context.destinations.refsOf(target)
+    const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit), listed)
     return head.commit === undefined || head.recorded !== head.commit
   } catch {
     return true

@@ -34,9 +34,11 @@ export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDes
       config.settingsOverride,
       config.dryRun,
       environment,
+      () => context.run.destinations.algorithm(target),
       // A new destination needs the whole source: fetch it while the destination is created (and the others prepared).
       () => target.objects.prefetchComplete()
     )
+    if (prepared.state === 'created') context.run.destinations.changed(target)
     logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm} ${DESCRIBED[prepared.state]}`)
     return { destinationState: prepared.state, destinationId: prepared.id }
   }

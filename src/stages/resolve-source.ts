@@ -18,6 +18,8 @@ export const resolveSourceStage: Stage<Target, ResolvedSource> = {
   run: async (target, context) => {
     const { config, source, logger, redact, workDir, gitServers } = context.run
     context.progress('resolving')
+    // The destinations' first questions travel with the source's (see DestinationLookups).
+    context.run.destinations.start(target.algorithm)
     const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers }
     const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${target.algorithm}-${role}`, storeOptions)
     const probe = createStore('probe')

@@ -22,8 +22,10 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
   scope: 'targets-of-algorithm',
   side: 'destination',
   run: async (target, context) => {
-    const { config, logger, identity } = context.run
+    const { config, logger, identity, destinations } = context.run
     context.progress('fetching')
+    // An existing destination's refs were listed when its source was resolved; a created one's are new.
+    const listedRefs = target.destinationState === 'exists' ? await destinations.refsOf(target) : undefined
     const sync: SyncOutcome =
       target.destinationState === 'missing'
         ? { kind: 'planned', destCommit: '', changes: config.mode === 'plan' ? undefined : await target.objects.allSourceFiles() }
@@ -36,11 +38,13 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
             onPushing: () => context.progress('pushing'),
             onHead: commit => context.sawHead(commit),
             freshDestination: target.destinationState === 'created',
+            listedRefs,
             message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
             logger
           })
     const headVersion =
       sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : undefined
+    if (sync.kind === 'pushed') destinations.changed(target)
     const code: SyncedCode = { sync, headVersion: headVersion ?? '', headUnpublished: headVersion === '' }
     logger.info(`${target.label}: ${describeSync(sync)}`)
     if (!needsPublishing(code, config)) context.progress('done')

@@ -25,7 +25,7 @@ export const syncMetadataStage: Stage<Target & ResolvedSource & PreparedDestinat
   run: async (target, context) => {
     const { config, source, logger } = context.run
     const owner = target.session.account.algoOwner
-    const current = await target.session.api.getAlgorithm(owner, target.algorithm)
+    const current = await context.run.destinations.algorithm(target)
     if (!current) {
       throw new PromotionError(
         `${owner}/${target.algorithm} was deleted from ${target.session.account.cluster.label} during the promotion; promote again to create it.`
