@@ -246,6 +246,21 @@ export class ObjectStore {
     )
   }
 
+  /**
+   * Copies whole commits (depth 1) from another store of this run, on disk:
+   * no network, no key. The other store fetched them by hash, so no ref names
+   * them there; its upload-pack is told to hand out any object it holds.
+   */
+  async copyCommitsFrom(other: ObjectStore, commits: readonly string[]): Promise<void> {
+    if (commits.length === 0) return
+    assertObjectIds(commits)
+    await this.queueFetch(async () => {
+      const args = ['-c', 'uploadpack.allowAnySHA1InWant=true', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1']
+      await this.local('fetch', [...args, '--end-of-options', other.directory, ...commits])
+      for (const commit of commits) this.fetched.set(commit, 'complete')
+    })
+  }
+
   private queueFetch<T>(fetch: () => Promise<T>): Promise<T> {
     const run = this.fetchQueue.catch(() => {}).then(fetch)
     this.fetchQueue = run

@@ -24,6 +24,7 @@ import { Pipeline } from './pipeline.js'
 import type { RunContext, Settled, Target } from './stage.js'
 import { ServerCapabilities } from '../git/server-capabilities.js'
 import { DestinationLookups } from '../promotion/destination-lookups.js'
+import { EarlyAnswers } from '../util/early-answers.js'
 
 /** The stages of a promotion, in order. A new stage is a module of `src/stages/` named here. */
 export const PROMOTION_PIPELINE = Pipeline.start()
@@ -88,6 +89,7 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     identity: IDENTITY,
     gitServers: new ServerCapabilities(),
     destinations: new DestinationLookups(targets, config.retry.attemptTimeoutMs),
+    secretNames: new EarlyAnswers(),
     waitBeforeCleanup: task => void pending.push(task),
     onCollectionProgress: deps.onCollectionProgress
   }

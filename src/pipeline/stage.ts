@@ -4,6 +4,7 @@ import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { ServerCapabilities } from '../git/server-capabilities.js'
 import type { DestinationLookups } from '../promotion/destination-lookups.js'
+import type { EarlyAnswers } from '../util/early-answers.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
@@ -35,6 +36,8 @@ export interface RunContext {
   readonly gitServers: ServerCapabilities
   /** The first questions to each destination, asked early and answered once (see DestinationLookups). */
   readonly destinations: DestinationLookups
+  /** Secret-name comparisons, started while code is pushed, taken by the secrets check. */
+  readonly secretNames: EarlyAnswers<string[]>
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */
   waitBeforeCleanup(task: () => Promise<void>): void
   /** Told of the bytes copied per data collection, for live displays. */

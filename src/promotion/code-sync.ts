@@ -11,7 +11,7 @@ import { PromotionError } from './failure.js'
 const MAX_PUSH_ATTEMPTS = 5
 
 /** Makes an object store on first use: an algorithm found unchanged never needs its work store. */
-export type StoreFactory = (role: 'probe' | 'objects') => Promise<ObjectStore>
+export type StoreFactory = (role: 'probe' | 'objects' | 'aside') => Promise<ObjectStore>
 
 /**
  * The object stores of one source algorithm, shared by all its destinations so
@@ -26,6 +26,8 @@ export class AlgorithmObjects {
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
   private treeCheck?: Promise<void>
+  /** Stores that took a new destination's head while the source arrived (see fetchNewDestinationHead). */
+  private readonly asideStores: Promise<ObjectStore>[] = []
 
   constructor(
     private readonly createStore: StoreFactory,
@@ -89,6 +91,21 @@ export class AlgorithmObjects {
     this.sourceInWork = part
   }
 
+  /**
+   * Brings a destination created in this run — its head is the cluster's
+   * template commit, a few small files — and the whole source into the work
+   * store. The head travels over the network into a store of its own while the
+   * source's transfer runs (a fetch into the work store would wait for it), and
+   * is then copied on disk, which costs no round trip.
+   */
+  async fetchNewDestinationHead(destination: RemoteRepository, commit: string): Promise<void> {
+    const aside = this.createStore('aside')
+    this.asideStores.push(aside)
+    const store = await aside
+    await Promise.all([store.fetchCommits(destination, [commit], 'complete'), this.ensureSource('complete')])
+    await (await this.work()).copyCommitsFrom(store, [commit])
+  }
+
   /** Starts fetching the whole source while other work goes on; failures surface when the sync awaits it. */
   prefetchComplete(): void {
     this.ensureSource('complete').catch(() => {})
@@ -102,7 +119,9 @@ export class AlgorithmObjects {
   /** Frees the disk as soon as the algorithm's code is synced; a long run then never holds every tree at once. */
   async remove(): Promise<void> {
     await this.settled()
-    const stores = await Promise.allSettled([this.probeStore, this.workStore].filter(Boolean) as Promise<ObjectStore>[])
+    const stores = await Promise.allSettled(
+      [this.probeStore, this.workStore, ...this.asideStores].filter(Boolean) as Promise<ObjectStore>[]
+    )
     const distinct = new Set(stores.flatMap(store => (store.status === 'fulfilled' ? [store.value] : [])))
     await Promise.all([...distinct].map(store => store.remove()))
   }
@@ -224,14 +243,21 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     }
     // Without a record the trees decide; they are what a change needs anyway, so they are fetched once, for both.
     await fetchForComparison(objects, destination, head, fresh)
-    await objects.checkSourceTree()
     const work = await objects.work()
-    const sourceTree = await objects.sourceTree()
-    if (head.commit && (await work.readCommit(head.commit)).tree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
-    const changes = await work.changedPaths(head.commit, objects.sourceCommit)
-    if (request.dryRun) return { kind: 'planned', destCommit: head.commit ?? '', changes }
-    await objects.fetchBlobsMissingFrom(head.commit)
-    const commit = await work.commitTree(sourceTree, head.commit, request.message, request.identity)
+    // Local reads of the same store, side by side: each is a git process whose start is most of its cost.
+    const [, sourceTree, headTree] = await Promise.all([
+      objects.checkSourceTree(),
+      objects.sourceTree(),
+      head.commit ? work.readCommit(head.commit).then(commit => commit.tree) : undefined
+    ])
+    if (head.commit && headTree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
+    if (request.dryRun) {
+      return { kind: 'planned', destCommit: head.commit ?? '', changes: await work.changedPaths(head.commit, objects.sourceCommit) }
+    }
+    const [changes, commit] = await Promise.all([
+      work.changedPaths(head.commit, objects.sourceCommit),
+      objects.fetchBlobsMissingFrom(head.commit).then(() => work.commitTree(sourceTree, head.commit, request.message, request.identity))
+    ])
     try {
       request.onPushing?.()
       // An existing record (this source commit was promoted before, and other changes came since) stays as it
@@ -305,6 +331,7 @@ async function fetchForComparison(
   head: RemoteHead,
   fresh: boolean
 ): Promise<void> {
+  if (fresh && head.commit) return objects.fetchNewDestinationHead(destination, head.commit)
   await objects.ensureSource(fresh ? 'complete' : 'trees')
   if (head.commit) await (await objects.work()).fetchCommits(destination, [head.commit], fresh ? 'complete' : 'trees')
 }

@@ -2,7 +2,7 @@ import { isNotFound } from '../cluster/errors.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import { PromotionError } from '../promotion/failure.js'
 import { missingSecretNames, missingSecretsMessage } from '../promotion/secrets-check.js'
-import type { Stage, Target } from '../pipeline/stage.js'
+import type { RunContext, Stage, Target } from '../pipeline/stage.js'
 import { needsPublishing } from './publish.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
@@ -32,15 +32,13 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
   side: 'destination',
   skip: (target, config) => (needsCheck(target, config) ? undefined : { missingSecrets: [] }),
   run: async (target, context) => {
-    const { config, source, logger } = context.run
-    const sourceId = target.source.metadata.id
+    const { config, logger } = context.run
     const destinationId = target.destinationId ?? (await context.run.destinations.algorithm(target))?.id
-    if (!destinationId || !sourceId) return { missingSecrets: [] }
+    const comparison = secretComparison({ ...target, destinationId }, context.run)
+    if (!comparison || !destinationId) return { missingSecrets: [] }
     let missing: string[]
     try {
-      // An algorithm created in this run has no secrets yet: nothing to ask.
-      const destinationIsNew = target.destinationState === 'created'
-      missing = await missingSecretNames(source, sourceId, target.session, destinationIsNew ? undefined : destinationId)
+      missing = await context.run.secretNames.take(comparison.key, comparison.compare)
     } catch (error) {
       if (!isNotFound(error)) throw error
       logger.warning(`${target.label}: secrets not compared: ${(error as Error).message}`)
@@ -59,4 +57,24 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
 function needsCheck(target: CheckedTarget, config: PromotionConfig): boolean {
   if (target.destinationState === 'missing' || !target.source.metadata.id) return false
   return target.sync.kind !== 'unchanged' || needsPublishing(target, config)
+}
+
+/**
+ * The comparison of one target's secret names, keyed by its destination, or
+ * undefined without both ids. The code sync starts it when it starts pushing
+ * (the push takes longer than the two listings), and this stage takes the answer.
+ */
+export function secretComparison(
+  target: Target & ResolvedSource & PreparedDestination,
+  run: RunContext
+): { key: string; compare: () => Promise<string[]> } | undefined {
+  const sourceId = target.source.metadata.id
+  const destinationId = target.destinationId
+  if (!sourceId || !destinationId) return undefined
+  // An algorithm created in this run has no secrets yet: nothing to ask there.
+  const destinationIsNew = target.destinationState === 'created'
+  return {
+    key: target.remote.url,
+    compare: () => missingSecretNames(run.source, sourceId, target.session, destinationIsNew ? undefined : destinationId)
+  }
 }

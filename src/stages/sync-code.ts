@@ -2,6 +2,7 @@ import { syncCode, type SyncOutcome } from '../promotion/code-sync.js'
 import { commitMessage } from '../promotion/commit-message.js'
 import { publishedVersionAt } from '../promotion/head-version.js'
 import type { Stage, Target } from '../pipeline/stage.js'
+import { secretComparison } from './check-secrets.js'
 import { needsPublishing } from './publish.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import { promotionFacts } from './promotion-facts.js'
@@ -35,7 +36,12 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
             dryRun: config.dryRun,
             describeChanges: config.mode !== 'plan',
             identity,
-            onPushing: () => context.progress('pushing'),
+            onPushing: () => {
+              context.progress('pushing')
+              // Code is arriving, so its secrets will be compared: ask now, while the push runs.
+              const comparison = secretComparison(target, context.run)
+              if (comparison) context.run.secretNames.ask(comparison.key, comparison.compare)
+            },
             onHead: commit => context.sawHead(commit),
             freshDestination: target.destinationState === 'created',
             listedRefs,
