@@ -6,6 +6,7 @@ import { commitMessage } from '../../src/promotion/commit-message.js'
 import { INPUT_DEFAULTS } from '../../src/inputs/defaults.js'
 import { SecretRegistry } from '../../src/util/secrets.js'
 import { mapWithConcurrency } from '../../src/util/concurrency.js'
+import { EarlyAnswers } from '../../src/util/early-answers.js'
 
 const facts = {
   algorithm: 'sentiment',
@@ -87,5 +88,27 @@ describe('mapWithConcurrency', () => {
     })
     expect(result).toEqual([2, 4, 6, 8, 10])
     expect(peak).toBe(2)
+  })
+})
+
+describe('EarlyAnswers', () => {
+  it('asks once, hands the early answer to whoever takes it, and asks again once forgotten', async () => {
+    const answers = new EarlyAnswers<number>()
+    let asked = 0
+    const question = async (): Promise<number> => ++asked
+    answers.ask('a', question)
+    answers.ask('a', question)
+    expect(await answers.take('a', question)).toBe(1)
+    expect(await answers.take('a', question)).toBe(1)
+    answers.forget('a')
+    expect(await answers.take('a', question)).toBe(2)
+    expect(await answers.take('b', question)).toBe(3)
+  })
+
+  it('keeps a failure until the answer is taken, and never lets it go unhandled', async () => {
+    const answers = new EarlyAnswers<number>()
+    answers.ask('a', () => Promise.reject(new Error('no answer')))
+    await new Promise(resolve => setTimeout(resolve, 10))
+    await expect(answers.take('a', async () => 1)).rejects.toThrow('no answer')
   })
 })
