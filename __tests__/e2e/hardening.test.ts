@@ -83,7 +83,8 @@ describe('hardening: what a cluster sends is data, never commands', () => {
         const { run } = await promote({ algorithms: 'hello', 'dest-api-url': proxy.url })
 
         expect(run.exitCode).toBe(1)
-        expect(pair.prod.requests.filter(r => r.principal !== undefined)).toEqual([])
+        // No API request reached the redirect's target with the key (git asks prod itself: it is dest-git-url).
+        expect(pair.prod.requests.filter(r => r.kind === 'api' && r.principal !== undefined)).toEqual([])
         const [result] = resultsOf(run)
         expect(result).toMatchObject({ status: 'failed', failedStep: 'prepare destination' })
         expect(result.error).toMatch(new RegExp(`answered ${status}.*redirect.*${pair.prod.url.replace(/[.:/]/g, '\\$&')}`))
