@@ -87,7 +87,7 @@ describe('RuntimeApi shape checks', () => {
     })
     await new Promise<void>(resolve => server!.listen(0, '127.0.0.1', resolve))
     const { runtime } = clients(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'simKEY')
-    await expect(runtime.listEnvironments('python3')).rejects.toThrow(/test: GET .*environments answered an unexpected shape/)
+    await expect(runtime.listEnvironments('python3')).rejects.toThrow(/test: GET .*environments: answered with an unexpected shape/)
     await expect(runtime.listSecretNames('id')).rejects.toThrow(/unexpected shape/)
     await expect(runtime.call('a', 'b', 'c', 'x')).rejects.toThrow(/unexpected shape/)
     await expect(runtime.listLanguages()).rejects.toThrow(/unexpected shape/)

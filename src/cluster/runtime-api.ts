@@ -1,6 +1,6 @@
-import { ClusterApiError } from './errors.js'
+import { ClusterAnswerError, ClusterApiError } from './errors.js'
 import type { ClusterHttp } from './http.js'
-import { UnexpectedAnswerError, isRecord, optionalString } from './shape.js'
+import { isPlainObject, optionalString } from '../util/json.js'
 
 /** A runtime environment of one cluster. `id` means something only on that cluster. */
 export interface Environment {
@@ -28,10 +28,10 @@ export class RuntimeApi {
   async listLanguages(): Promise<string[]> {
     const path = '/algorithm-environments/edge/languages'
     const answer = await this.http.request<unknown>({ method: 'GET', path })
-    const list = Array.isArray(answer) ? answer : isRecord(answer) && Array.isArray(answer.languages) ? answer.languages : undefined
-    if (!list) throw new UnexpectedAnswerError(this.cluster, `GET ${path}`, 'a list of languages')
+    const list = Array.isArray(answer) ? answer : isPlainObject(answer) && Array.isArray(answer.languages) ? answer.languages : undefined
+    if (!list) throw this.unexpected('GET', path, 'a list of languages')
     return list
-      .map(entry => (isRecord(entry) ? optionalString(entry.name) : optionalString(entry)))
+      .map(entry => (isPlainObject(entry) ? optionalString(entry.name) : optionalString(entry)))
       .filter((name): name is string => !!name)
   }
 
@@ -45,10 +45,10 @@ export class RuntimeApi {
       if (error instanceof ClusterApiError && error.status === 404) return []
       throw error
     }
-    if (!isRecord(answer) || !Array.isArray(answer.environments)) {
-      throw new UnexpectedAnswerError(this.cluster, `GET ${path}`, '{"environments":[...]}')
+    if (!isPlainObject(answer) || !Array.isArray(answer.environments)) {
+      throw this.unexpected('GET', path, '{"environments":[...]}')
     }
-    return answer.environments.filter(isRecord).flatMap(entry => environmentOf(entry, language))
+    return answer.environments.filter(isPlainObject).flatMap(entry => environmentOf(entry, language))
   }
 
   /** Every environment of the cluster, language by language. */
@@ -62,11 +62,11 @@ export class RuntimeApi {
   async listSecretNames(algorithmId: string): Promise<string[]> {
     const path = `/algorithms/${encodeURIComponent(algorithmId)}/secrets`
     const answer = await this.http.request<unknown>({ method: 'GET', path })
-    if (!isRecord(answer) || !Array.isArray(answer.results)) {
-      throw new UnexpectedAnswerError(this.cluster, `GET ${path}`, '{"results":[...]}')
+    if (!isPlainObject(answer) || !Array.isArray(answer.results)) {
+      throw this.unexpected('GET', path, '{"results":[...]}')
     }
     return answer.results
-      .filter(isRecord)
+      .filter(isPlainObject)
       .map(secret => optionalString(secret.short_name) ?? optionalString(secret.secret_key))
       .filter((name): name is string => !!name)
   }
@@ -87,17 +87,22 @@ export class RuntimeApi {
         return { ok: false, error: error.apiMessage }
       throw error
     }
-    if (!isRecord(answer)) throw new UnexpectedAnswerError(this.cluster, `POST ${path}`, '{"result": ...} or {"error": ...}')
-    if (isRecord(answer.error)) return { ok: false, error: optionalString(answer.error.message) ?? JSON.stringify(answer.error) }
-    if (!('result' in answer)) throw new UnexpectedAnswerError(this.cluster, `POST ${path}`, '{"result": ...}')
+    if (!isPlainObject(answer)) throw this.unexpected('POST', path, '{"result": ...} or {"error": ...}')
+    if (isPlainObject(answer.error)) return { ok: false, error: optionalString(answer.error.message) ?? JSON.stringify(answer.error) }
+    if (!('result' in answer)) throw this.unexpected('POST', path, '{"result": ...}')
     return { ok: true, result: answer.result }
+  }
+
+  /** An answer this tool cannot read, worded as the API client words it (see api.ts). */
+  private unexpected(method: string, path: string, expected: string): ClusterAnswerError {
+    return new ClusterAnswerError(this.cluster, method, path, `answered with an unexpected shape (expected ${expected})`)
   }
 }
 
 function environmentOf(entry: Record<string, unknown>, language: string): Environment[] {
   const id = optionalString(entry.id)
   if (!id) return []
-  const languageName = isRecord(entry.language) ? optionalString(entry.language.name) : optionalString(entry.language)
+  const languageName = isPlainObject(entry.language) ? optionalString(entry.language.name) : optionalString(entry.language)
   return [
     {
       id,

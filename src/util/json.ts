@@ -2,3 +2,8 @@
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/** A JSON value that should be text, or undefined when it is not. */
+export function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
