@@ -74,6 +74,21 @@ describe('questions that do not depend on each other go out together', () => {
     expect(await pair.prod.readTree(DEST_OWNER, 'hello')).toEqual(await pair.dev.readTree(SOURCE_OWNER, 'hello'))
   })
 
+  it("fetches an existing destination's head while the source's fetch runs, when neither server serves partial clone", async () => {
+    await promote()
+    await pair.dev.commit(SOURCE_OWNER, 'hello', { 'NOTES.md': 'one more file\n' }, { replace: false })
+    pair.dev.clearRequests()
+    pair.prod.clearRequests()
+    pair.dev.faults.add({ method: 'POST', path: `/git/${SOURCE_OWNER}/hello.git/git-upload-pack`, latencyMs: SLOW_MS, times: 1 })
+
+    const run = await promote()
+
+    expect(JSON.parse(run.outputs.results)[0]).toMatchObject({ status: 'updated' })
+    const slow = only(pair.dev.requests, 'POST', `/git/${SOURCE_OWNER}/hello.git/git-upload-pack`)
+    expect(sentDuring(only(pair.prod.requests, 'POST', `/git/${DEST_OWNER}/hello.git/git-upload-pack`), slow)).toBe(true)
+    expect(await pair.prod.readTree(DEST_OWNER, 'hello')).toEqual(await pair.dev.readTree(SOURCE_OWNER, 'hello'))
+  })
+
   it('compares secret names while the push runs', async () => {
     pair.dev.addSecret(SOURCE_OWNER, 'hello', { short_name: 'TOKEN', value: 'never-read' })
     const pushes = (requests: readonly RequestRecord[]) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, copyFile, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { mkdirP, rmRF } from '@actions/io'
 import { gitEnvironment } from './git-auth.js'
@@ -247,17 +247,18 @@ export class ObjectStore {
   }
 
   /**
-   * Copies whole commits (depth 1) from another store of this run, on disk:
-   * no network, no key. The other store fetched them by hash, so no ref names
-   * them there; its upload-pack is told to hand out any object it holds.
+   * Makes another store's objects part of this one (git alternates: nothing
+   * is copied), with the shallow boundaries of its depth-1 commits, so
+   * commits fetched there, alongside a fetch into this store, are used here.
+   * Queued with the fetches: none may write the shallow file meanwhile.
    */
-  async copyCommitsFrom(other: ObjectStore, commits: readonly string[]): Promise<void> {
-    if (commits.length === 0) return
-    assertObjectIds(commits)
+  async borrowFrom(other: ObjectStore, commits: readonly string[]): Promise<void> {
     await this.queueFetch(async () => {
-      const args = ['-c', 'uploadpack.allowAnySHA1InWant=true', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--depth=1']
-      await this.local('fetch', [...args, '--end-of-options', other.directory, ...commits])
-      for (const commit of commits) this.fetched.set(commit, 'complete')
+      await this.initialize()
+      await appendFile(path.join(this.directory, 'objects', 'info', 'alternates'), `${path.join(other.directory, 'objects')}\n`)
+      const boundaries = await readFile(path.join(other.directory, 'shallow'), 'utf8').catch(ignoreMissingFileAs(''))
+      if (boundaries) await appendFile(path.join(this.directory, 'shallow'), boundaries)
+      for (const commit of commits) this.fetched.set(commit, other.fetched.get(commit) ?? 'complete')
     })
   }
 
@@ -504,6 +505,14 @@ function holds(held: FetchFilter | undefined, wanted: FetchFilter): boolean {
 /** Every fetch is shallow, so a store has a shallow file; without one the view needs none. */
 function ignoreMissingFile(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error
+}
+
+/** A file that does not exist reads as `empty`; any other failure stands. */
+function ignoreMissingFileAs<T>(empty: T): (error: NodeJS.ErrnoException) => T {
+  return error => {
+    ignoreMissingFile(error)
+    return empty
+  }
 }
 
 export interface TreeEntry {

@@ -26,7 +26,7 @@ export class AlgorithmObjects {
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
   private treeCheck?: Promise<void>
-  /** Stores that took a new destination's head while the source arrived (see fetchNewDestinationHead). */
+  /** Stores that took a destination's head while the source arrived (see fetchDestinationHeadAlongside). */
   private readonly asideStores: Promise<ObjectStore>[] = []
 
   constructor(
@@ -92,21 +92,31 @@ export class AlgorithmObjects {
   }
 
   /**
-   * Brings a destination created in this run — its head is the cluster's
-   * template commit, a few small files — and the whole source into the work
-   * store. The head travels over the network into a store of its own while the
-   * source's transfer runs (a fetch into the work store would wait for it), and
-   * is then copied on disk, which costs no round trip. A source already there
-   * (a small one often is, by the time the destination exists) leaves nothing
-   * to wait for: the head goes straight into the work store.
+   * Brings a destination's head and the whole source into the work store at
+   * the same time: the head travels into a store of its own while the source's
+   * transfer runs (a second fetch into the work store would wait for the
+   * first), and the work store then borrows its objects (see
+   * ObjectStore.borrowFrom). A source already there (a small one often is, by
+   * the time a new destination exists) leaves nothing to wait for: the head
+   * goes straight into the work store.
    */
-  async fetchNewDestinationHead(destination: RemoteRepository, commit: string): Promise<void> {
+  async fetchDestinationHeadAlongside(destination: RemoteRepository, commit: string): Promise<void> {
     if (this.sourceInWork === 'complete') return (await this.work()).fetchCommits(destination, [commit], 'complete')
     const aside = this.createStore('aside')
     this.asideStores.push(aside)
     const store = await aside
     await Promise.all([store.fetchCommits(destination, [commit], 'complete'), this.ensureSource('complete')])
-    await (await this.work()).copyCommitsFrom(store, [commit])
+    await (await this.work()).borrowFrom(store, [commit])
+  }
+
+  /**
+   * Whether neither the source's nor `destination`'s server serves partial
+   * clone, so both commits come whole whatever is asked. Known from ref
+   * listings already made; costs no request.
+   */
+  async filtersOnNeitherSide(destination: RemoteRepository): Promise<boolean> {
+    const probe = await this.probe()
+    return !(await probe.acceptsFilters(this.source)) && !(await probe.acceptsFilters(destination))
   }
 
   /** Starts fetching the whole source while other work goes on; failures surface when the sync awaits it. */
@@ -334,7 +344,10 @@ async function fetchForComparison(
   head: RemoteHead,
   fresh: boolean
 ): Promise<void> {
-  if (fresh && head.commit) return objects.fetchNewDestinationHead(destination, head.commit)
+  // Whole commits from both sides (a new destination's small template, or two servers that ignore filters): both at once.
+  if (head.commit && (fresh || (await objects.filtersOnNeitherSide(destination)))) {
+    return objects.fetchDestinationHeadAlongside(destination, head.commit)
+  }
   await objects.ensureSource(fresh ? 'complete' : 'trees')
   if (head.commit) await (await objects.work()).fetchCommits(destination, [head.commit], fresh ? 'complete' : 'trees')
 }
