@@ -141,6 +141,8 @@ export class ObjectStore {
 
   /** Made on first use: an algorithm found unchanged from ref listings alone never needs a repository on disk. */
   private initialized?: Promise<void>
+  /** Whether a fetch used a partial-clone filter, making this store a partial clone (see createPushView). */
+  private partialClone = false
 
   private constructor(
     readonly directory: string,
@@ -220,6 +222,7 @@ export class ObjectStore {
     await this.queueFetch(async () => {
       const wanted = commits.filter(commit => !holds(this.fetched.get(commit), level))
       if (wanted.length === 0) return
+      if (FILTER_OF[level].length > 0) this.partialClone = true
       await this.network('fetch', remote, [
         'fetch',
         '--quiet',
@@ -369,14 +372,15 @@ export class ObjectStore {
    * pushes) gets the branch alone, and the result says the record is missing.
    */
   async push(remote: RemoteRepository, commit: string, branch: string, recordRef?: string): Promise<{ recorded: boolean }> {
-    const view = await this.createPushView()
+    // Only a partial clone needs a view to push from; a store of whole commits pushes as it is.
+    const view = this.partialClone ? await this.createPushView() : undefined
     const push = (refs: string[]): Promise<GitResult> =>
       this.network(
         'push',
         remote,
         ['push', '--quiet', '--no-verify', ...(refs.length > 1 ? ['--atomic'] : []), '--end-of-options', remote.url, ...refs],
         {
-          directory: view
+          directory: view ?? this.directory
         }
       )
     try {
@@ -394,7 +398,7 @@ export class ObjectStore {
       await push([`${commit}:${branch}`])
       return { recorded: false }
     } finally {
-      await rmRF(view)
+      if (view) await rmRF(view)
     }
   }
 

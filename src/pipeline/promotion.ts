@@ -1,6 +1,7 @@
 import { openSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import { assertGitVersion } from '../git/git-version.js'
+import { runnerNetworkConfig } from '../git/runner-config.js'
 import { algorithmRepository } from '../git/remote.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import { describeChange } from '../promotion/metadata-sync.js'
@@ -69,6 +70,8 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const redact = (text: string): string => deps.secrets.redact(text)
   const source = openSession(config.source, config.retry, deps.logger, redact)
   const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
+  // Read side by side with the version check (git is read once per run for each); a missing git is reported by the check.
+  runnerNetworkConfig().catch(() => {})
   await assertGitVersion()
   const pending: Array<() => Promise<void>> = []
   const targets: Target[] = config.algorithms.flatMap(algorithm =>
