@@ -20,6 +20,8 @@ export interface LostAnswerRule {
 export interface LossyProxy {
   readonly url: string
   lose(rule: LostAnswerRule): void
+  /** Another run's identical request reaches the cluster just before the matching one (once). */
+  forestall(rule: { readonly method: string; readonly path: RegExp }): void
   /** `METHOD path -> upstream status` of every answer that was lost. */
   readonly lost: string[]
   stop(): Promise<void>
@@ -40,13 +42,19 @@ const HOP_BY_HOP = new Set([
 export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
   const target = new URL(upstream)
   const rules: Array<{ rule: LostAnswerRule; remaining: number }> = []
+  const forestalled: Array<{ method: string; path: RegExp; done?: boolean }> = []
   const lost: string[] = []
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req)
-      const answer = await forward(target, req, body)
       const path = new URL(req.url ?? '/', 'http://proxy').pathname
+      const other = forestalled.find(rule => !rule.done && rule.method === req.method && rule.path.test(path))
+      if (other) {
+        other.done = true
+        await forward(target, req, body)
+      }
+      const answer = await forward(target, req, body)
       const active = rules.find(({ rule, remaining }) => remaining > 0 && rule.method === req.method && rule.path.test(path))
       if (active) {
         active.remaining -= 1
@@ -68,6 +76,7 @@ export async function startLossyProxy(upstream: string): Promise<LossyProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     lose: rule => rules.push({ rule, remaining: rule.times ?? 1 }),
+    forestall: rule => forestalled.push({ ...rule }),
     lost,
     stop: () =>
       new Promise(resolve => {

@@ -185,6 +185,19 @@ describe('reliability: faults the action survives', () => {
       await expectSourceTreeOnProd('hello')
     })
 
+    it('a destination created by another run just before our create is found, not reported as deleted', async () => {
+      await pair.seed('hello', FILES)
+      proxy = await startLossyProxy(pair.prod.url)
+      proxy.forestall({ method: 'POST', path: new RegExp(`^${API}/${DEST_OWNER}$`) })
+
+      const { run } = await promote({ algorithms: 'hello', 'dest-api-url': proxy.url, metadata: 'sync' })
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'updated' })
+      expect(run.stdout).not.toMatch(/was deleted/)
+      await expectSourceTreeOnProd('hello')
+    })
+
     for (const loseAs of ['drop', 502] as const) {
       it(`a publish whose answer was lost (${loseAs}) is found in the versions list, never published twice`, async () => {
         const sourceCommit = await pair.seed('hello', FILES, { publish: 'minor' })

@@ -63,6 +63,8 @@ describe('gitHasOwnNetworkSettings', () => {
     expect(gitHasOwnNetworkSettings({ GIT_SSL_CAINFO: '/etc/ca.pem' }, [])).toBe(true)
     expect(gitHasOwnNetworkSettings({ GIT_SSL_NO_VERIFY: '1' }, [])).toBe(true)
     expect(gitHasOwnNetworkSettings({}, [['http.proxy', 'http://proxy:3128']])).toBe(true)
+    expect(gitHasOwnNetworkSettings({ NODE_TLS_REJECT_UNAUTHORIZED: '0' }, [])).toBe(true)
+    expect(gitHasOwnNetworkSettings({ npm_config_https_proxy: 'http://proxy:3128' }, [])).toBe(true)
   })
 })
 

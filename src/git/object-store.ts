@@ -156,6 +156,8 @@ export class ObjectStore {
   async remove(): Promise<void> {
     if (!this.initialized) return
     await this.initialized.catch(() => {})
+    // A fetch whose companion failed first may still be writing here.
+    await this.fetchQueue.catch(() => {})
     await rmRF(this.directory)
   }
 

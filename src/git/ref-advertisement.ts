@@ -34,7 +34,11 @@ const GIT_NETWORK_VARIABLES = [
   'GIT_PROXY_SSL_CERT',
   'GIT_PROXY_SSL_KEY',
   'GIT_CURL_VERBOSE',
-  'GIT_TRACE_CURL'
+  'GIT_TRACE_CURL',
+  // Read by the tool's transport and not by curl: a listing with them would not go where git goes.
+  'npm_config_proxy',
+  'npm_config_https_proxy',
+  'npm_config_http_proxy'
 ]
 
 /**
@@ -43,6 +47,8 @@ const GIT_NETWORK_VARIABLES = [
  * (runner-config.ts), or the environment does.
  */
 export function gitHasOwnNetworkSettings(env: NodeJS.ProcessEnv, runnerNetwork: readonly (readonly [string, string])[]): boolean {
+  // Node would skip the certificate checks git still makes.
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') return true
   return runnerNetwork.length > 0 || GIT_NETWORK_VARIABLES.some(name => env[name] !== undefined && env[name] !== '')
 }
 

@@ -35,10 +35,13 @@ export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDes
       config.dryRun,
       environment,
       () => context.run.destinations.algorithm(target),
-      // A new destination needs the whole source: fetch it while the destination is created (and the others prepared).
-      () => target.objects.prefetchComplete()
+      () => {
+        // Created now, by this run or (name taken) by another: what was asked before no longer holds.
+        context.run.destinations.changed(target)
+        // A new destination needs the whole source: fetch it while the destination is created (and the others prepared).
+        target.objects.prefetchComplete()
+      }
     )
-    if (prepared.state === 'created') context.run.destinations.changed(target)
     logger.info(`${target.label}: ${target.session.account.algoOwner}/${target.algorithm} ${DESCRIBED[prepared.state]}`)
     return { destinationState: prepared.state, destinationId: prepared.id }
   }
