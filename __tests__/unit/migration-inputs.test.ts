@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/inputs/input-error.js'
 import { parseAccountsConfig, parseConfig } from '../../src/inputs/parse.js'
 import { secretsInInputs } from '../../src/inputs/secret-inputs.js'
+import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
-const promotion: Record<string, string> = {
-  'source-cluster': 'dev.algo.example.com',
-  'source-api-key': 'simSOURCEKEY',
-  'source-api-key-owner': 'alice',
-  'source-algo-owner': 'team',
-  'dest-cluster': 'prod.algo.example.com',
-  'dest-api-key': 'simDESTKEY',
-  'dest-api-key-owner': 'deployer',
-  'dest-algo-owner': 'team',
-  algorithms: 'sentiment'
-}
+const promotion: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment' }
 
 const accounts: Record<string, string> = {
   mode: 'accounts',

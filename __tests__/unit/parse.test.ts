@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { InputError } from '../../src/inputs/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
+import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
-const valid: Record<string, string> = {
-  'source-cluster': 'dev.algo.example.com',
-  'source-api-key': 'simSOURCEKEY',
-  'source-api-key-owner': 'alice',
-  'source-algo-owner': 'team',
-  'dest-cluster': 'prod.algo.example.com',
-  'dest-api-key': 'simDESTKEY',
-  'dest-api-key-owner': 'deployer',
-  'dest-algo-owner': 'team',
-  algorithms: 'sentiment, summarize\nclassify'
-}
+const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment, summarize\nclassify' }
 
 const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim(), process.env)
 

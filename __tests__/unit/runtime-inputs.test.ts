@@ -7,18 +7,9 @@ import { renderPlanComment } from '../../src/github-api/plan-comment.js'
 import { InputError } from '../../src/inputs/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import type { PromotionResult } from '../../src/promotion/result.js'
+import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
-const valid: Record<string, string> = {
-  'source-cluster': 'dev.algo.example.com',
-  'source-api-key': 'simSOURCEKEY',
-  'source-api-key-owner': 'alice',
-  'source-algo-owner': 'team',
-  'dest-cluster': 'prod.algo.example.com',
-  'dest-api-key': 'simDESTKEY',
-  'dest-api-key-owner': 'deployer',
-  'dest-algo-owner': 'team',
-  algorithms: 'hello'
-}
+const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'hello' }
 
 const dirs: string[] = []
 afterEach(async () => {

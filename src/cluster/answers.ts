@@ -7,16 +7,12 @@
 import type { Algorithm, Build, Page, Version } from './types.js'
 import { isPlainObject } from '../util/json.js'
 import { quoteRemoteValue } from '../util/remote-text.js'
+import { OBJECT_ID_PATTERN, SEMVER_PATTERN } from '../inputs/rules.js'
 
 /** What a reader found wrong; the API client adds the cluster and the request. */
 export class AnswerShapeProblem extends Error {}
 
 export type AnswerReader<T> = (answer: unknown) => T
-
-/** Commit ids: SHA-1, or SHA-256 for repositories that use it. */
-const COMMIT_HASH = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
-/** The semantic versions the API publishes: major.minor.revision. */
-const SEMANTIC_VERSION = /^\d+\.\d+\.\d+$/
 
 export const readAlgorithm: AnswerReader<Algorithm> = answer => {
   const algorithm = object(answer, 'the algorithm')
@@ -104,14 +100,14 @@ function object(value: unknown, name: string): Record<string, unknown> {
 }
 
 function commitHash(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !COMMIT_HASH.test(value)) {
+  if (typeof value !== 'string' || !OBJECT_ID_PATTERN.test(value)) {
     throw new AnswerShapeProblem(`${name} is ${value === undefined ? 'missing' : quoteRemoteValue(value)}, not a commit hash`)
   }
   return value
 }
 
 function semanticVersion(value: unknown, name: string): string {
-  if (typeof value !== 'string' || !SEMANTIC_VERSION.test(value)) {
+  if (typeof value !== 'string' || !SEMVER_PATTERN.test(value)) {
     throw new AnswerShapeProblem(`${name} is ${quoteRemoteValue(value)}, not a semantic version (major.minor.revision)`)
   }
   return value

@@ -11,6 +11,7 @@ import { runnerNetworkConfig } from './runner-config.js'
 import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
+import { OBJECT_ID_PATTERN } from '../inputs/rules.js'
 
 /**
  * The branch Algorithmia clusters build: a push to it starts a build of its
@@ -103,11 +104,9 @@ function findHeadElsewhere(
   return commit ? { detachedAt: commit } : undefined
 }
 
-/** Object ids: SHA-1, or SHA-256. Anything else (an option-shaped `--…` say) never reaches git's arguments. */
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
-
+/** Anything but an object id (an option-shaped `--…`, say) never reaches git's arguments. */
 function assertObjectIds(ids: readonly string[]): void {
-  const bad = ids.find(id => !OBJECT_ID.test(id))
+  const bad = ids.find(id => !OBJECT_ID_PATTERN.test(id))
   if (bad !== undefined) throw new Error(`refusing to pass ${JSON.stringify(bad.slice(0, 80))} to git: it is not an object id`)
 }
 
@@ -179,8 +178,9 @@ export class ObjectStore {
    * else by `git ls-remote`; either way the capabilities the server announces
    * before the refs are learnt without another request.
    */
-  async remoteHead(remote: RemoteRepository, recordRef?: string, listedEarlier?: RefAdvertisement): Promise<RemoteHead> {
-    const listed = listedEarlier ?? (await readRefsDirectly(remote, this.options.retry.attemptTimeoutMs))
+  async remoteHead(remote: RemoteRepository, recordRef?: string, listedEarlier?: RefAdvertisement | null): Promise<RemoteHead> {
+    // null: listed earlier in this run, and left to git then; not tried again.
+    const listed = listedEarlier === undefined ? await readRefsDirectly(remote, this.options.retry.attemptTimeoutMs) : listedEarlier
     if (listed) {
       this.options.capabilities.learn(remote, listed.capabilities.includes('filter'))
       return headFromRefs(listed.refs, listed.symrefs.get('HEAD'), recordRef)

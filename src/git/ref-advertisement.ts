@@ -3,6 +3,7 @@ import type { RemoteRepository } from './remote.js'
 import { runnerNetworkConfig } from './runner-config.js'
 import { discardBody, readCapped } from '../http/body.js'
 import { transportFetch } from '../http/transport.js'
+import { OBJECT_ID_PATTERN } from '../inputs/rules.js'
 
 /**
  * What a git server lists before any transfer (smart HTTP, protocol v0): every
@@ -98,7 +99,6 @@ export async function readRefsDirectly(remote: RemoteRepository, timeoutMs: numb
 
 /** The service announcement that opens a smart HTTP advertisement. */
 const SERVICE_LINE = '# service=git-upload-pack'
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
 
 /**
  * Parses the pkt-lines of a protocol v0 advertisement: the service line and a
@@ -116,8 +116,9 @@ export function parseRefAdvertisement(body: string): RefAdvertisement | undefine
     const [refPart, capabilityPart] = index === 0 ? splitOnce(line, '\0') : [line, undefined]
     if (capabilityPart !== undefined) capabilities = capabilityPart.split(' ').filter(Boolean)
     const [id, name] = splitOnce(refPart, ' ')
-    if (!OBJECT_ID.test(id) || !name) return undefined
-    if (name !== 'capabilities^{}' && !name.endsWith('^{}')) refs.set(name, id)
+    if (!OBJECT_ID_PATTERN.test(id) || !name) return undefined
+    // Peeled tags, and the `capabilities^{}` an empty repository lists, name no ref of their own.
+    if (!name.endsWith('^{}')) refs.set(name, id)
   }
   const symrefs = new Map<string, string>()
   for (const capability of capabilities) {
@@ -133,8 +134,9 @@ function pktLines(body: string): Array<string | null> | undefined {
   const bytes = Buffer.from(body, 'utf8')
   let offset = 0
   while (offset < bytes.length) {
-    const length = Number.parseInt(bytes.subarray(offset, offset + 4).toString('ascii'), 16)
-    if (!Number.isInteger(length) || !/^[0-9a-f]{4}$/.test(bytes.subarray(offset, offset + 4).toString('ascii'))) return undefined
+    const header = bytes.subarray(offset, offset + 4).toString('ascii')
+    if (!/^[0-9a-f]{4}$/.test(header)) return undefined
+    const length = Number.parseInt(header, 16)
     if (length === 0) {
       lines.push(null)
       offset += 4

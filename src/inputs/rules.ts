@@ -8,6 +8,8 @@ export const ALGORITHM_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/
 export const SEMVER_PATTERN = /^\d+\.\d+\.\d+$/
 export const COMMIT_PATTERN = /^[0-9a-f]{7,40}$/
 export const FULL_COMMIT_PATTERN = /^[0-9a-f]{40}$/
+/** A git object id as clusters and git servers send it: SHA-1, or SHA-256 for repositories that use it. */
+export const OBJECT_ID_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/
 
 export const VERSION_TYPES = ['major', 'minor', 'revision'] as const
 

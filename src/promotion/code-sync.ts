@@ -211,8 +211,8 @@ export interface SyncRequest {
    * skip the "unchanged?" probe and fetch the source whole.
    */
   readonly freshDestination?: boolean
-  /** The destination's refs as listed earlier in this run, for the first attempt (see DestinationLookups). */
-  readonly listedRefs?: RefAdvertisement
+  /** The destination's refs as listed earlier in this run, for the first attempt (null: left to git; see DestinationLookups). */
+  readonly listedRefs?: RefAdvertisement | null
 }
 
 export type SyncOutcome =

@@ -22,7 +22,7 @@ export interface DestinationAddress {
  */
 export class DestinationLookups {
   private readonly algorithms = new EarlyAnswers<Algorithm | undefined>()
-  private readonly refs = new EarlyAnswers<RefAdvertisement | undefined>()
+  private readonly refs = new EarlyAnswers<RefAdvertisement | null>()
 
   constructor(
     private readonly destinations: readonly DestinationAddress[],
@@ -33,7 +33,7 @@ export class DestinationLookups {
   start(algorithm: string): void {
     for (const destination of this.destinations.filter(candidate => candidate.algorithm === algorithm)) {
       this.algorithms.ask(keyOf(destination), () => this.askAlgorithm(destination))
-      this.refs.ask(keyOf(destination), () => readRefsDirectly(destination.remote, this.timeoutMs))
+      this.refs.ask(keyOf(destination), () => this.listRefs(destination))
     }
   }
 
@@ -43,17 +43,21 @@ export class DestinationLookups {
   }
 
   /**
-   * The repository's refs as listed without git, or undefined when they could
-   * not be (the caller then asks git, whose errors say why).
+   * The repository's refs as listed without git, or null when they could not
+   * be (the caller then asks git, whose errors say why).
    */
-  refsOf(destination: DestinationAddress): Promise<RefAdvertisement | undefined> {
-    return this.refs.take(keyOf(destination), () => readRefsDirectly(destination.remote, this.timeoutMs))
+  refsOf(destination: DestinationAddress): Promise<RefAdvertisement | null> {
+    return this.refs.take(keyOf(destination), () => this.listRefs(destination))
   }
 
   /** The destination was written (created, pushed to): earlier answers no longer hold. */
   changed(destination: DestinationAddress): void {
     this.algorithms.forget(keyOf(destination))
     this.refs.forget(keyOf(destination))
+  }
+
+  private async listRefs(destination: DestinationAddress): Promise<RefAdvertisement | null> {
+    return (await readRefsDirectly(destination.remote, this.timeoutMs)) ?? null
   }
 
   private askAlgorithm(destination: DestinationAddress): Promise<Algorithm | undefined> {

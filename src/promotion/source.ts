@@ -7,6 +7,7 @@ import type { SourceVersion } from '../inputs/config.js'
 import { FULL_COMMIT_PATTERN } from '../inputs/rules.js'
 import { missingAlgorithmAdvice } from './advice.js'
 import { PromotionError } from './failure.js'
+import { valueOf } from '../util/settled.js'
 
 /** The exact source state a promotion copies. */
 export interface SourceRevision {
@@ -27,34 +28,20 @@ export async function resolveSource(
   const owner = session.account.algoOwner
   // Three independent questions, asked together: on a real network each costs a round trip.
   // Each failure is held until all three are through, so nothing still runs once this promotion has failed.
-  const [found, published, head] = await Promise.all([
-    session.api.getAlgorithm(owner, name).catch(swallowed),
-    session.api.listVersions(owner, name, { published: true }).catch(swallowed),
-    requested.kind === 'latest' ? store.remoteHead(remote).catch(swallowed) : undefined
+  const [found, published, head] = await Promise.allSettled([
+    session.api.getAlgorithm(owner, name),
+    session.api.listVersions(owner, name, { published: true }),
+    requested.kind === 'latest' ? store.remoteHead(remote) : undefined
   ])
-  const metadata = reraise(found)
+  const metadata = valueOf(found)
   if (!metadata) {
     throw new PromotionError(missingAlgorithmAdvice(session.account, name))
   }
   // A missing algorithm explains any failure of the other two; otherwise their own errors stand.
-  const versions = reraise(published)
-  const commit = await resolveCommit(store, remote, requested, versions, () => session.api.listVersions(owner, name), reraise(head))
+  const versions = valueOf(published)
+  const commit = await resolveCommit(store, remote, requested, versions, () => session.api.listVersions(owner, name), valueOf(head))
   const version = versions.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
   return { metadata, commit, version }
-}
-
-/** A failure held as a value until it is known whether a missing algorithm explains it. */
-class Swallowed {
-  constructor(readonly error: unknown) {}
-}
-
-function swallowed(error: unknown): Swallowed {
-  return new Swallowed(error)
-}
-
-function reraise<T>(value: T | Swallowed): T {
-  if (value instanceof Swallowed) throw value.error
-  return value
 }
 
 async function resolveCommit(
