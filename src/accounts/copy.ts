@@ -76,6 +76,8 @@ class AccountCopier {
     const { username } = user
     try {
       const existing = await this.destination.getUser(username)
+      if (existing && !sameUser(user, existing))
+        return { username, status: 'failed', differences: [], error: this.userConflict(user, existing) }
       if (existing) return { username, status: 'exists', differences: differences(user, existing, USER_FIELDS) }
       if (this.options.dryRun) return { username, status: 'would-create', differences: [] }
       await this.destination.createUser(pick(user, ['username', ...USER_FIELDS]) as ClusterUser)
@@ -94,6 +96,9 @@ class AccountCopier {
     let found: AccountDifference[] = []
     try {
       const existing = await this.destination.getOrganization(name)
+      if (existing && !sameOrganization(org, existing)) {
+        return { ...base, status: 'failed', differences: differences(org, existing, ORG_FIELDS), error: this.organizationConflict(name) }
+      }
       if (existing) {
         status = 'exists'
         found = differences(org, existing, ORG_FIELDS)
@@ -182,6 +187,14 @@ class AccountCopier {
     return `${where}: creating the user '${user.username}' failed: ${(error as Error).message}`
   }
 
+  private userConflict(user: ClusterUser, existing: ClusterUser): string {
+    return `${this.destination.cluster}: a user '${user.username}' exists there with another email (${existing.email ?? 'none'}, not ${user.email ?? 'none'}), so it may be someone else's account: it was not taken for the source's user, and is added to no organization. Check who holds it; if it is the same person, make the emails agree, then run again.`
+  }
+
+  private organizationConflict(name: string): string {
+    return `${this.destination.cluster}: an organization '${name}' exists there, but none of its email, URL or contact name matches the source's, so it may be another team's: no member was added to it. If it is the same organization, make one of those fields agree, then run again.`
+  }
+
   private async emailHolder(email: string): Promise<string | undefined> {
     try {
       const users = await this.destination.listUsers()
@@ -199,6 +212,22 @@ class AccountCopier {
     const message = (error as Error).message
     return message.startsWith(where) ? message : `${where}: creating the organization '${name}' failed: ${message}`
   }
+}
+
+/** The same person: usernames are not enough, since anyone may have registered the name at the destination. */
+export function sameUser(source: ClusterUser, destination: ClusterUser): boolean {
+  return sameText(source.email, destination.email)
+}
+
+/** The same organization: one of the fields that identify it agrees (its name alone may belong to another team). */
+export function sameOrganization(source: ClusterOrganization, destination: ClusterOrganization): boolean {
+  return IDENTIFYING_ORG_FIELDS.some(field => source[field] !== undefined && sameText(source[field], destination[field]))
+}
+
+const IDENTIFYING_ORG_FIELDS = ['org_email', 'org_url', 'org_contact_name'] as const
+
+function sameText(a: string | undefined, b: string | undefined): boolean {
+  return (a ?? '').trim().toLowerCase() === (b ?? '').trim().toLowerCase()
 }
 
 function differences<T extends object>(source: T, destination: T, fields: readonly (keyof T & string)[]): AccountDifference[] {

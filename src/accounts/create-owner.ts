@@ -1,7 +1,7 @@
 import type { AdminApi } from '../cluster/admin-api.js'
 import type { ClusterAccount, PromotionConfig } from '../inputs/config.js'
 import type { Logger } from '../util/log.js'
-import { copyAccounts } from './copy.js'
+import { copyAccounts, sameUser } from './copy.js'
 import type { OrganizationOutcome } from './report.js'
 import { adminApi } from './run.js'
 import { readSourceAccounts } from './selection.js'
@@ -57,8 +57,11 @@ async function createOwner(
   }
   const members = [...original.members]
   if (!members.some(member => member.username === destination.keyOwner)) members.push({ username: destination.keyOwner, role: 'member' })
-  const present = new Set<string>()
-  for (const member of members) if (await dest.getUser(member.username)) present.add(member.username)
+  const present = await samePeopleAtDestination(
+    source,
+    dest,
+    members.map(member => member.username)
+  )
   const copy = { ...original, org: { ...original.org, org_name: owner }, members: members.filter(member => present.has(member.username)) }
   const report = await copyAccounts({ users: [], organizations: [copy] }, dest, source.cluster, {
     dryRun: config.dryRun,
@@ -70,6 +73,19 @@ async function createOwner(
   const failure = failureOf(outcome, destination)
   if (failure) throw new Error(`create-owner: ${failure}`)
   return { destination: label, owner, outcome: outcome.status === 'would-create' ? 'would-create' : 'created' }
+}
+
+/**
+ * Members who exist at the destination as the same person (see sameUser). The key owner has no source
+ * account to compare with: it exists at the destination by definition of its key.
+ */
+async function samePeopleAtDestination(source: AdminApi, dest: AdminApi, usernames: readonly string[]): Promise<Set<string>> {
+  const present = new Set<string>()
+  for (const username of usernames) {
+    const [atSource, atDestination] = await Promise.all([source.getUser(username), dest.getUser(username)])
+    if (atDestination && (!atSource || sameUser(atSource, atDestination))) present.add(username)
+  }
+  return present
 }
 
 function failureOf(outcome: OrganizationOutcome, destination: ClusterAccount): string | undefined {

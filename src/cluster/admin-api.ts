@@ -1,7 +1,8 @@
-import { ClusterApiError, isNotFound } from './errors.js'
+import { ClusterAnswerError, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp } from './http.js'
-import { readAccount, readOrganizationType } from './answers.js'
-import { allPagesOrList } from './paging.js'
+import { type AnswerReader, readAccount, readOrganizationType } from './answers.js'
+import { allPagesOrList, readAnswer, type PagedList } from './paging.js'
+import { quoteRemoteValue } from '../util/remote-text.js'
 
 /** A user as the admin API returns it; only the fields a migration copies. */
 export interface ClusterUser {
@@ -46,32 +47,37 @@ export class AdminApi {
   ) {}
 
   listUsers(): Promise<ClusterUser[]> {
-    return allPagesOrList(this.http, this.cluster, '/users', readAccount<ClusterUser>('username'))
+    return this.list({ path: '/users', what: 'the users', readItem: readAccount<ClusterUser>('username'), keyOf: user => user.username })
   }
 
   listOrganizations(): Promise<ClusterOrganization[]> {
-    return allPagesOrList(this.http, this.cluster, '/organizations', readAccount<ClusterOrganization>('org_name'))
+    const readItem = readAccount<ClusterOrganization>('org_name')
+    return this.list({ path: '/organizations', what: 'the organizations', readItem, keyOf: org => org.org_name })
   }
 
+  /** The user named `username`; an answer about another account is refused (see `getAccount`). */
   getUser(username: string): Promise<ClusterUser | undefined> {
-    return this.getOrUndefined<ClusterUser>(`/users/${encodeURIComponent(username)}`)
+    return this.getAccount(`/users/${encodeURIComponent(username)}`, readAccount<ClusterUser>('username'), 'username', username)
   }
 
   getOrganization(name: string): Promise<ClusterOrganization | undefined> {
-    return this.getOrUndefined<ClusterOrganization>(`/organizations/${encodeURIComponent(name)}`)
+    const path = `/organizations/${encodeURIComponent(name)}`
+    return this.getAccount(path, readAccount<ClusterOrganization>('org_name'), 'org_name', name)
   }
 
   listMembers(org: string): Promise<OrganizationMember[]> {
-    return allPagesOrList(
-      this.http,
-      this.cluster,
-      `/organizations/${encodeURIComponent(org)}/members`,
-      readAccount<OrganizationMember>('username')
-    )
+    const path = `/organizations/${encodeURIComponent(org)}/members`
+    const readItem = readAccount<OrganizationMember>('username')
+    return this.list({ path, what: `the members of ${org}`, readItem, keyOf: member => member.username })
   }
 
   async listOrganizationTypes(): Promise<OrganizationType[]> {
-    return allPagesOrList(this.http, this.cluster, '/organization/types', readOrganizationType)
+    return this.list({
+      path: '/organization/types',
+      what: 'the organization types',
+      readItem: readOrganizationType,
+      keyOf: type => type.id
+    })
   }
 
   /** Not retried blindly: a lost answer is settled by reading the user back (see `createOnce`). */
@@ -113,12 +119,38 @@ export class AdminApi {
     }
   }
 
-  private async getOrUndefined<T>(path: string): Promise<T | undefined> {
+  private list<T>(list: PagedList<T>): Promise<T[]> {
+    return allPagesOrList(this.http, this.cluster, list)
+  }
+
+  /**
+   * One account by name, checked to be the account asked for: an answer about
+   * another account (a cluster or proxy that answers for a different name)
+   * would otherwise have members added to, or be taken for, the wrong account.
+   */
+  private async getAccount<T extends object>(
+    path: string,
+    reader: AnswerReader<T>,
+    field: keyof T & string,
+    name: string
+  ): Promise<T | undefined> {
+    const request = { method: 'GET' as const, path }
+    let answer: unknown
     try {
-      return await this.http.request<T>({ method: 'GET', path })
+      answer = await this.http.request<unknown>(request)
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw error
     }
+    const account = readAnswer(this.cluster, request, reader, answer)
+    if (account[field] !== name) {
+      throw new ClusterAnswerError(
+        this.cluster,
+        'GET',
+        path,
+        `answered about ${quoteRemoteValue(account[field])} when asked for '${name}'; nothing was done with that account. Check the cluster's API (or a proxy in front of it).`
+      )
+    }
+    return account
   }
 }

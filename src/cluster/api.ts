@@ -1,5 +1,4 @@
 import {
-  AnswerShapeProblem,
   readListedAlgorithmName,
   readAlgorithm,
   readCreatedAlgorithm,
@@ -10,14 +9,11 @@ import {
   readVersion,
   type AnswerReader
 } from './answers.js'
-import { ALGORITHM_NAME_TAKEN, ClusterAnswerError, ClusterApiError, isNotFound } from './errors.js'
+import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp, HttpRequest } from './http.js'
-import { allPagesOrList } from './paging.js'
+import { allPagesOrList, readAnswer } from './paging.js'
 import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, PublishDetails, Version } from './types.js'
 import type { VersionType } from '../inputs/config.js'
-
-/** Paging stops here: a cluster that keeps answering with markers should not hold a run forever. */
-const MAX_PAGES = 100
 
 /** The Algorithmia management API, as much of it as a promotion needs. */
 export class AlgorithmiaApi {
@@ -70,12 +66,23 @@ export class AlgorithmiaApi {
    * algorithms with `name`: both are read.
    */
   async listAlgorithmNames(owner: string): Promise<string[]> {
-    return allPagesOrList(this.http, this.cluster, `/users/${encodeURIComponent(owner)}/algorithms`, readListedAlgorithmName)
+    return allPagesOrList(this.http, this.cluster, {
+      path: `/users/${encodeURIComponent(owner)}/algorithms`,
+      what: `the algorithms of ${owner}`,
+      readItem: readListedAlgorithmName,
+      keyOf: name => name
+    })
   }
 
   async listVersions(owner: string, name: string, filter: { published?: boolean } = {}): Promise<Version[]> {
     const query = filter.published === undefined ? '' : `published=${filter.published}`
-    return this.allPages(`${algorithmPath(owner, name)}/versions`, query, readVersion)
+    return allPagesOrList(this.http, this.cluster, {
+      path: `${algorithmPath(owner, name)}/versions`,
+      query,
+      what: `the versions of ${owner}/${name}`,
+      readItem: readVersion,
+      keyOf: version => `${version.version_info.git_hash} ${version.version_info.semantic_version ?? ''}`
+    })
   }
 
   async getBuild(owner: string, name: string, buildId: string): Promise<Build> {
@@ -143,26 +150,7 @@ export class AlgorithmiaApi {
 
   /** Sends the request and checks the answer's shape, naming this cluster and the request when it is wrong. */
   private async read<T>(request: HttpRequest, reader: AnswerReader<T>): Promise<T> {
-    const answer = await this.http.request<unknown>(request)
-    try {
-      return reader(answer)
-    } catch (error) {
-      if (!(error instanceof AnswerShapeProblem)) throw error
-      throw new ClusterAnswerError(this.cluster, request.method, request.path, `answered with an unexpected shape: ${error.message}`)
-    }
-  }
-
-  private async allPages<T>(path: string, query: string, reader: AnswerReader<T>): Promise<T[]> {
-    const results: T[] = []
-    let marker: string | undefined
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const params = [query, 'limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
-      const answer = await this.read({ method: 'GET', path: `${path}?${params}` }, readPage(reader))
-      results.push(...answer.results)
-      marker = answer.marker ?? undefined
-      if (!marker || answer.results.length === 0) break
-    }
-    return results
+    return readAnswer(this.cluster, request, reader, await this.http.request<unknown>(request))
   }
 }
 

@@ -2,7 +2,7 @@ import { Readable, Transform, pipeline } from 'node:stream'
 import type { Response } from 'node-fetch'
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
 import { TransportError, proxyAnswerNote, transportFetch } from '../http/transport.js'
-import { discardBody, readCapped } from '../http/body.js'
+import { BodyLengthError, discardBody, exactLength, readCapped } from '../http/body.js'
 import { retryNotice, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -84,8 +84,15 @@ export class ClusterHttp {
   async stream(request: StreamRequest): Promise<StreamResponse> {
     const { cluster, apiUrl, apiKey } = this.options
     const idle = new IdleTimer(this.timeoutMs)
-    const upload = request.body?.pipe(touching(() => idle.touch()))
-    request.body?.once('error', error => upload?.destroy(error))
+    let lengthError: BodyLengthError | undefined
+    const upload =
+      request.body &&
+      sendable(
+        request.body,
+        request.size,
+        () => idle.touch(),
+        error => (lengthError = error)
+      )
     let response: Response
     try {
       response = await transportFetch(`${apiUrl}/v1${request.path}`, {
@@ -103,6 +110,8 @@ export class ClusterHttp {
     } catch (error) {
       idle.stop()
       upload?.destroy()
+      // The body's own length check stopped it: that, not the connection it broke, is what went wrong.
+      if (lengthError) throw lengthError
       const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
       throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
     }
@@ -205,6 +214,21 @@ export class ClusterHttp {
 
 /** Far above any real answer (a build log is the largest), far below what would exhaust the runner's memory. */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+/**
+ * An upload body as it goes on the wire: held to its declared size (see
+ * exactLength), and touching the idle timer as it moves. A failing source
+ * fails the upload, which drops its connection.
+ */
+function sendable(body: Readable, size: number | undefined, touch: () => void, onMismatch: (error: BodyLengthError) => void): Readable {
+  const sent = touching(touch)
+  if (size === undefined) {
+    body.once('error', error => sent.destroy(error))
+    return body.pipe(sent)
+  }
+  pipeline(body, exactLength(size, onMismatch), sent, () => {})
+  return sent
+}
 
 /** Passes bytes through, telling `touch` of each chunk: the idle timer sees a transfer that still moves. */
 function touching(touch: () => void): Transform {

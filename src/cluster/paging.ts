@@ -1,31 +1,52 @@
 import { AnswerShapeProblem, type AnswerReader, readPageOrList } from './answers.js'
 import { ClusterAnswerError } from './errors.js'
 import type { ClusterHttp } from './http.js'
+import { ListingGuard, type ListingBounds } from './listing.js'
 
-/** Paging stops here: a cluster that keeps answering with markers should not hold a run forever. */
-const MAX_PAGES = 100
+/**
+ * Far more than any organization has (a hundred thousand accounts or algorithms), far less than would
+ * exhaust the runner's memory; a listing that would pass them fails instead of ending short.
+ */
+const API_LISTING_BOUNDS: ListingBounds = { maxPages: 2000, maxEntries: 100_000 }
+
+/** One paged list route of the management API. */
+export interface PagedList<T> {
+  /** Path below `/v1`, already encoded, without a query. */
+  readonly path: string
+  /** Query parameters of every page besides `limit` and `marker`. */
+  readonly query?: string
+  /** What is listed, in words, for errors. */
+  readonly what: string
+  readonly readItem: AnswerReader<T>
+  /** What makes an item unique in the list (an item listed twice fails the listing). */
+  readonly keyOf?: (item: T) => string
+}
 
 /**
  * Every item of a marker-paged list, each checked by `readItem`. Some list
  * routes answer a bare array (as the spec describes them): it is taken whole.
+ * The listing is whole or an error (see ListingGuard).
  */
-export async function allPagesOrList<T>(http: ClusterHttp, cluster: string, path: string, readItem: AnswerReader<T>): Promise<T[]> {
+export async function allPagesOrList<T>(http: ClusterHttp, cluster: string, list: PagedList<T>): Promise<T[]> {
+  const guard = new ListingGuard<T>({ cluster, path: list.path, what: list.what }, API_LISTING_BOUNDS, list.keyOf)
   const results: T[] = []
   let marker: string | undefined
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const params = ['limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
-    const request = { method: 'GET' as const, path: `${path}?${params}` }
-    const answer = await http.request<unknown>(request)
-    let read: { results: T[]; marker?: string }
-    try {
-      read = readPageOrList(readItem)(answer)
-    } catch (error) {
-      if (!(error instanceof AnswerShapeProblem)) throw error
-      throw new ClusterAnswerError(cluster, request.method, request.path, `answered with an unexpected shape: ${error.message}`)
-    }
+  do {
+    const params = [list.query ?? '', 'limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
+    const request = { method: 'GET' as const, path: `${list.path}?${params}` }
+    const read = readAnswer(cluster, request, readPageOrList(list.readItem), await http.request<unknown>(request))
     results.push(...read.results)
-    marker = read.marker
-    if (!marker || read.results.length === 0) break
-  }
+    marker = guard.page(read.results, read.marker)
+  } while (marker)
   return results
+}
+
+/** Checks an answer's shape with `reader`, naming the cluster and the request when it is wrong. */
+export function readAnswer<T>(cluster: string, request: { method: string; path: string }, reader: AnswerReader<T>, answer: unknown): T {
+  try {
+    return reader(answer)
+  } catch (error) {
+    if (!(error instanceof AnswerShapeProblem)) throw error
+    throw new ClusterAnswerError(cluster, request.method, request.path, `answered with an unexpected shape: ${error.message}`)
+  }
 }

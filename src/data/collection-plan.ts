@@ -20,6 +20,8 @@ export interface CollectionPlan {
   readonly onlyAtDestination: readonly string[]
   /** Of those, the ones deleted (with `collections-prune`). */
   readonly prune: readonly string[]
+  /** Files whose names cannot be addressed safely in a URL: neither copied nor pruned, each reported. */
+  readonly refused: readonly { readonly file: string; readonly reason: string }[]
 }
 
 /** The ACL a collection gets when its listing does not show one: the API's default, the owner's algorithms. */
@@ -35,22 +37,49 @@ export function planCollection(
   const copy: PlannedCopy[] = []
   const skip: DataFile[] = []
   const sourceNames = new Set<string>()
+  const refused: { file: string; reason: string }[] = []
   for (const file of source.files) {
     if (file.filename === RECORD_FILE) continue // a source that is itself a promotion's destination
     sourceNames.add(file.filename)
+    const unsafe = unsafeFileName(file.filename)
+    if (unsafe) {
+      refused.push({ file: file.filename, reason: `not copied: ${unsafe}` })
+      continue
+    }
     const reason = copyReason(file, atDestination.get(file.filename), record)
     if (reason) copy.push({ file, reason })
     else skip.push(file)
   }
   const onlyAtDestination = [...atDestination.keys()].filter(name => name !== RECORD_FILE && !sourceNames.has(name)).sort()
+  const prunable = onlyAtDestination.filter(name => !unsafeFileName(name))
+  if (prune) {
+    for (const name of onlyAtDestination.filter(unsafeFileName)) refused.push({ file: name, reason: `not pruned: ${unsafeFileName(name)}` })
+  }
   return {
     create: destination === undefined,
     read: source.read ?? DEFAULT_READ_ACL,
     copy,
     skip,
     onlyAtDestination,
-    prune: prune ? onlyAtDestination : []
+    prune: prune ? prunable : [],
+    refused
   }
+}
+
+/**
+ * Why a listed name cannot be used as one file's address, or undefined when it can. `.` and `..`
+ * collapse in a URL (a request meant for a file would act on the collection or the owner), a `/`
+ * would name a sub-folder, and a name that does not survive URL encoding is not the name sent.
+ */
+export function unsafeFileName(name: string): string | undefined {
+  if (name === '.' || name === '..') return `the name '${name}' would address the collection or its owner, not a file`
+  if (name.includes('/')) return 'the name holds a /, which would address another path'
+  try {
+    if (decodeURIComponent(encodeURIComponent(name)) === name) return undefined
+  } catch {
+    // A lone surrogate cannot be encoded at all.
+  }
+  return 'the name does not survive URL encoding, so another name would be written'
 }
 
 function copyReason(file: DataFile, copied: DataFile | undefined, record: PromotionRecord): CopyReason | undefined {

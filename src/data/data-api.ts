@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream'
 import { ClusterApiError, isNotFound } from '../cluster/errors.js'
 import type { ClusterHttp } from '../cluster/http.js'
+import { ListingGuard, type ListingBounds } from '../cluster/listing.js'
+import { readAnswer } from '../cluster/paging.js'
+import { readDirectoryPage, type DirectoryPage } from './listing-answer.js'
 
 /** One file of a hosted collection as its listing shows it. */
 export interface DataFile {
@@ -15,14 +18,12 @@ export interface CollectionListing {
   readonly read?: readonly string[]
 }
 
-interface DirectoryPage {
-  readonly files?: DataFile[]
-  readonly marker?: string | null
-  readonly acl?: { readonly read?: string[] }
-}
-
-/** Listing stops here: 1,000 files a page, so a million files. */
-const MAX_PAGES = 1000
+/**
+ * A million files at 1,000 a page: far more than any collection an algorithm
+ * reads, far less than would exhaust the runner's memory. A listing that would
+ * pass them fails rather than ending short (see ListingGuard).
+ */
+const DATA_LISTING_BOUNDS: ListingBounds = { maxPages: 1000, maxEntries: 1_000_000 }
 
 /** The hosted data API (`/v1/connector/data/...`) of one cluster, as much of it as promoting collections needs. */
 export class DataApi {
@@ -33,24 +34,36 @@ export class DataApi {
 
   /** Every file of a collection (all pages) and its ACL; undefined when the collection does not exist. */
   async listCollection(owner: string, collection: string): Promise<CollectionListing | undefined> {
+    const path = collectionPath(owner, collection)
+    const guard = new ListingGuard<DataFile>(
+      { cluster: this.cluster, path, what: `data://${owner}/${collection}` },
+      DATA_LISTING_BOUNDS,
+      file => file.filename
+    )
     const files: DataFile[] = []
     let read: readonly string[] | undefined
     let marker: string | undefined
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const query = `acl=true${marker ? `&marker=${encodeURIComponent(marker)}` : ''}`
-      let answer: DirectoryPage
-      try {
-        answer = await this.http.request<DirectoryPage>({ method: 'GET', path: `${collectionPath(owner, collection)}?${query}` })
-      } catch (error) {
-        if (page === 0 && isNotFound(error)) return undefined
-        throw error
-      }
-      files.push(...(answer.files ?? []))
-      read ??= answer.acl?.read
-      marker = answer.marker || undefined
-      if (!marker) break
-    }
+    do {
+      const page = await this.listingPage(path, marker, files.length === 0 && marker === undefined)
+      if (!page) return undefined
+      files.push(...page.files)
+      read ??= page.read
+      marker = guard.page(page.files, page.marker)
+    } while (marker)
     return { files, read }
+  }
+
+  /** One page of a listing, its shape checked; undefined when the first page says the collection does not exist. */
+  private async listingPage(path: string, marker: string | undefined, first: boolean): Promise<DirectoryPage | undefined> {
+    const request = { method: 'GET' as const, path: `${path}?acl=true${marker ? `&marker=${encodeURIComponent(marker)}` : ''}` }
+    let answer: unknown
+    try {
+      answer = await this.http.request<unknown>(request)
+    } catch (error) {
+      if (first && isNotFound(error)) return undefined
+      throw error
+    }
+    return readAnswer(this.cluster, request, readDirectoryPage, answer)
   }
 
   /**
@@ -85,12 +98,20 @@ export class DataApi {
     answer.body.resume() // the small JSON answer is not needed; draining it frees the connection
   }
 
-  /** A small file's bytes, or undefined when it does not exist. */
-  async readSmallFile(owner: string, collection: string, filename: string): Promise<Buffer | undefined> {
+  /** A small file's bytes; undefined when it does not exist or passes `limit` bytes (the rest is never read). */
+  async readSmallFile(owner: string, collection: string, filename: string, limit: number): Promise<Buffer | undefined> {
     try {
       const body = await this.download(owner, collection, filename)
       const chunks: Buffer[] = []
-      for await (const chunk of body) chunks.push(chunk as Buffer)
+      let size = 0
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length
+        if (size > limit) {
+          body.destroy()
+          return undefined
+        }
+        chunks.push(chunk as Buffer)
+      }
       return Buffer.concat(chunks)
     } catch (error) {
       if (isNotFound(error)) return undefined

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Transform, pipeline } from 'node:stream'
 import { ClusterApiError } from '../cluster/errors.js'
+import { BodyLengthError } from '../http/body.js'
 import { withRetry, type RetryPolicy } from '../util/retry.js'
 import type { DataApi, DataFile } from './data-api.js'
 
@@ -23,10 +24,17 @@ export interface FileCopyOptions {
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void
 }
 
-/** The bytes that arrived differ in number from the source's listing: cut short, or the source changed meanwhile. */
+/**
+ * The bytes that arrived differ in number from the source's listing: cut short, or the source changed
+ * meanwhile. The upload was stopped before it was whole, so the destination kept what it had.
+ */
 export class ShortTransferError extends Error {
   constructor(expected: number, received: number) {
-    super(`${received} bytes arrived where the source's listing shows ${expected}`)
+    super(
+      received > expected
+        ? `the source sent more than the ${expected} bytes its listing shows (the file may be changing there); the upload was stopped before the destination had it whole, so its copy was left as it was`
+        : `${received} bytes arrived where the source's listing shows ${expected}; the upload was stopped before the destination had it whole`
+    )
     this.name = 'ShortTransferError'
   }
 }
@@ -68,6 +76,9 @@ async function copyOnce(
   pipeline(download, meter, () => {})
   try {
     await to.data.upload(to.owner, to.collection, file.filename, meter, file.size)
+  } catch (error) {
+    if (error instanceof BodyLengthError) throw new ShortTransferError(file.size, error.seen)
+    throw error
   } finally {
     download.destroy()
   }

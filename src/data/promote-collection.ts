@@ -3,7 +3,7 @@ import { mapWithConcurrency } from '../util/concurrency.js'
 import type { Logger } from '../util/log.js'
 import type { RetryPolicy } from '../util/retry.js'
 import { bytesToCopy, planCollection, type CollectionPlan, type PlannedCopy } from './collection-plan.js'
-import type { DataFile } from './data-api.js'
+import type { CollectionListing, DataFile } from './data-api.js'
 import { copyFile, type CollectionAddress, type CopiedBytes } from './file-copy.js'
 import { RECORD_FILE, parseRecord, sameRecord, serializeRecord, sourceIdentity, type PromotionRecord, type RecordedFile } from './record.js'
 import type { CollectionResult } from './result.js'
@@ -43,15 +43,35 @@ export async function promoteCollection(job: CollectionJob): Promise<CollectionR
     }
     const destinationListing = await destination.data.listCollection(destination.owner, destination.collection)
     const identity = sourceIdentity(source.cluster, source.owner, source.collection)
-    const record = destinationListing?.files.some(file => file.filename === RECORD_FILE)
-      ? parseRecord(await destination.data.readSmallFile(destination.owner, destination.collection, RECORD_FILE), identity)
-      : parseRecord(undefined, identity)
+    const record = parseRecord(await readRecord(job, destinationListing, sourceListing.files.length), identity)
     const plan = planCollection(sourceListing, destinationListing, record, job.prune)
-    if (job.dryRun) return resultOf(job, plan, { status: 'planned', copied: plan.copy.map(entry => entry.file), failed: [] })
+    if (job.dryRun) return resultOf(job, plan, { status: 'planned', copied: plan.copy.map(entry => entry.file), failed: plan.refused })
     return await carryOut(job, plan, record)
   } catch (error) {
     return failedCollection(job, (error as Error).message)
   }
+}
+
+/**
+ * The destination's record, if it has one of a size its source could explain: a record is about a
+ * hundred bytes a file, so one far larger than the source's file count allows is not read (it would
+ * only cost memory) and every file is compared as if there were none.
+ */
+async function readRecord(job: CollectionJob, listing: CollectionListing | undefined, sourceFiles: number): Promise<Buffer | undefined> {
+  const stored = listing?.files.find(file => file.filename === RECORD_FILE)
+  if (!stored) return undefined
+  const limit = recordSizeLimit(sourceFiles)
+  const { data, owner, collection } = job.destination
+  if (stored.size <= limit) return data.readSmallFile(owner, collection, RECORD_FILE, limit)
+  job.logger.warning(
+    `${job.destination.label}: data://${owner}/${collection}/${RECORD_FILE} is larger than a record of ${sourceFiles} files can be (${limit} bytes); it is not read, so every file is compared again and the record is written anew`
+  )
+  return undefined
+}
+
+/** What a record of `files` files may take at most: a generous kilobyte a file, and room for its header. */
+export function recordSizeLimit(files: number): number {
+  return 64 * 1024 + files * 1024
 }
 
 interface Outcome {
@@ -71,7 +91,7 @@ async function carryOut(job: CollectionJob, plan: CollectionPlan, record: Promot
   }
   const copies = await copyAndVerify(job, plan.copy)
   const pruned: string[] = []
-  const failed = [...copies.failed]
+  const failed = [...plan.refused, ...copies.failed]
   for (const filename of plan.prune) {
     try {
       await destination.data.deleteFile(destination.owner, destination.collection, filename)
@@ -80,7 +100,8 @@ async function carryOut(job: CollectionJob, plan: CollectionPlan, record: Promot
       failed.push({ file: filename, reason: `could not be pruned: ${(error as Error).message}` })
     }
   }
-  const next = nextRecord(record, plan, copies.done)
+  const stillOurs = await stillAsCopied(job, copies.done, label)
+  const next = nextRecord(record, plan, stillOurs)
   let error: string | undefined
   if (!sameRecord(record, next)) {
     try {
@@ -99,6 +120,7 @@ async function carryOut(job: CollectionJob, plan: CollectionPlan, record: Promot
 
 interface Verified {
   readonly copied: CopiedBytes
+  readonly size: number
   readonly destLastModified: string
 }
 
@@ -138,7 +160,7 @@ async function copyAndVerify(
       if (!bytes) continue // its copy failed and is reported already
       const arrived = shown.get(file.filename)
       if (arrived?.size === file.size) {
-        done.set(file.filename, { copied: bytes, destLastModified: arrived.last_modified })
+        done.set(file.filename, { copied: bytes, size: arrived.size, destLastModified: arrived.last_modified })
       } else if (round < VERIFY_ROUNDS) {
         again.push(file)
       } else {
@@ -158,9 +180,31 @@ function retryLogger(job: CollectionJob, file: DataFile) {
     )
 }
 
+/**
+ * The copies the destination still shows as they were right after they were verified. Another run
+ * (or a person) may have written the same file since: its entry would then describe bytes that are no
+ * longer there, and every later run would trust it. Such a file is left out of the record, so the next
+ * run compares it again. Asked only when something was copied, so an unchanged run lists nothing more.
+ */
+async function stillAsCopied(job: CollectionJob, done: Map<string, Verified>, label: string): Promise<Map<string, Verified>> {
+  if (done.size === 0) return done
+  const listing = await job.destination.data.listCollection(job.destination.owner, job.destination.collection)
+  const shown = new Map((listing?.files ?? []).map(file => [file.filename, file]))
+  const kept = new Map<string, Verified>()
+  for (const [filename, verified] of done) {
+    const now = shown.get(filename)
+    if (now?.size === verified.size && now.last_modified === verified.destLastModified) kept.set(filename, verified)
+    else
+      job.logger.warning(
+        `${label}/${filename}: written again at the destination after this run copied it (another run?); it is not recorded, so the next run compares it again`
+      )
+  }
+  return kept
+}
+
 /** Skipped files keep their entries, verified copies get new ones; failed and vanished files drop out. */
 function nextRecord(record: PromotionRecord, plan: CollectionPlan, done: Map<string, Verified>): PromotionRecord {
-  const files: Record<string, RecordedFile> = {}
+  const files: Record<string, RecordedFile> = Object.create(null) as Record<string, RecordedFile>
   for (const file of plan.skip) files[file.filename] = record.files[file.filename]
   for (const { file } of plan.copy) {
     const verified = done.get(file.filename)

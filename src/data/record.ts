@@ -35,12 +35,13 @@ export function sourceIdentity(cluster: string, owner: string, collection: strin
 
 /** Reads a stored record; anything unreadable or from another source is an empty record (every file is copied again). */
 export function parseRecord(bytes: Buffer | undefined, source: string): PromotionRecord {
-  const empty: PromotionRecord = { source, files: {} }
+  const empty: PromotionRecord = { source, files: Object.create(null) as Record<string, RecordedFile> }
   if (!bytes) return empty
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as { format?: unknown; source?: unknown; files?: unknown }
     if (parsed.format !== FORMAT || parsed.source !== source || !parsed.files || typeof parsed.files !== 'object') return empty
-    const files: Record<string, RecordedFile> = {}
+    // No prototype: a file may be named __proto__, and must be recorded like any other.
+    const files: Record<string, RecordedFile> = Object.create(null) as Record<string, RecordedFile>
     for (const [name, entry] of Object.entries(parsed.files as Record<string, unknown>)) {
       if (isRecordedFile(entry)) files[name] = entry
     }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import type { Response } from 'node-fetch'
 
 /** The body as text, or undefined once it passes `limit` bytes (the rest is never read). */
@@ -21,4 +21,49 @@ export async function readCapped(response: Response, limit: number): Promise<str
 export function discardBody(response: Response): void {
   const body = response.body as Readable | null
   body?.destroy()
+}
+
+/** A body to send turned out longer or shorter than the length declared for it; nothing past the declared length was sent. */
+export class BodyLengthError extends Error {
+  constructor(
+    readonly declared: number,
+    /** Bytes seen before the mismatch showed: more than `declared` (cut there), or fewer (the body ended). */
+    readonly seen: number
+  ) {
+    super(
+      seen > declared
+        ? `the body was longer than the ${declared} bytes declared for it; it was stopped there and not sent whole`
+        : `the body ended after ${seen} of the ${declared} bytes declared for it`
+    )
+    this.name = 'BodyLengthError'
+  }
+}
+
+/**
+ * Lets exactly `size` bytes through. The bytes that complete the declared length are held back until
+ * the body has ended, so a body that turns out longer or shorter fails before the receiver has a whole
+ * body: it never stores the wrong bytes, and no byte past the declared length reaches the connection,
+ * where a server would read it as the start of another request (with our next request's headers).
+ */
+export function exactLength(size: number, onMismatch: (error: BodyLengthError) => void): Transform {
+  let seen = 0
+  let last: Buffer | undefined
+  const fail = (done: TransformCallback): void => {
+    const error = new BodyLengthError(size, seen)
+    onMismatch(error)
+    done(error)
+  }
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length
+      if (seen > size) return fail(done)
+      if (seen < size) return done(null, chunk)
+      last = last ? Buffer.concat([last, chunk]) : chunk
+      done()
+    },
+    flush(done) {
+      if (seen !== size) return fail(done)
+      done(null, last)
+    }
+  })
 }

@@ -3,6 +3,7 @@ import { destinationAccounts, refuseSameAlgorithmTwice, sourceAccount } from './
 import { accountsConfig, createOwnerOptions } from './admin-inputs.js'
 import { algorithmSelection } from './algorithm-selection.js'
 import type { AccountsConfig, PromotionConfig } from './config.js'
+import { refuseUnverifiedTls } from './environment-checks.js'
 import { InputError } from './input-error.js'
 import { InputContext, type Environment, type InputReader } from './reader.js'
 import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion } from './run-options.js'
@@ -46,6 +47,7 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     ...createOwnerOptions(inputs, source, destinations)
   }
   refuseSameAlgorithmTwice(inputs, source, destinations)
+  refuseUnverifiedTls(inputs)
   if (inputs.problems.length > 0) throw new InputError(inputs.problems)
   return config
 }
@@ -54,6 +56,7 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
 export function parseAccountsConfig(read: InputReader, env: Environment): AccountsConfig {
   const inputs = new InputContext(read, env)
   const config = accountsConfig(inputs)
+  refuseUnverifiedTls(inputs)
   if (inputs.problems.length > 0) throw new InputError(inputs.problems)
   return config
 }

@@ -213,10 +213,16 @@ export interface SyncRequest {
   readonly freshDestination?: boolean
   /** The destination's refs as listed earlier in this run, for the first attempt (null: left to git; see DestinationLookups). */
   readonly listedRefs?: RefAdvertisement | null
+  /**
+   * The promotion record is not enough on its own: anyone who may push to the destination may also
+   * write that ref. Before a head found through it is published, its tree decides (see headHoldsSourceTree).
+   */
+  readonly distrustRecord?: boolean
 }
 
 export type SyncOutcome =
-  | { readonly kind: 'unchanged'; readonly destCommit: string }
+  /** `byRecord`: known from the promotion record alone, without comparing trees. */
+  | { readonly kind: 'unchanged'; readonly destCommit: string; readonly byRecord?: boolean }
   | { readonly kind: 'planned'; readonly destCommit: string; readonly changes?: FileChanges }
   | { readonly kind: 'pushed'; readonly destCommit: string; readonly changes: FileChanges }
 
@@ -247,7 +253,9 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     refuseMissingBuiltBranch(destination, head)
     if (attempt === 1) warnHeadElsewhere(destination, head, logger)
     const fresh = request.freshDestination === true && attempt === 1
-    if (!fresh && head.commit && head.recorded === head.commit) return { kind: 'unchanged', destCommit: head.commit }
+    if (!fresh && head.commit && head.recorded === head.commit && !request.distrustRecord) {
+      return { kind: 'unchanged', destCommit: head.commit, byRecord: true }
+    }
     if (request.dryRun && !request.describeChanges) {
       // A plan needs only the verdict: commit objects answer it without trees where the server allows.
       if (!fresh && head.commit && (await destinationTree(objects, destination, head.commit)) === (await objects.sourceTree()))
@@ -289,6 +297,15 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
       )
     }
   }
+}
+
+/**
+ * Whether the destination commit holds the source tree, compared tree to tree: what a head found
+ * through the promotion record must show before it is published as the source's version.
+ */
+export async function headHoldsSourceTree(objects: AlgorithmObjects, destination: RemoteRepository, commit: string): Promise<boolean> {
+  const [headTree, sourceTree] = await Promise.all([destinationTree(objects, destination, commit), objects.sourceTree()])
+  return headTree === sourceTree
 }
 
 /**

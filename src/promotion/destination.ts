@@ -30,7 +30,8 @@ const CREATE_SETTINGS = Object.keys(SETTING_VALUES).filter(key => key !== 'insig
 
 /**
  * The details and settings the destination should have: the source's, the
- * user's override on top. The source's environment id means nothing on another
+ * user's override on top. A setting the source does not report is not in it,
+ * so a sync never writes a default over what the destination has. The source's environment id means nothing on another
  * cluster, so it is replaced by `environment`, the destination's counterpart
  * (or left to the override).
  */
@@ -44,7 +45,6 @@ export function desiredMetadata(
   return {
     details: { label: name, ...pick(source.details, DETAIL_KEYS), ...override.details },
     settings: {
-      ...REQUIRED_SETTING_DEFAULTS,
       ...pick(source.settings, copied),
       ...(environment ? { algorithm_environment: environment } : {}),
       ...override.settings
@@ -52,14 +52,15 @@ export function desiredMetadata(
   }
 }
 
-/** What the destination is created with. */
+/** What the destination is created with: the desired metadata, with the settings a create requires defaulted where the source has none. */
 export function creationBody(
   name: string,
   source: Algorithm,
   override: SettingsOverride,
   environment: string | undefined
 ): CreateAlgorithmBody {
-  return { name, ...desiredMetadata(name, source, override, environment) }
+  const desired = desiredMetadata(name, source, override, environment)
+  return { name, details: desired.details, settings: { ...REQUIRED_SETTING_DEFAULTS, ...desired.settings } }
 }
 
 /**

@@ -51,8 +51,21 @@ export function metadataUpdate(changes: readonly MetadataChange[], desired: Desi
   }
 }
 
+/** Values that open an algorithm wider than before: who may call it, read its source, or what its code may reach. */
+const WIDER_ACCESS: Readonly<Record<string, unknown>> = {
+  'settings.network_access': 'full',
+  'settings.source_visibility': 'open',
+  'settings.algorithm_callability': 'public'
+}
+
+/** A change that widens access, worth a warning of its own wherever changes are shown. */
+export function widensAccess(change: MetadataChange): boolean {
+  return change.field in WIDER_ACCESS && WIDER_ACCESS[change.field] === change.to && change.from !== change.to
+}
+
 export function describeChange(change: MetadataChange): string {
-  return `${change.field}: ${show(change.from)} → ${show(change.to)}`
+  const widening = widensAccess(change) ? ' (widens access)' : ''
+  return `${change.field}: ${show(change.from)} → ${show(change.to)}${widening}`
 }
 
 function show(value: unknown): string {

@@ -1,7 +1,7 @@
-import { syncCode, type SyncOutcome } from '../promotion/code-sync.js'
+import { headHoldsSourceTree, syncCode, type SyncOutcome, type SyncRequest } from '../promotion/code-sync.js'
 import { commitMessage } from '../promotion/commit-message.js'
 import { publishedVersionAt } from '../promotion/head-version.js'
-import type { Stage, Target } from '../pipeline/stage.js'
+import type { Stage, Target, TargetContext } from '../pipeline/stage.js'
 import { secretComparison } from './check-secrets.js'
 import { needsPublishing } from './publish.js'
 import type { PreparedDestination } from './prepare-destination.js'
@@ -23,42 +23,68 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
   scope: 'targets-of-algorithm',
   side: 'destination',
   run: async (target, context) => {
-    const { config, logger, identity, destinations } = context.run
+    const { config, logger, destinations } = context.run
     context.progress('fetching')
     // An existing destination's refs were listed when its source was resolved; a created one's are new.
     const listedRefs = target.destinationState === 'exists' ? await destinations.refsOf(target) : undefined
-    const sync: SyncOutcome =
-      target.destinationState === 'missing'
-        ? { kind: 'planned', destCommit: '', changes: config.mode === 'plan' ? undefined : await target.objects.allSourceFiles() }
-        : await syncCode({
-            objects: target.objects,
-            destination: target.remote,
-            dryRun: config.dryRun,
-            describeChanges: config.mode !== 'plan',
-            identity,
-            onPushing: () => {
-              context.progress('pushing')
-              // Code is arriving, so its secrets will be compared: ask now, while the push runs.
-              const comparison = secretComparison(target, context.run)
-              if (comparison) context.run.secretNames.ask(comparison.key, comparison.compare)
-            },
-            onHead: commit => context.sawHead(commit),
-            freshDestination: target.destinationState === 'created',
-            listedRefs,
-            message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
-            logger
-          })
-    const headVersion =
-      sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : undefined
-    if (sync.kind === 'pushed') destinations.changed(target)
-    const code: SyncedCode = { sync, headVersion: headVersion ?? '', headUnpublished: headVersion === '' }
-    logger.info(`${target.label}: ${describeSync(sync)}`)
+    let code = await syncOnce(target, context, { listedRefs })
+    if (needsPublishing(code, config) && code.sync.kind === 'unchanged' && code.sync.byRecord) {
+      const holds = await headHoldsSourceTree(target.objects, target.remote, code.sync.destCommit)
+      if (!holds) {
+        logger.warning(
+          `${target.label}: the destination's promotion record names its head as a promotion of ${target.source.commit}, but the head's tree is not that commit's (someone wrote the record by hand?). It is not published as that version; the source is promoted again.`
+        )
+        code = await syncOnce(target, context, { distrustRecord: true })
+      }
+    }
+    if (code.sync.kind === 'pushed') destinations.changed(target)
+    logger.info(`${target.label}: ${describeSync(code.sync)}`)
     if (!needsPublishing(code, config)) context.progress('done')
     return code
   },
   // The stores are shared by the algorithm's destinations: free the disk once the last one is through.
   afterAlgorithm: async targets => {
     await targets[0]?.objects.remove()
+  }
+}
+
+type SyncTarget = Target & ResolvedSource & PreparedDestination
+
+/** One sync of the target's code, with the version its head was published as when it is unchanged. */
+async function syncOnce(
+  target: SyncTarget,
+  context: TargetContext,
+  options: Pick<SyncRequest, 'listedRefs' | 'distrustRecord'>
+): Promise<SyncedCode> {
+  const { config, logger } = context.run
+  const sync: SyncOutcome =
+    target.destinationState === 'missing'
+      ? { kind: 'planned', destCommit: '', changes: config.mode === 'plan' ? undefined : await target.objects.allSourceFiles() }
+      : await syncCode(syncRequest(target, context, options))
+  const headVersion =
+    sync.kind === 'unchanged' ? await publishedVersionAt(target.session, target.algorithm, sync.destCommit, logger) : undefined
+  return { sync, headVersion: headVersion ?? '', headUnpublished: headVersion === '' }
+}
+
+function syncRequest(target: SyncTarget, context: TargetContext, options: Pick<SyncRequest, 'listedRefs' | 'distrustRecord'>): SyncRequest {
+  const { config, logger, identity } = context.run
+  return {
+    ...options,
+    objects: target.objects,
+    destination: target.remote,
+    dryRun: config.dryRun,
+    describeChanges: config.mode !== 'plan',
+    identity,
+    onPushing: () => {
+      context.progress('pushing')
+      // Code is arriving, so its secrets will be compared: ask now, while the push runs.
+      const comparison = secretComparison(target, context.run)
+      if (comparison) context.run.secretNames.ask(comparison.key, comparison.compare)
+    },
+    onHead: commit => context.sawHead(commit),
+    freshDestination: target.destinationState === 'created',
+    message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
+    logger
   }
 }
 

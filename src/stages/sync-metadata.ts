@@ -1,7 +1,7 @@
 import { desiredMetadata } from '../promotion/destination.js'
 import { destinationEnvironment } from '../promotion/environment-map.js'
 import { PromotionError } from '../promotion/failure.js'
-import { describeChange, metadataChanges, metadataUpdate, type MetadataChange } from '../promotion/metadata-sync.js'
+import { describeChange, metadataChanges, metadataUpdate, widensAccess, type MetadataChange } from '../promotion/metadata-sync.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
@@ -41,6 +41,12 @@ export const syncMetadataStage: Stage<Target & ResolvedSource & PreparedDestinat
     if (!config.dryRun) await target.session.api.updateAlgorithm(owner, target.algorithm, metadataUpdate(changes, desired, current))
     const said = config.dryRun ? 'metadata would change (dry run)' : 'metadata updated'
     logger.info(`${target.label}: ${said}: ${changes.map(describeChange).join('; ')}`)
+    const widening = changes.filter(widensAccess)
+    if (widening.length) {
+      logger.warning(
+        `${target.label}: metadata: sync ${config.dryRun ? 'would widen' : 'widened'} access, as the source has it: ${widening.map(describeChange).join('; ')}. If the destination should stay closer, set these in the settings input.`
+      )
+    }
     return { metadataChanges: changes }
   }
 }
