@@ -187,20 +187,25 @@ describe('data collections, end to end', () => {
     expect(sha(await prodBytes('weights.bin'))).toBe(sha(changed))
   })
 
-  it("'auto' finds the collections named in a model_manifest.json and reports other owners' references", async () => {
+  it("'auto' finds the collections named in a model_manifest.json and through data://.my/, and reports other owners' references", async () => {
     pair.dev.data.createCollection(SOURCE_OWNER, 'vocab')
     await pair.dev.data.putFile(SOURCE_OWNER, 'vocab', 'words.txt', 'one\ntwo\n')
+    pair.dev.data.createCollection(SOURCE_OWNER, 'tokens')
+    await pair.dev.data.putFile(SOURCE_OWNER, 'tokens', 't.txt', 'tok')
     await pair.seed('classifier', {
       'model_manifest.json': JSON.stringify({ required_files: [{ name: 'words', source_uri: 'data://data_science/vocab/words.txt' }] }),
-      'src/classifier.py': 'CACHE = "data://.my/cache/x"\nSHARED = "data://partner/shared/y"\n'
+      'src/classifier.py': 'CACHE = "data://.my/cache/x"\nTOKENS = "data://.my/tokens/t.txt"\nSHARED = "data://partner/shared/y"\n'
     })
     const run = await promote({ algorithms: 'classifier', collections: 'auto' })
     expect(run.exitCode, run.stdout).toBe(0)
-    expect(collections(run).map(c => c.collection)).toEqual(['vocab'])
+    expect(collections(run).map(c => c.collection)).toEqual(['tokens', 'vocab'])
     expect((await pair.prod.data.readFile(DEST_OWNER, 'vocab', 'words.txt')).toString()).toBe('one\ntwo\n')
+    expect((await pair.prod.data.readFile(DEST_OWNER, 'tokens', 't.txt')).toString()).toBe('tok')
     expect(pair.prod.data.listFiles(DEST_OWNER, 'models')).toBeUndefined()
+    expect(pair.prod.data.listFiles(DEST_OWNER, 'cache')).toBeUndefined()
     expect(pair.prod.data.readAcl(DEST_OWNER, 'vocab')).toEqual(['algo://.my/*'])
-    expect(run.stdout).toMatch(/data:\/\/\.my\/cache, data:\/\/partner\/shared; these are not copied/)
+    expect(run.stdout).toMatch(/data:\/\/partner\/shared; these are not copied/)
+    expect(run.stdout).toMatch(/reads data:\/\/\.my\/cache, which data_science does not have on .*: nothing to copy/)
   })
 
   it('a dry run lists what would be created and copied, with bytes, and writes nothing', async () => {

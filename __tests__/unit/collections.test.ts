@@ -77,11 +77,12 @@ describe('data:// references', () => {
     const text = `
       model = client.file("data://team/models/weights.bin")
       {"source_uri": "data://team/vocab/words.txt"}
-      cache = "data://.my/cache/x" ; other = 'data://partner/shared/y' ; "data://team/models/other"`
+      cache = "data://.my/cache/x" ; other = 'data://partner/shared/y' ; "data://team/models/other" ; "data://.algo/temp/z"`
     const found = classifyReferences(referencesIn(text), 'team')
     expect(found).toEqual({
       ofSourceOwner: ['models', 'vocab'],
-      relative: ['data://.my/cache'],
+      ofOwnOwner: ['cache'],
+      relative: ['data://.algo/temp'],
       ofOtherOwners: ['data://partner/shared']
     })
   })

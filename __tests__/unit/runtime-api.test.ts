@@ -31,7 +31,7 @@ function clients(url: string, key: string) {
     logger: silentLogger,
     redact: text => text
   })
-  return { api: new AlgorithmiaApi('test', http), runtime: new RuntimeApi('test', http) }
+  return { api: new AlgorithmiaApi('test', http), runtime: new RuntimeApi('test', http, 4) }
 }
 
 async function emulated() {

@@ -14,6 +14,9 @@ import type { RunReport } from '../../src/report/run-report.js'
 import type { PromotionResult } from '../../src/promotion/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../../src/report/file-list.js'
 import { escapeHtml } from '../../src/report/html.js'
+import { publicCollection } from '../../src/report/collections.js'
+import { collectionsWithinLimit } from '../../src/workflow-commands/outputs.js'
+import type { CollectionResult } from '../../src/data/result.js'
 
 const GITHUB_LIMIT_BYTES = 1024 * 1024
 
@@ -109,6 +112,33 @@ describe('the job summary', () => {
     // Every promotion still has its row, and the version map comes last.
     expect(summary.match(/<td>algo_\d+<\/td>/g)).toHaveLength(400)
     expect(summary.trimEnd()).toMatch(/<h3>Version map<\/h3>\s*<pre lang="json"><code>\{\}<\/code><\/pre>$/)
+  })
+
+  it('stays under 1 MiB with forty data collections failing with 40 kB reasons, and the collections output stays small', async () => {
+    const reason = 'r'.repeat(40 * 1024)
+    const collections: CollectionResult[] = Array.from({ length: 40 }, (_, i) => ({
+      collection: `c${i}`,
+      destination: 'prod',
+      status: 'failed',
+      created: false,
+      copied: 0,
+      skipped: 0,
+      pruned: 0,
+      bytes: 0,
+      copiedFiles: [],
+      prunedFiles: [],
+      keptFiles: [],
+      failed: Array.from({ length: 200 }, (_, f) => ({ file: `f${f}`, reason })),
+      error: reason
+    }))
+    await writeJobSummary(configOf(), { ...reportOf([]), collections })
+    const { size } = await stat(summaryFile)
+    expect(size).toBeLessThan(GITHUB_LIMIT_BYTES)
+    expect(await readFile(summaryFile, 'utf8')).toMatch(/more file failures are left out of this summary; the log lists every one/)
+    const output = collectionsWithinLimit(collections)
+    expect(Buffer.byteLength(output)).toBeLessThan(GITHUB_LIMIT_BYTES)
+    expect((JSON.parse(output) as CollectionResult[]).map(result => result.collection)).toHaveLength(40)
+    expect(publicCollection(collections[0]).failed).toHaveLength(100)
   })
 
   it('shows names, files and errors as text, not HTML', async () => {

@@ -19,7 +19,7 @@ type Colors = ReturnType<typeof pc.createColors>
 export function resultsJson(config: PromotionConfig, report: RunReport): string {
   const results = report.results.map(publicResult)
   const plan = config.mode === 'plan' ? { matrix: promotionMatrix(report) } : {}
-  const collections = report.collections?.length ? { collections: report.collections.map(publicCollection) } : {}
+  const collections = report.collections?.length ? { collections: report.collections.map(result => publicCollection(result)) } : {}
   return `${JSON.stringify({ results, versionMap: report.versionMap, changed: report.changed, ...plan, ...collections }, null, 2)}\n`
 }
 

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../util/concurrency.js'
 import { ClusterAnswerError, ClusterApiError } from './errors.js'
 import type { ClusterHttp } from './http.js'
 import { isPlainObject, optionalString } from '../util/json.js'
@@ -21,7 +22,9 @@ export type CallAnswer = { readonly ok: true; readonly result: unknown } | { rea
 export class RuntimeApi {
   constructor(
     readonly cluster: string,
-    private readonly http: ClusterHttp
+    private readonly http: ClusterHttp,
+    /** Requests a listing of many parts (environments, language by language) sends at once. */
+    private readonly concurrency: number
   ) {}
 
   /** Environment language names (python3, java11, ...). */
@@ -54,7 +57,7 @@ export class RuntimeApi {
   /** Every environment of the cluster, language by language. */
   async allEnvironments(): Promise<Environment[]> {
     const languages = await this.listLanguages()
-    const lists = await Promise.all(languages.map(language => this.listEnvironments(language)))
+    const lists = await mapWithConcurrency(languages, this.concurrency, language => this.listEnvironments(language))
     return lists.flat()
   }
 

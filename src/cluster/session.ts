@@ -13,14 +13,26 @@ export interface ClusterSession {
   readonly runtime: RuntimeApi
 }
 
-export function openSession(account: ClusterAccount, retry: RetryPolicy, logger: Logger, redact: (text: string) => string): ClusterSession {
+/** What a session takes from the run's configuration: how requests retry, and how many go out side by side. */
+export interface SessionOptions {
+  readonly retry: RetryPolicy
+  readonly concurrency: number
+}
+
+export function openSession(
+  account: ClusterAccount,
+  options: SessionOptions,
+  logger: Logger,
+  redact: (text: string) => string
+): ClusterSession {
   const http = new ClusterHttp({
     cluster: account.cluster.label,
     apiUrl: account.cluster.apiUrl,
     apiKey: account.apiKey,
-    retry,
+    retry: options.retry,
     logger,
     redact
   })
-  return { account, api: new AlgorithmiaApi(account.cluster.label, http), runtime: new RuntimeApi(account.cluster.label, http) }
+  const label = account.cluster.label
+  return { account, api: new AlgorithmiaApi(label, http), runtime: new RuntimeApi(label, http, options.concurrency) }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { MetadataMode, MissingSecrets, SmokeTest, SmokeTestCase, VersionTypeChoice } from './config.js'
 import type { InputContext } from './reader.js'
@@ -42,15 +42,14 @@ export function smokeTest(inputs: InputContext): SmokeTest | undefined {
   if (value === 'sample-input') return { kind: 'sample-input' }
   if (value.startsWith('[')) return casesFrom(inputs, value, 'smoke-test')
   const workspace = path.resolve(inputs.env.GITHUB_WORKSPACE ?? '.')
-  const file = path.resolve(workspace, value)
-  const relative = path.relative(workspace, file)
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    inputs.problem('smoke-test', `names a file outside the workspace (${workspace}): give a path inside it`)
+  const relative = path.relative(workspace, path.resolve(workspace, value))
+  if (!insideWorkspace(workspace, value)) {
+    inputs.problem('smoke-test', `names a file outside the workspace (${workspace}), or a link to one: give a path inside it`)
     return undefined
   }
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = readFileSync(path.resolve(workspace, value), 'utf8')
   } catch (error) {
     inputs.problem(
       'smoke-test',
@@ -61,12 +60,30 @@ export function smokeTest(inputs: InputContext): SmokeTest | undefined {
   return casesFrom(inputs, text, `smoke-test file ${relative}`)
 }
 
+/** The file's real path (links followed) lies inside the workspace's real path. A missing file is judged by its name. */
+function insideWorkspace(workspace: string, value: string): boolean {
+  const real = (file: string): string => {
+    try {
+      return realpathSync(file)
+    } catch {
+      return file
+    }
+  }
+  const relative = path.relative(real(workspace), real(path.resolve(workspace, value)))
+  return !(relative.startsWith('..') || path.isAbsolute(relative))
+}
+
+/** JSON.parse's reason without the excerpt of the text it quotes: the text may be a file nobody meant to show. */
+function parseReason(error: unknown): string {
+  return (error as Error).message.replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '…')
+}
+
 function casesFrom(inputs: InputContext, text: string, where: string): SmokeTest | undefined {
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch (error) {
-    inputs.problem('smoke-test', `${where} is not valid JSON (${(error as Error).message}): give a list such as ${CASES_EXAMPLE}`)
+    inputs.problem('smoke-test', `${where} is not valid JSON (${parseReason(error)}): give a list such as ${CASES_EXAMPLE}`)
     return undefined
   }
   if (!Array.isArray(parsed) || parsed.length === 0) {

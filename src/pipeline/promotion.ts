@@ -68,8 +68,8 @@ const IDENTITY: CommitIdentity = { name: 'algorithmia-promote', email: 'algorith
  */
 export async function runPromotions(config: PromotionConfig, deps: EngineDependencies): Promise<PromotionOutcome> {
   const redact = (text: string): string => deps.secrets.redact(text)
-  const source = openSession(config.source, config.retry, deps.logger, redact)
-  const destinations = config.destinations.map(account => openSession(account, config.retry, deps.logger, redact))
+  const source = openSession(config.source, config, deps.logger, redact)
+  const destinations = config.destinations.map(account => openSession(account, config, deps.logger, redact))
   // Read side by side with the version check (git is read once per run for each); a missing git is reported by the check.
   runnerNetworkConfig().catch(() => {})
   await assertGitVersion()

@@ -92,7 +92,7 @@ export class CollectionsPhase {
     if (selection.kind !== 'named' || this.perDestination.has(key)) return
     const held = new HeldLog(this.logger)
     this.heldLogs.set(key, held)
-    this.perDestination.set(key, this.promoteAll(destination, selection.names, held))
+    this.perDestination.set(key, this.promoteAll(destination, this.namesToPromote(NO_REFERENCES), held))
   }
 
   /**
@@ -123,21 +123,41 @@ export class CollectionsPhase {
     return results
   }
 
-  private namesToPromote(references: DataReferences): readonly string[] {
+  /**
+   * Named collections, or what `auto` found: the source owner's collections named by owner, and those
+   * named through `data://.my/`, which may be ones the code creates as it runs (a cache, say): those
+   * are promoted only where the source owner has them.
+   */
+  private namesToPromote(references: DataReferences): readonly Wanted[] {
     const selection = this.config.collections.selection
-    if (selection.kind === 'named') return selection.names
-    if (references.ofSourceOwner.length === 0) {
+    if (selection.kind === 'named') return selection.names.map(name => ({ name, ifAtSource: false }))
+    const named = new Set(references.ofSourceOwner)
+    const names = [...new Set([...references.ofSourceOwner, ...references.ofOwnOwner])].sort()
+    if (names.length === 0) {
       this.logger.info(
-        `collections: auto found no data://${this.config.source.algoOwner}/… reference in the promoted code; no collection to promote`
+        `collections: auto found no data://${this.config.source.algoOwner}/… or data://.my/… reference in the promoted code; no collection to promote`
       )
     }
-    return references.ofSourceOwner
+    return names.map(name => ({ name, ifAtSource: !named.has(name) }))
   }
 
-  private async promoteAll(destination: ClusterAccount, names: readonly string[], logger: Logger): Promise<CollectionResult[]> {
+  private async promoteAll(destination: ClusterAccount, wanted: readonly Wanted[], logger: Logger): Promise<CollectionResult[]> {
     const results: CollectionResult[] = []
-    for (const collection of names) results.push(await this.promoteOne(destination, collection, logger))
+    for (const { name, ifAtSource } of wanted) {
+      if (ifAtSource && !(await this.atSource(name, logger))) continue
+      results.push(await this.promoteOne(destination, name, logger))
+    }
     return results
+  }
+
+  /** Whether the source owner has the collection; a `data://.my/` reference to one it lacks is only mentioned. */
+  private async atSource(collection: string, logger: Logger): Promise<boolean> {
+    const source = this.config.source
+    if (await this.dataApi(source, logger).listCollection(source.algoOwner, collection)) return true
+    logger.info(
+      `the promoted code reads data://.my/${collection}, which ${source.algoOwner} does not have on ${source.cluster.label}: nothing to copy (the code may create it as it runs)`
+    )
+    return false
   }
 
   private async promoteOne(destination: ClusterAccount, collection: string, logger: Logger): Promise<CollectionResult> {
@@ -184,6 +204,15 @@ export class CollectionsPhase {
     )
   }
 }
+
+/** A collection to promote; `ifAtSource`: only if the source owner has it. */
+interface Wanted {
+  readonly name: string
+  readonly ifAtSource: boolean
+}
+
+/** Named collections need no references to know what to copy. */
+const NO_REFERENCES: DataReferences = { ofSourceOwner: [], ofOwnOwner: [], relative: [], ofOtherOwners: [] }
 
 function destinationKey(destination: ClusterAccount): string {
   return `${destination.cluster.apiUrl} ${destination.algoOwner}`

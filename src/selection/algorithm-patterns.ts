@@ -29,10 +29,33 @@ export function needsListing(selection: AlgorithmSelection): boolean {
   return selection.include.some(isPattern) || selection.exclude.some(isPattern)
 }
 
+/**
+ * Glob matching in time proportional to the pattern's length times the name's at worst: on a
+ * mismatch only the most recent `*` takes one more character, never every earlier one again
+ * (a regular expression of `.*` runs backtracks exponentially on `*a*a*a*…b`).
+ */
 export function matches(pattern: string, name: string): boolean {
   if (!isPattern(pattern)) return pattern === name
-  const source = [...pattern].map(char => (char === '*' ? '.*' : char === '?' ? '.' : char)).join('')
-  return new RegExp(`^${source}$`).test(name)
+  let p = 0
+  let n = 0
+  let star = -1
+  let resume = 0
+  while (n < name.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === name[n])) {
+      p++
+      n++
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++
+      resume = n
+    } else if (star >= 0) {
+      p = star + 1
+      n = ++resume
+    } else {
+      return false
+    }
+  }
+  while (pattern[p] === '*') p++
+  return p === pattern.length
 }
 
 export interface Expansion {

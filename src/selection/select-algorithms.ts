@@ -17,7 +17,7 @@ export async function selectAlgorithms(
 ): Promise<PromotionConfig> {
   if (!needsListing(config.algorithmSelection)) return config
   const account = config.source
-  const source = openSession(account, config.retry, logger, redact)
+  const source = openSession(account, config, logger, redact)
   const available = await source.api.listAlgorithmNames(account.algoOwner)
   const { names, unmatched } = expandSelection(config.algorithmSelection, available)
   const where = `${account.algoOwner} on ${account.cluster.label}`

@@ -23,6 +23,8 @@ const VERSION_MAP_MAX_BYTES = 200 * 1024
 export const SUMMARY_ERROR_MAX_CHARS = 1000
 /** Room kept for the notes that say what was left out. */
 const NOTE_BYTES = 512
+/** What the data collections' failure list may take of the summary. */
+const COLLECTION_FAILURES_SHARE = 0.15
 
 type Summary = typeof core.summary
 
@@ -142,17 +144,20 @@ function addMetadataChanges(summary: Summary, config: PromotionConfig, results: 
 function addCollections(summary: Summary, config: PromotionConfig, results: readonly CollectionResult[]): void {
   if (results.length === 0) return
   const heading = config.dryRun ? 'Data collections (dry run: what would be copied)' : 'Data collections'
-  const rows = collectionRows(results).map(row => row.map(escapeHtml))
+  const rows = collectionRows(results).map(row => row.map(cell => escapeHtml(shortened(cell, SUMMARY_ERROR_MAX_CHARS))))
   summary.addHeading(heading, 3).addTable([COLLECTION_COLUMNS.map(column => ({ data: column, header: true })), ...rows])
-  const failures = results.flatMap(result => result.failed.slice(0, FILES_PER_LIST).map(failure => ({ result, failure })))
-  if (failures.length) {
-    summary.addList(
-      failures.map(
-        ({ result, failure }) =>
-          `${escapeHtml(result.collection)}/${escapeHtml(failure.file)} → ${escapeHtml(result.destination)}: ${escapeHtml(failure.reason)}`
+  const failures = results.flatMap(result =>
+    result.failed
+      .slice(0, FILES_PER_LIST)
+      .map(
+        failure =>
+          `${escapeHtml(result.collection)}/${escapeHtml(failure.file)} → ${escapeHtml(result.destination)}: ${escapeHtml(shortened(failure.reason, SUMMARY_ERROR_MAX_CHARS))}`
       )
-    )
-  }
+  )
+  const listed = fitting(failures, item => `<li>${item}</li>`, SUMMARY_BUDGET_BYTES * COLLECTION_FAILURES_SHARE)
+  if (listed.length) summary.addList(listed)
+  const left = results.reduce((sum, result) => sum + result.failed.length, 0) - listed.length
+  if (left > 0) summary.addRaw(note(`${left} more file failures are left out of this summary; the log lists every one.`), true)
 }
 
 /**
