@@ -22,13 +22,12 @@ export interface DataApiDeps {
   faults: DataFaultInjector
 }
 
-/** Where a data path points: an owner, a collection, or a file in a collection. */
+/** Where a data path points: an owner, a collection, or a path below a collection (a file or a sub-folder). */
 interface Target {
   owner?: string
   collection?: string
-  file?: string
-  /** More than owner/collection/file: a sub-folder, which hosted collections do not have. */
-  nested: boolean
+  /** The path below the collection, '' for the collection itself. */
+  path: string
 }
 
 export function isDataPath(pathname: string): boolean {
@@ -70,16 +69,67 @@ export class DataApiHandler {
     res: ServerResponse,
     exchange: Exchange
   ): Promise<void> {
-    const { owner, collection, file, nested } = target
-    if (nested) {
-      if (method === 'GET' || method === 'HEAD') throw apiError(404, ErrorCode.invalidRequest, 'No such file or directory')
-      throw invalidRequest('Hosted data collections have no sub-folders')
-    }
+    const { owner, collection, path } = target
     if (owner === undefined) throw invalidRequest('Give an owner: /v1/connector/data/<owner>/<collection>')
     if (collection === undefined) return this.ownerLevel(method, owner, key, req, res, exchange)
     const record = this.deps.store.get(owner, collection)
-    if (file === undefined) return this.collectionLevel(method, record, key, req, res, exchange)
-    return this.fileLevel(method, record, file, key, req, res, exchange)
+    if (path === '') return this.collectionLevel(method, record, key, req, res, exchange)
+    if (this.deps.store.isFolder(record, path)) return this.folderLevel(method, record, path, key, req, res, exchange)
+    return this.fileLevel(method, record, path, key, req, res, exchange)
+  }
+
+  /** A folder's listing page: its files and sub-folders, with the collection's ACL when asked for. */
+  private listing(record: CollectionRecord, folder: string, query: URLSearchParams): Record<string, unknown> {
+    const page = pageOf(this.deps.store.folderEntries(record, folder), query.get('marker'), entry => entry.name)
+    const body: Record<string, unknown> = {}
+    const files = page.items.flatMap(entry => (entry.kind === 'file' ? [entry.file] : []))
+    const folders = page.items.flatMap(entry => (entry.kind === 'folder' ? [{ name: entry.name }] : []))
+    if (files.length) body.files = files
+    if (folders.length) body.folders = folders
+    if (page.marker) body.marker = page.marker
+    if (query.get('acl') === 'true') body.acl = { read: record.read }
+    return body
+  }
+
+  /** POST {name} at a collection or sub-folder: creates a sub-folder there. */
+  private async createFolder(record: CollectionRecord, parent: string, key: ApiKeyRecord, req: IncomingMessage, exchange: Exchange) {
+    this.requireWrite(key, record.owner)
+    const body = (await readJson(req, exchange)) as { name?: unknown } | undefined
+    if (!body || typeof body !== 'object') throw invalidRequest('Body must be {"name": ...}')
+    const path = this.deps.store.createFolder(record, parent, body.name)
+    return `data://${record.owner}/${record.name}/${path}`
+  }
+
+  private async folderLevel(
+    method: string,
+    record: CollectionRecord,
+    folder: string,
+    key: ApiKeyRecord,
+    req: IncomingMessage,
+    res: ServerResponse,
+    exchange: Exchange
+  ): Promise<void> {
+    const where = `data://${record.owner}/${record.name}/${folder}`
+    switch (method) {
+      case 'GET':
+      case 'HEAD':
+        this.requireRead(key, record)
+        return this.sendDirectory(method, res, exchange, this.listing(record, folder, exchange.url.searchParams))
+      case 'POST':
+        return sendJson(res, exchange, 200, { result: await this.createFolder(record, folder, key, req, exchange) })
+      case 'DELETE': {
+        this.requireWrite(key, record.owner)
+        const holds = this.deps.store.folderEntries(record, folder).length
+        if (holds > 0 && exchange.url.searchParams.get('force') !== 'true') {
+          throw invalidRequest(`${where} is not empty; pass force=true to delete it with everything in it`)
+        }
+        return sendJson(res, exchange, 200, { result: { deleted: await this.deps.store.removeFolder(record, folder) } })
+      }
+      case 'PUT':
+        throw invalidRequest(`${where} is a directory; upload to ${where}/<file>`)
+      default:
+        throw invalidRequest(`${method} is not supported on a sub-folder`, 405)
+    }
   }
 
   private async ownerLevel(
@@ -127,12 +177,7 @@ export class DataApiHandler {
       case 'GET':
       case 'HEAD': {
         this.requireRead(key, record)
-        const page = pageOf(this.deps.store.entries(record), query.get('marker'), entry => entry.filename)
-        const body: Record<string, unknown> = {}
-        if (page.items.length) body.files = page.items
-        if (page.marker) body.marker = page.marker
-        if (query.get('acl') === 'true') body.acl = { read: record.read }
-        return this.sendDirectory(method, res, exchange, body)
+        return this.sendDirectory(method, res, exchange, this.listing(record, '', query))
       }
       case 'PATCH': {
         this.requireWrite(key, record.owner)
@@ -152,7 +197,7 @@ export class DataApiHandler {
         return sendJson(res, exchange, 200, { result: { deleted } })
       }
       case 'POST':
-        throw invalidRequest('Hosted data collections have no sub-folders')
+        return sendJson(res, exchange, 200, { result: await this.createFolder(record, '', key, req, exchange) })
       case 'PUT':
         throw invalidRequest(
           `data://${record.owner}/${record.name} is a collection; upload to data://${record.owner}/${record.name}/<file>`
@@ -206,8 +251,6 @@ export class DataApiHandler {
         await store.removeFile(record, filename)
         return sendJson(res, exchange, 200, { result: { deleted: 1 } })
       }
-      case 'POST':
-        throw invalidRequest('Hosted data collections have no sub-folders')
       default:
         throw invalidRequest(`${method} is not supported on a file`, 405)
     }
@@ -249,8 +292,8 @@ function parseTarget(pathname: string): Target {
   } catch {
     throw invalidRequest('The path is not valid percent-encoding')
   }
-  const [owner, collection, file] = segments
-  return { owner, collection, file, nested: segments.length > 3 }
+  const [owner, collection, ...below] = segments
+  return { owner, collection, path: below.join('/') }
 }
 
 interface Page<T> {

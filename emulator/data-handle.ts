@@ -18,9 +18,15 @@ export class DataHandle implements DataControls {
     this.store.create(owner, name, read)
   }
 
+  /** Seeds a file; a path below the collection (`v2/weights.bin`) gets its missing sub-folders made first. */
   async putFile(owner: string, collection: string, filename: string, body: string | Buffer | Readable): Promise<DataFile> {
     const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body
     const record = this.store.get(owner, collection)
+    const segments = filename.split('/').slice(0, -1)
+    segments.forEach((name, index) => {
+      const parent = segments.slice(0, index).join('/')
+      if (!this.store.isFolder(record, parent ? `${parent}/${name}` : name)) this.store.createFolder(record, parent, name)
+    })
     const file = await this.store.write(record, filename, source)
     return { filename, size: file.size, last_modified: file.lastModified.toISOString() }
   }

@@ -27,13 +27,30 @@ export interface CollectionRecord {
   owner: string
   name: string
   read: string[]
+  /** By path below the collection: `weights.bin`, `v2/weights.bin`. */
   files: Map<string, DataFileRecord>
+  /** Sub-folders by path below the collection (`v2`, `v2/deep`); the collection itself is ''. */
+  folders: Set<string>
 }
 
 export interface FileEntry {
   filename: string
   size: number
   last_modified: string
+}
+
+/** One entry of a folder's listing: a file (its name within the folder) or a sub-folder. */
+export type FolderEntry =
+  { readonly kind: 'file'; readonly name: string; readonly file: FileEntry } | { readonly kind: 'folder'; readonly name: string }
+
+/** The folder a path lies in ('' for the collection's top level). */
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash < 0 ? '' : path.slice(0, slash)
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
 }
 
 export class DataStore {
@@ -61,7 +78,7 @@ export class DataStore {
     if (problem) throw invalidRequest(problem)
     const acl = read === undefined ? [...DEFAULT_READ_ACL] : parseReadAcl(read)
     if (this.find(owner, name as string)) throw invalidRequest(`Collection data://${owner}/${name as string} already exists`)
-    const record: CollectionRecord = { owner, name: name as string, read: acl, files: new Map() }
+    const record: CollectionRecord = { owner, name: name as string, read: acl, files: new Map(), folders: new Set() }
     // Made now, so an upload attaches its pipeline at once and never misses an early error of its body.
     mkdirSync(this.dirOf(record), { recursive: true })
     this.collections.set(`${owner}/${record.name}`, record)
@@ -72,7 +89,50 @@ export class DataStore {
     collection.read = parseReadAcl(read)
   }
 
-  /** Files sorted by name, as the listing returns them. */
+  /** Creates the sub-folder `name` in `parent` ('' for the top level); its parent must exist. */
+  createFolder(collection: CollectionRecord, parent: string, name: unknown): string {
+    if (typeof name !== 'string' || fileNameProblem(name)) throw invalidRequest(`Invalid folder name ${JSON.stringify(name)}`)
+    this.requireFolder(collection, parent)
+    const path = parent ? `${parent}/${name}` : name
+    if (collection.folders.has(path) || collection.files.has(path)) {
+      throw invalidRequest(`data://${collection.owner}/${collection.name}/${path} already exists`)
+    }
+    collection.folders.add(path)
+    return path
+  }
+
+  isFolder(collection: CollectionRecord, path: string): boolean {
+    return path === '' || collection.folders.has(path)
+  }
+
+  requireFolder(collection: CollectionRecord, path: string): void {
+    if (!this.isFolder(collection, path)) {
+      throw apiError(404, ErrorCode.invalidRequest, `No such directory: data://${collection.owner}/${collection.name}/${path}`)
+    }
+  }
+
+  /** A folder's files and sub-folders, sorted by name, as its listing returns them. */
+  folderEntries(collection: CollectionRecord, folder: string): FolderEntry[] {
+    const entries: FolderEntry[] = []
+    for (const path of collection.folders) if (parentOf(path) === folder) entries.push({ kind: 'folder', name: baseName(path) })
+    for (const [path, file] of collection.files) {
+      if (parentOf(path) !== folder) continue
+      const name = baseName(path)
+      entries.push({ kind: 'file', name, file: { filename: name, size: file.size, last_modified: file.lastModified.toISOString() } })
+    }
+    return entries.sort((a, b) => compareNames(a.name, b.name))
+  }
+
+  /** Deletes a sub-folder and everything below it; returns how many files were deleted. */
+  async removeFolder(collection: CollectionRecord, folder: string): Promise<number> {
+    const below = (path: string): boolean => path === folder || path.startsWith(`${folder}/`)
+    const files = [...collection.files.keys()].filter(below)
+    for (const path of files) await this.removeFile(collection, path)
+    for (const path of [...collection.folders]) if (below(path)) collection.folders.delete(path)
+    return files.length
+  }
+
+  /** Every file below the collection by path, sorted, for in-process inspection. */
   entries(collection: CollectionRecord): FileEntry[] {
     return [...collection.files.entries()]
       .sort(([a], [b]) => compareNames(a, b))
@@ -81,8 +141,10 @@ export class DataStore {
 
   /** Streams `body` to disk; the file appears (or is replaced) only when the body ended normally. */
   async write(collection: CollectionRecord, filename: string, body: Readable): Promise<DataFileRecord> {
-    const problem = fileNameProblem(filename)
+    const problem = filename.split('/').map(fileNameProblem).find(Boolean)
     if (problem) throw invalidRequest(problem)
+    this.requireFolder(collection, parentOf(filename))
+    if (collection.folders.has(filename)) throw invalidRequest(`data://${collection.owner}/${collection.name}/${filename} is a directory`)
     const dir = this.dirOf(collection)
     const diskName = randomUUID()
     const temp = join(dir, `.upload-${diskName}`)

@@ -208,6 +208,34 @@ describe('data collections, end to end', () => {
     expect(run.stdout).toMatch(/reads data:\/\/\.my\/cache, which data_science does not have on .*: nothing to copy/)
   })
 
+  it('copies sub-folders recursively, records nested files, skips them when unchanged, and prunes them with collections-prune', async () => {
+    await pair.dev.data.putFile(SOURCE_OWNER, 'models', 'v2/weights.bin', 'nested weights')
+    await pair.dev.data.putFile(SOURCE_OWNER, 'models', 'v2/deep/config.json', '{"layers": 3}')
+    const run = await promote()
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect((await prodBytes('v2/weights.bin')).toString()).toBe('nested weights')
+    expect((await prodBytes('v2/deep/config.json')).toString()).toBe('{"layers": 3}')
+    const [result] = collections(run)
+    expect(result).toMatchObject({ status: 'created', copied: 4 })
+    expect(result.copiedFiles.map(file => file.file).sort()).toEqual(['v2/deep/config.json', 'v2/weights.bin', 'vocab.txt', 'weights.bin'])
+    expect(Object.keys((await promotedRecord()).files).sort()).toEqual([
+      'v2/deep/config.json',
+      'v2/weights.bin',
+      'vocab.txt',
+      'weights.bin'
+    ])
+
+    pair.prod.clearRequests()
+    const again = await promote()
+    expect(collections(again)[0]).toMatchObject({ status: 'unchanged', copied: 0, skipped: 4 })
+    expect(fileTransfers(pair.prod.requests, 'PUT')).toEqual([])
+
+    await pair.prod.data.putFile(DEST_OWNER, 'models', 'v2/stale.bin', 'old')
+    const pruned = await promote({ 'collections-prune': 'true' })
+    expect(collections(pruned)[0]).toMatchObject({ status: 'updated', prunedFiles: ['v2/stale.bin'] })
+    expect(pair.prod.data.listFiles(DEST_OWNER, 'models')?.map(file => file.filename)).not.toContain('v2/stale.bin')
+  })
+
   it('a dry run lists what would be created and copied, with bytes, and writes nothing', async () => {
     const run = await promote({ 'dry-run': 'true' })
     expect(run.exitCode, run.stdout).toBe(0)

@@ -199,7 +199,7 @@ describe('hardening: data collections', () => {
 
     const [result] = collectionsOf(run)
     expect(result.failed.map(failure => failure.file).sort()).toEqual(['.', '..'])
-    expect(result.failed[0].reason).toMatch(/would address the collection or its owner/)
+    expect(result.failed[0].reason).toMatch(/would address a folder, the collection or its owner/)
     expect(prodFiles('models')).toEqual(['.algorithmia-promote.json', 'good.bin'])
     expect(
       pair.prod.requests.filter(r => r.method === 'PUT' && !/\/models\/(good\.bin|\.algorithmia-promote\.json)$/.test(r.path))

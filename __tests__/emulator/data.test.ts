@@ -147,7 +147,39 @@ describe('hosted data collections', () => {
     expect(cluster.data.listFiles('alice', 'models')).toBeUndefined()
   })
 
-  it('checks ACLs: others read only public collections and never write; no sub-folders', async () => {
+  it('creates sub-folders, lists them under folders, takes files in them, and deletes them recursively only with force', async () => {
+    const { cluster, key, bobKey } = await setup()
+    cluster.data.createCollection('alice', 'models', ['user://*'])
+    expect((await put(cluster, `${DATA}/alice/models/v2/w.bin`, key, Buffer.from('w'))).status).toBe(404)
+    expect(await api(cluster, `${DATA}/alice/models`, { method: 'POST', key, body: { name: 'v2' } })).toMatchObject({
+      status: 200,
+      body: { result: 'data://alice/models/v2' }
+    })
+    expect((await api(cluster, `${DATA}/alice/models/v2`, { method: 'POST', key, body: { name: 'deep' } })).status).toBe(200)
+    expect((await api(cluster, `${DATA}/alice/models/v2`, { method: 'POST', key: bobKey, body: { name: 'x' } })).status).toBe(403)
+    expect((await api(cluster, `${DATA}/alice/models`, { method: 'POST', key, body: { name: 'v2' } })).status).toBe(400)
+    expect((await put(cluster, `${DATA}/alice/models/v2/w.bin`, key, Buffer.from('weights'))).status).toBe(200)
+    await cluster.data.putFile('alice', 'models', 'top.txt', 't')
+    const top = await api(cluster, `${DATA}/alice/models`, { key })
+    expect(top.body).toEqual({ files: [expect.objectContaining({ filename: 'top.txt', size: 1 })], folders: [{ name: 'v2' }] })
+    const v2 = await api(cluster, `${DATA}/alice/models/v2?acl=true`, { key })
+    expect(v2.body).toEqual({
+      files: [expect.objectContaining({ filename: 'w.bin', size: 7 })],
+      folders: [{ name: 'deep' }],
+      acl: { read: ['user://*'] }
+    })
+    expect((await download(cluster, `${DATA}/alice/models/v2/w.bin`, bobKey)).status).toBe(200)
+    expect((await put(cluster, `${DATA}/alice/models/v2`, key, Buffer.from('x'))).status).toBe(400)
+    expect((await api(cluster, `${DATA}/alice/models/v2`, { method: 'DELETE', key })).status).toBe(400)
+    expect(await api(cluster, `${DATA}/alice/models/v2?force=true`, { method: 'DELETE', key })).toMatchObject({
+      status: 200,
+      body: { result: { deleted: 1 } }
+    })
+    expect((await api(cluster, `${DATA}/alice/models/v2`, { key })).status).toBe(404)
+    expect(cluster.data.listFiles('alice', 'models')?.map(file => file.filename)).toEqual(['top.txt'])
+  })
+
+  it('checks ACLs: others read only public collections and never write', async () => {
     const { cluster, key, bobKey } = await setup()
     cluster.data.createCollection('alice', 'private', [])
     cluster.data.createCollection('alice', 'public', ['user://*'])
@@ -162,8 +194,7 @@ describe('hosted data collections', () => {
     expect((await api(cluster, `${DATA}/alice/public/x.txt`, { method: 'DELETE', key: bobKey })).status).toBe(403)
     expect((await download(cluster, `${DATA}/alice/private/x.txt`, 'simNotAKey')).status).toBe(401)
     expect((await download(cluster, `${DATA}/alice/private/x.txt`, key)).status).toBe(200)
-    expect((await put(cluster, `${DATA}/alice/public/sub/y.txt`, key, Buffer.from('y'))).status).toBe(400)
-    expect((await api(cluster, `${DATA}/alice/public`, { method: 'POST', key, body: { name: 'sub' } })).status).toBe(400)
+    expect((await put(cluster, `${DATA}/alice/public/sub/y.txt`, key, Buffer.from('y'))).status).toBe(404)
     expect((await put(cluster, `${DATA}/alice/nothere/y.txt`, key, Buffer.from('y'))).status).toBe(404)
   })
 })

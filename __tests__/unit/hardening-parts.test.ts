@@ -16,6 +16,7 @@ import { IncompleteListingError, ListingGuard } from '../../src/cluster/listing.
 import { allPagesOrList } from '../../src/cluster/paging.js'
 import { RuntimeApi } from '../../src/cluster/runtime-api.js'
 import { planCollection, unsafeFileName } from '../../src/data/collection-plan.js'
+import { DataApi, MAX_FOLDER_DEPTH } from '../../src/data/data-api.js'
 import { parseRecord, serializeRecord } from '../../src/data/record.js'
 import { BodyLengthError, exactLength } from '../../src/http/body.js'
 import { InputContext } from '../../src/inputs/reader.js'
@@ -99,6 +100,32 @@ describe('listings are whole or an error', () => {
   })
 })
 
+describe('sub-folders of a collection', () => {
+  it('are listed recursively, each file by its path below the collection', async () => {
+    const folders: Record<string, unknown> = {
+      '/connector/data/team/models': { files: [{ filename: 'a.bin', size: 1, last_modified: 't' }], folders: [{ name: 'v2' }] },
+      '/connector/data/team/models/v2': { files: [{ filename: 'w.bin', size: 2, last_modified: 't' }] }
+    }
+    const { http } = fakeHttp(requestPath => folders[requestPath.split('?')[0]])
+    const listing = await new DataApi('dev', http).listCollection('team', 'models')
+    expect(listing?.files.map(file => file.filename)).toEqual(['a.bin', 'v2/w.bin'])
+    expect(listing?.folders).toEqual(['v2'])
+  })
+
+  it('a folder that holds itself forever fails at the depth bound instead of looping', async () => {
+    const { http, stats } = fakeHttp(() => ({ folders: [{ name: 'again' }] }))
+    await expect(new DataApi('dev', http).listCollection('team', 'models')).rejects.toThrow(
+      new RegExp(`cannot be trusted to be whole: its folders nest deeper than ${MAX_FOLDER_DEPTH}`)
+    )
+    expect(stats.requests).toBe(MAX_FOLDER_DEPTH + 1)
+  })
+
+  it('a folder named .. is not followed', async () => {
+    const { http } = fakeHttp(() => ({ folders: [{ name: '..' }] }))
+    await expect(new DataApi('dev', http).listCollection('team', 'models')).rejects.toThrow(/folders\[0\] is .*not a folder name/)
+  })
+})
+
 describe('an upload body is held to its declared length', () => {
   async function send(chunks: string[], size: number): Promise<{ sent: string; error?: Error }> {
     let sent = ''
@@ -171,9 +198,11 @@ describe('environment listings are bounded by concurrency', () => {
 
 describe('data collection plans', () => {
   it('refuses names that collapse or change in a URL, one by one, and never prunes them', () => {
-    expect(unsafeFileName('.')).toMatch(/collection or its owner/)
-    expect(unsafeFileName('..')).toMatch(/collection or its owner/)
-    expect(unsafeFileName('a/b')).toMatch(/another path/)
+    expect(unsafeFileName('.')).toMatch(/a folder, the collection or its owner/)
+    expect(unsafeFileName('..')).toMatch(/a folder, the collection or its owner/)
+    expect(unsafeFileName('a//b')).toMatch(/another path/)
+    expect(unsafeFileName('v2/../../other')).toMatch(/collection or its owner/)
+    expect(unsafeFileName('v2/weights.bin')).toBeUndefined()
     expect(unsafeFileName('\ud800')).toMatch(/does not survive URL encoding/)
     expect(unsafeFileName('weights v2 (final).bin')).toBeUndefined()
     const file = (filename: string) => ({ filename, size: 1, last_modified: 't' })

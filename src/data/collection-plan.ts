@@ -14,6 +14,8 @@ export interface CollectionPlan {
   /** The destination collection is missing and is created with `read`. */
   readonly create: boolean
   readonly read: readonly string[]
+  /** Sub-folders the destination lacks, by path, each after the folder it is in. */
+  readonly createFolders: readonly string[]
   readonly copy: readonly PlannedCopy[]
   readonly skip: readonly DataFile[]
   /** Files only the destination has (the record aside). */
@@ -55,9 +57,11 @@ export function planCollection(
   if (prune) {
     for (const name of onlyAtDestination.filter(unsafeFileName)) refused.push({ file: name, reason: `not pruned: ${unsafeFileName(name)}` })
   }
+  const atDestinationFolders = new Set(destination?.folders ?? [])
   return {
     create: destination === undefined,
     read: source.read ?? DEFAULT_READ_ACL,
+    createFolders: (source.folders ?? []).filter(folder => !atDestinationFolders.has(folder) && !unsafeFileName(folder)),
     copy,
     skip,
     onlyAtDestination,
@@ -67,19 +71,26 @@ export function planCollection(
 }
 
 /**
- * Why a listed name cannot be used as one file's address, or undefined when it can. `.` and `..`
- * collapse in a URL (a request meant for a file would act on the collection or the owner), a `/`
- * would name a sub-folder, and a name that does not survive URL encoding is not the name sent.
+ * Why a listed path (a file's, or a sub-folder's, below the collection) cannot be used as its own
+ * address, or undefined when it can. A `.` or `..` segment collapses in a URL (a request meant for a
+ * file would act on a folder, the collection or the owner), an empty one names another path, and a
+ * segment that does not survive URL encoding is not the name sent.
  */
-export function unsafeFileName(name: string): string | undefined {
-  if (name === '.' || name === '..') return `the name '${name}' would address the collection or its owner, not a file`
-  if (name.includes('/')) return 'the name holds a /, which would address another path'
-  try {
-    if (decodeURIComponent(encodeURIComponent(name)) === name) return undefined
-  } catch {
-    // A lone surrogate cannot be encoded at all.
+export function unsafeFileName(path: string): string | undefined {
+  for (const segment of path.split('/')) {
+    if (segment === '.' || segment === '..') return `the name '${segment}' would address a folder, the collection or its owner, not a file`
+    if (segment === '') return 'the path has an empty segment, which would address another path'
+    if (!survivesEncoding(segment)) return 'the name does not survive URL encoding, so another name would be written'
   }
-  return 'the name does not survive URL encoding, so another name would be written'
+  return undefined
+}
+
+function survivesEncoding(segment: string): boolean {
+  try {
+    return decodeURIComponent(encodeURIComponent(segment)) === segment
+  } catch {
+    return false // a lone surrogate cannot be encoded at all
+  }
 }
 
 function copyReason(file: DataFile, copied: DataFile | undefined, record: PromotionRecord): CopyReason | undefined {

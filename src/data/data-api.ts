@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import { ClusterApiError, isNotFound } from '../cluster/errors.js'
 import type { ClusterHttp } from '../cluster/http.js'
-import { ListingGuard, type ListingBounds } from '../cluster/listing.js'
+import { IncompleteListingError, ListingGuard, type ListingBounds } from '../cluster/listing.js'
 import { readAnswer } from '../cluster/paging.js'
 import { readDirectoryPage, type DirectoryPage } from './listing-answer.js'
 
@@ -13,7 +13,10 @@ export interface DataFile {
 }
 
 export interface CollectionListing {
+  /** Every file of the collection, sub-folders included, by its path below the collection (`v2/weights.bin`). */
   readonly files: readonly DataFile[]
+  /** Every sub-folder by its path below the collection (`v2`, `v2/deep`), a folder before those inside it. */
+  readonly folders?: readonly string[]
   /** The read ACL: `[]` private, `["algo://.my/*"]` the owner's algorithms, `["user://*"]` public. */
   readonly read?: readonly string[]
 }
@@ -25,6 +28,9 @@ export interface CollectionListing {
  */
 const DATA_LISTING_BOUNDS: ListingBounds = { maxPages: 1000, maxEntries: 1_000_000 }
 
+/** Sub-folders nested deeper than this are taken for a listing that loops, not for data. */
+export const MAX_FOLDER_DEPTH = 32
+
 /** The hosted data API (`/v1/connector/data/...`) of one cluster, as much of it as promoting collections needs. */
 export class DataApi {
   constructor(
@@ -32,25 +38,80 @@ export class DataApi {
     private readonly http: ClusterHttp
   ) {}
 
-  /** Every file of a collection (all pages) and its ACL; undefined when the collection does not exist. */
+  /**
+   * Every file of a collection, sub-folders included (all pages of every folder), and its ACL; undefined
+   * when the collection does not exist. Whole or an error: a folder nested past MAX_FOLDER_DEPTH, or more
+   * entries in all than DATA_LISTING_BOUNDS allows, fails the listing rather than ending it short.
+   */
   async listCollection(owner: string, collection: string): Promise<CollectionListing | undefined> {
-    const path = collectionPath(owner, collection)
-    const guard = new ListingGuard<DataFile>(
-      { cluster: this.cluster, path, what: `data://${owner}/${collection}` },
-      DATA_LISTING_BOUNDS,
-      file => file.filename
+    const root = await this.listFolder(owner, collection, '', 0)
+    if (!root) return undefined
+    const files = [...root.files]
+    const folders: string[] = []
+    const pending = [...root.folders]
+    let entries = files.length + pending.length
+    for (let folder = pending.shift(); folder !== undefined; folder = pending.shift()) {
+      const depth = folder.split('/').length
+      if (depth > MAX_FOLDER_DEPTH) this.tooMuch(owner, collection, `its folders nest deeper than ${MAX_FOLDER_DEPTH} (${folder})`)
+      folders.push(folder)
+      const inside = await this.listFolder(owner, collection, folder, entries)
+      if (!inside) this.tooMuch(owner, collection, `the folder ${folder} vanished while it was listed`)
+      files.push(...inside.files)
+      pending.push(...inside.folders)
+      entries += inside.files.length + inside.folders.length
+    }
+    return { files, folders, read: root.read }
+  }
+
+  /** One folder's files and sub-folders (all pages), by their paths below the collection. */
+  private async listFolder(
+    owner: string,
+    collection: string,
+    folder: string,
+    listedBefore: number
+  ): Promise<{ files: DataFile[]; folders: string[]; read?: readonly string[] } | undefined> {
+    const path = folderPath(owner, collection, folder)
+    const bounds = { ...DATA_LISTING_BOUNDS, maxEntries: DATA_LISTING_BOUNDS.maxEntries - listedBefore }
+    const guard = new ListingGuard<string>(
+      { cluster: this.cluster, path, what: dataAddress(owner, collection, folder) },
+      bounds,
+      name => name
     )
-    const files: DataFile[] = []
-    let read: readonly string[] | undefined
+    const below = (name: string): string => (folder ? `${folder}/${name}` : name)
+    const listed = { files: [] as DataFile[], folders: [] as string[], read: undefined as readonly string[] | undefined }
     let marker: string | undefined
     do {
-      const page = await this.listingPage(path, marker, files.length === 0 && marker === undefined)
+      const page = await this.listingPage(path, marker, marker === undefined)
       if (!page) return undefined
-      files.push(...page.files)
-      read ??= page.read
-      marker = guard.page(page.files, page.marker)
+      listed.files.push(...page.files.map(file => ({ ...file, filename: below(file.filename) })))
+      listed.folders.push(...page.folders.map(below))
+      listed.read ??= page.read
+      marker = guard.page([...page.files.map(file => file.filename), ...page.folders.map(name => `${name}/`)], page.marker)
     } while (marker)
-    return { files, read }
+    return listed
+  }
+
+  private tooMuch(owner: string, collection: string, why: string): never {
+    throw new IncompleteListingError(
+      this.cluster,
+      collectionPath(owner, collection),
+      `the listing of data://${owner}/${collection} cannot be trusted to be whole: ${why}. Nothing that depends on it was done; check the collection, then run again.`
+    )
+  }
+
+  /**
+   * Creates the sub-folder `name` in `parent` ('' for the collection's top level). One that exists
+   * already (made by another run, or by a retry of a lost answer) counts as created.
+   */
+  async createFolder(owner: string, collection: string, parent: string, name: string): Promise<void> {
+    try {
+      await this.http.request({ method: 'POST', path: folderPath(owner, collection, parent), body: { name }, idempotent: true })
+    } catch (error) {
+      const refused = error instanceof ClusterApiError && error.status === 400
+      const path = parent ? `${parent}/${name}` : name
+      if (refused && (await this.listFolder(owner, collection, path, 0).catch(() => undefined))) return
+      throw error
+    }
   }
 
   /** One page of a listing, its shape checked; undefined when the first page says the collection does not exist. */
@@ -128,6 +189,16 @@ function collectionPath(owner: string, collection: string): string {
   return `/connector/data/${encodeURIComponent(owner)}/${encodeURIComponent(collection)}`
 }
 
+/** A file by its path below the collection; each segment encoded on its own. */
 function filePath(owner: string, collection: string, filename: string): string {
-  return `${collectionPath(owner, collection)}/${encodeURIComponent(filename)}`
+  return folderPath(owner, collection, filename)
+}
+
+function folderPath(owner: string, collection: string, folder: string): string {
+  const below = folder ? `/${folder.split('/').map(encodeURIComponent).join('/')}` : ''
+  return `${collectionPath(owner, collection)}${below}`
+}
+
+function dataAddress(owner: string, collection: string, folder: string): string {
+  return `data://${owner}/${collection}${folder ? `/${folder}` : ''}`
 }

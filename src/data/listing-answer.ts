@@ -6,6 +6,8 @@ import type { DataFile } from './data-api.js'
 /** One page of a collection's listing, as far as a promotion reads it. */
 export interface DirectoryPage {
   readonly files: readonly DataFile[]
+  /** The names of the folder's sub-folders. */
+  readonly folders: readonly string[]
   readonly marker?: string
   /** The read ACL, when the page carries one. */
   readonly read?: readonly string[]
@@ -22,7 +24,18 @@ export const readDirectoryPage: AnswerReader<DirectoryPage> = answer => {
   if (!Array.isArray(files)) throw new AnswerShapeProblem(`files is ${quoteRemoteValue(files)}, not a list`)
   const marker = answer.marker ?? undefined
   if (marker !== undefined && typeof marker !== 'string') throw new AnswerShapeProblem(`marker is ${quoteRemoteValue(marker)}, not text`)
-  return { files: files.map(readDataFile), marker: marker || undefined, read: readAcl(answer.acl) }
+  const folders = answer.folders ?? []
+  if (!Array.isArray(folders)) throw new AnswerShapeProblem(`folders is ${quoteRemoteValue(folders)}, not a list`)
+  return { files: files.map(readDataFile), folders: folders.map(readFolderName), marker: marker || undefined, read: readAcl(answer.acl) }
+}
+
+/** A sub-folder's name: one path segment that addresses that folder and nothing else. */
+function readFolderName(entry: unknown, index: number): string {
+  const name = isPlainObject(entry) ? entry.name : undefined
+  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || name.includes('/')) {
+    throw new AnswerShapeProblem(`folders[${index}] is ${quoteRemoteValue(entry)}, not a folder name`)
+  }
+  return name
 }
 
 function readDataFile(entry: unknown, index: number): DataFile {

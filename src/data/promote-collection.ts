@@ -89,9 +89,10 @@ async function carryOut(job: CollectionJob, plan: CollectionPlan, record: Promot
     await destination.data.createCollection(destination.owner, destination.collection, plan.read)
     logger.info(`${label}: created with read ACL ${JSON.stringify(plan.read)}`)
   }
+  const folderFailures = await createFolders(job, plan.createFolders, label)
   const copies = await copyAndVerify(job, plan.copy)
   const pruned: string[] = []
-  const failed = [...plan.refused, ...copies.failed]
+  const failed = [...plan.refused, ...folderFailures, ...copies.failed]
   for (const filename of plan.prune) {
     try {
       await destination.data.deleteFile(destination.owner, destination.collection, filename)
@@ -112,10 +113,30 @@ async function carryOut(job: CollectionJob, plan: CollectionPlan, record: Promot
     }
   }
   for (const failure of failed) logger.warning(`${label}/${failure.file}: ${failure.reason}`)
-  const changed = plan.create || copies.done.size > 0 || pruned.length > 0
+  const changed = plan.create || plan.createFolders.length > folderFailures.length || copies.done.size > 0 || pruned.length > 0
   const status = failed.length || error ? 'failed' : plan.create ? 'created' : changed ? 'updated' : 'unchanged'
   const copiedFiles = plan.copy.map(entry => entry.file).filter(file => copies.done.has(file.filename))
   return resultOf(job, plan, { status, copied: copiedFiles, pruned, failed, error })
+}
+
+/**
+ * Makes the sub-folders the destination lacks, each after the folder it is in (sub-folders take the
+ * collection's ACL: the API sets ACLs per collection). A folder that cannot be made is reported; the
+ * files in it then fail on their own, and everything else goes on.
+ */
+async function createFolders(job: CollectionJob, folders: readonly string[], label: string): Promise<{ file: string; reason: string }[]> {
+  const failed: { file: string; reason: string }[] = []
+  const { data, owner, collection } = job.destination
+  for (const folder of folders) {
+    const slash = folder.lastIndexOf('/')
+    try {
+      await data.createFolder(owner, collection, slash < 0 ? '' : folder.slice(0, slash), folder.slice(slash + 1))
+      job.logger.info(`${label}/${folder}: sub-folder created`)
+    } catch (error) {
+      failed.push({ file: `${folder}/`, reason: `the sub-folder could not be created: ${(error as Error).message}` })
+    }
+  }
+  return failed
 }
 
 interface Verified {
