@@ -3,14 +3,9 @@ import { ClusterApiError, isNotFound } from '../cluster/errors.js'
 import type { ClusterHttp } from '../cluster/http.js'
 import { IncompleteListingError, ListingGuard, type ListingBounds } from '../cluster/listing.js'
 import { readAnswer } from '../cluster/paging.js'
-import { readDirectoryPage, type DirectoryPage } from './listing-answer.js'
+import { readDirectoryPage, type DataFile, type DirectoryPage } from './listing-answer.js'
 
-/** One file of a hosted collection as its listing shows it. */
-export interface DataFile {
-  readonly filename: string
-  readonly size: number
-  readonly last_modified: string
-}
+export type { DataFile } from './listing-answer.js'
 
 export interface CollectionListing {
   /** Every file of the collection, sub-folders included, by its path below the collection (`v2/weights.bin`). */

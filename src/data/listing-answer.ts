@@ -1,7 +1,13 @@
 import { AnswerShapeProblem, type AnswerReader } from '../cluster/answers.js'
 import { isPlainObject } from '../util/json.js'
 import { quoteRemoteValue } from '../util/remote-text.js'
-import type { DataFile } from './data-api.js'
+
+/** One file of a hosted collection as its listing shows it (`filename`: its path below the collection, once listed). */
+export interface DataFile {
+  readonly filename: string
+  readonly size: number
+  readonly last_modified: string
+}
 
 /** One page of a collection's listing, as far as a promotion reads it. */
 export interface DirectoryPage {

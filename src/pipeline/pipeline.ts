@@ -93,7 +93,8 @@ async function runOne(
     run: context,
     step: next => (step = next),
     progress,
-    sawHead: commit => (entry.headSeen = commit)
+    sawHead: commit => (entry.headSeen = commit),
+    wrote: what => context.ahead.wrote(entry.state, what)
   }
   try {
     const adds = await stage.run(entry.state, targetContext)

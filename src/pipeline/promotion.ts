@@ -13,7 +13,7 @@ import { planPublishStage } from '../stages/plan-publish.js'
 import type { CollectionResult } from '../data/result.js'
 import type { CollectionProgressListener } from '../promotion/collections-phase.js'
 import { findDataReferencesStage } from '../stages/find-data-references.js'
-import { collectionsOf, promoteDataStage } from '../stages/promote-data.js'
+import { promoteDataStage } from '../stages/promote-data.js'
 import { prepareDestinationStage } from '../stages/prepare-destination.js'
 import { resolveSourceStage } from '../stages/resolve-source.js'
 import { smokeTestStage } from '../stages/smoke-test.js'
@@ -24,8 +24,7 @@ import type { SecretRegistry } from '../util/secrets.js'
 import { Pipeline } from './pipeline.js'
 import type { RunContext, Settled, Target } from './stage.js'
 import { ServerCapabilities } from '../git/server-capabilities.js'
-import { DestinationLookups } from '../promotion/destination-lookups.js'
-import { EarlyAnswers } from '../util/early-answers.js'
+import { WorkAhead } from '../promotion/work-ahead.js'
 
 /** The stages of a promotion, in order. A new stage is a module of `src/stages/` named here. */
 export const PROMOTION_PIPELINE = Pipeline.start()
@@ -91,14 +90,12 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     workDir: deps.workDir,
     identity: IDENTITY,
     gitServers: new ServerCapabilities(),
-    destinations: new DestinationLookups(targets, config.retry.attemptTimeoutMs),
-    secretNames: new EarlyAnswers(),
-    waitBeforeCleanup: task => void pending.push(task),
-    onCollectionProgress: deps.onCollectionProgress
+    ahead: new WorkAhead(targets, config, deps.logger, redact, deps.onCollectionProgress),
+    waitBeforeCleanup: task => void pending.push(task)
   }
   try {
     const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
-    return { results: settled.map(resultOf), collections: await collectionsOf(context).results() }
+    return { results: settled.map(resultOf), collections: await context.ahead.collections.results() }
   } finally {
     // A prefetch may still be writing into the work directory when a promotion failed early.
     await Promise.allSettled(pending.map(task => task()))

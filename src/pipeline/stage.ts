@@ -3,12 +3,10 @@ import type { ClusterSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { ServerCapabilities } from '../git/server-capabilities.js'
-import type { DestinationLookups } from '../promotion/destination-lookups.js'
-import type { EarlyAnswers } from '../util/early-answers.js'
+import type { DestinationWrite, WorkAhead } from '../promotion/work-ahead.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
-import type { CollectionProgressListener } from '../promotion/collections-phase.js'
 
 /** One algorithm going to one destination, as the first stage sees it. Later stages add their own typed facts. */
 export interface Target {
@@ -34,14 +32,10 @@ export interface RunContext {
   readonly identity: CommitIdentity
   /** What each git server of the run can do (partial clone or not), learnt once per host. */
   readonly gitServers: ServerCapabilities
-  /** The first questions to each destination, asked early and answered once (see DestinationLookups). */
-  readonly destinations: DestinationLookups
-  /** Secret-name comparisons, started while code is pushed, taken by the secrets check. */
-  readonly secretNames: EarlyAnswers<string[]>
+  /** Work started ahead of the stage that needs it: the only place such state lives (see WorkAhead). */
+  readonly ahead: WorkAhead
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */
   waitBeforeCleanup(task: () => Promise<void>): void
-  /** Told of the bytes copied per data collection, for live displays. */
-  readonly onCollectionProgress?: CollectionProgressListener
 }
 
 /** What a stage may do for the target it works on. */
@@ -52,6 +46,8 @@ export interface TargetContext {
   progress(phase: PromotionPhase): void
   /** Remembers the destination head as last read: a failure reports it as what was left in place. */
   sawHead(commit: string | undefined): void
+  /** The stage wrote this to the target's destination: what was asked ahead about it no longer holds. */
+  wrote(what: DestinationWrite): void
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { ClusterAccount } from '../inputs/config.js'
+
 export interface CommitMessageFacts {
   readonly algorithm: string
   readonly sourceCluster: string
@@ -7,6 +9,26 @@ export interface CommitMessageFacts {
   readonly sourceVersion: string
   readonly destCluster: string
   readonly destOwner: string
+}
+
+/** One promotion as far as its facts go: the algorithm, its source revision and its destination. */
+export interface PromotionFactsOf {
+  readonly algorithm: string
+  readonly source: { readonly commit: string; readonly version: string }
+  readonly session: { readonly account: ClusterAccount }
+}
+
+/** What a commit message and release notes may say about a promotion. */
+export function promotionFacts(target: PromotionFactsOf, source: ClusterAccount): CommitMessageFacts {
+  return {
+    algorithm: target.algorithm,
+    sourceCluster: source.cluster.label,
+    sourceOwner: source.algoOwner,
+    sourceCommit: target.source.commit,
+    sourceVersion: target.source.version,
+    destCluster: target.session.account.cluster.label,
+    destOwner: target.session.account.algoOwner
+  }
 }
 
 /** The placeholders a `commit-message` template may use. */

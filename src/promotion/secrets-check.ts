@@ -1,4 +1,34 @@
 import type { ClusterSession } from '../cluster/session.js'
+import type { DestinationState } from './destination.js'
+import type { DestinationAddress } from './destination-lookups.js'
+import { secretComparisonKey } from './work-ahead.js'
+
+/** One target as far as comparing its secret names goes. */
+export interface SecretsTarget extends DestinationAddress {
+  /** The source algorithm's id, when the source answer gave it. */
+  readonly sourceId?: string
+  readonly destinationId?: string
+  readonly destinationState: DestinationState
+}
+
+/**
+ * The comparison of one target's secret names, keyed by its destination, or
+ * undefined without both ids. The code sync starts it when it starts pushing
+ * (the push takes longer than the two listings), and the secrets check takes the answer.
+ */
+export function secretComparison(
+  target: SecretsTarget,
+  source: ClusterSession
+): { key: string; compare: () => Promise<string[]> } | undefined {
+  const { sourceId, destinationId } = target
+  if (!sourceId || !destinationId) return undefined
+  // An algorithm created in this run has no secrets yet: nothing to ask there.
+  const destinationIsNew = target.destinationState === 'created'
+  return {
+    key: secretComparisonKey(target),
+    compare: () => missingSecretNames(source, sourceId, target.session, destinationIsNew ? undefined : destinationId)
+  }
+}
 
 /**
  * The secret names the source algorithm has and the destination lacks.

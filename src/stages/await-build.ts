@@ -1,6 +1,6 @@
 import { rebuildUnlessBuilt, waitForSuccessfulBuild, type BuildWait } from '../promotion/publisher.js'
 import type { Stage, Target } from '../pipeline/stage.js'
-import { needsPublishing } from './publish.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
 import type { SyncedCode } from './sync-code.js'
 
 export interface AwaitedBuild {

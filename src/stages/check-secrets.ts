@@ -1,9 +1,9 @@
 import { isNotFound } from '../cluster/errors.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import { PromotionError } from '../promotion/failure.js'
-import { missingSecretNames, missingSecretsMessage } from '../promotion/secrets-check.js'
-import type { RunContext, Stage, Target } from '../pipeline/stage.js'
-import { needsPublishing } from './publish.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
+import { missingSecretsMessage, secretComparison } from '../promotion/secrets-check.js'
+import type { Stage, Target } from '../pipeline/stage.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
 import type { SyncedCode } from './sync-code.js'
@@ -33,12 +33,13 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
   skip: (target, config) => (needsCheck(target, config) ? undefined : { missingSecrets: [] }),
   run: async (target, context) => {
     const { config, logger } = context.run
-    const destinationId = target.destinationId ?? (await context.run.destinations.algorithm(target))?.id
-    const comparison = secretComparison({ ...target, destinationId }, context.run)
+    const { ahead, source } = context.run
+    const destinationId = target.destinationId ?? (await ahead.destinations.algorithm(target))?.id
+    const comparison = secretComparison({ ...target, sourceId: target.source.metadata.id, destinationId }, source)
     if (!comparison || !destinationId) return { missingSecrets: [] }
     let missing: string[]
     try {
-      missing = await context.run.secretNames.take(comparison.key, comparison.compare)
+      missing = await ahead.secretNames.take(comparison.key, comparison.compare)
     } catch (error) {
       if (!isNotFound(error)) throw error
       logger.warning(`${target.label}: secrets not compared: ${(error as Error).message}`)
@@ -57,24 +58,4 @@ export const checkSecretsStage: Stage<CheckedTarget, CheckedSecrets> = {
 function needsCheck(target: CheckedTarget, config: PromotionConfig): boolean {
   if (target.destinationState === 'missing' || !target.source.metadata.id) return false
   return target.sync.kind !== 'unchanged' || needsPublishing(target, config)
-}
-
-/**
- * The comparison of one target's secret names, keyed by its destination, or
- * undefined without both ids. The code sync starts it when it starts pushing
- * (the push takes longer than the two listings), and this stage takes the answer.
- */
-export function secretComparison(
-  target: Target & ResolvedSource & PreparedDestination,
-  run: RunContext
-): { key: string; compare: () => Promise<string[]> } | undefined {
-  const sourceId = target.source.metadata.id
-  const destinationId = target.destinationId
-  if (!sourceId || !destinationId) return undefined
-  // An algorithm created in this run has no secrets yet: nothing to ask there.
-  const destinationIsNew = target.destinationState === 'created'
-  return {
-    key: target.remote.url,
-    compare: () => missingSecretNames(run.source, sourceId, target.session, destinationIsNew ? undefined : destinationId)
-  }
 }

@@ -1,8 +1,16 @@
 import type { RunContext, Stage, Target } from '../pipeline/stage.js'
 import { promotionRecordRef } from '../promotion/code-sync.js'
 import type { PreparedDestination } from './prepare-destination.js'
-import { collectionsOf } from './promote-data.js'
 import type { ResolvedSource } from './resolve-source.js'
+
+/**
+ * What promoting the data waits for: the references read (or known not to be
+ * needed) and the named copies started. Promote data needs it, so placing it
+ * after that stage does not compile.
+ */
+export interface DataReferencesRead {
+  readonly dataReferences: 'read' | 'not needed' | 'not wanted'
+}
 
 /**
  * Reads the `data://` references of each algorithm's source while its objects
@@ -13,19 +21,20 @@ import type { ResolvedSource } from './resolve-source.js'
  * Named collections need no references to be copied: their copy to this
  * destination starts here, alongside the code sync (see CollectionsPhase.startAhead).
  */
-export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDestination, object> = {
+export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDestination, DataReferencesRead> = {
   title: 'Find data references',
   step: 'resolve source',
   scope: 'targets-of-algorithm',
   side: 'source',
-  skip: (_target, config) => (config.collections.selection.kind === 'none' ? {} : undefined),
+  skip: (_target, config) => (config.collections.selection.kind === 'none' ? { dataReferences: 'not wanted' } : undefined),
   run: async (target, context) => {
-    const phase = collectionsOf(context.run)
+    const phase = context.run.ahead.collections
     phase.startAhead(target.session.account)
     if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target, context.run))) {
       await phase.scan(target.algorithm, target.objects)
+      return { dataReferences: 'read' }
     }
-    return {}
+    return { dataReferences: 'not needed' }
   }
 }
 
@@ -41,7 +50,7 @@ async function codeWillChange(target: Target & ResolvedSource & PreparedDestinat
   if (target.destinationState !== 'exists') return true
   try {
     const probe = await target.objects.probe()
-    const listed = await context.destinations.refsOf(target)
+    const listed = await context.ahead.destinations.refsOf(target)
     const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit), listed)
     return head.commit === undefined || head.recorded !== head.commit
   } catch {

@@ -1,10 +1,9 @@
 import type { PublishDetails } from '../cluster/types.js'
 import type { VersionType } from '../inputs/config.js'
-import { defaultReleaseNotes } from '../promotion/commit-message.js'
+import { defaultReleaseNotes, promotionFacts } from '../promotion/commit-message.js'
 import { latestVersion, matchVersionType, publishDetails } from '../promotion/version-details.js'
 import type { Stage, Target } from '../pipeline/stage.js'
-import { needsPublishing } from './publish.js'
-import { promotionFacts } from './promotion-facts.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
 import type { ResolvedSource } from './resolve-source.js'
 import type { SyncedCode } from './sync-code.js'
 
@@ -30,7 +29,11 @@ export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode, Publi
     const sourceVersion = target.source.version
       ? await source.api.getVersion(sourceOwner, target.algorithm, target.source.commit)
       : undefined
-    const details = publishDetails(defaultReleaseNotes(promotionFacts(target, context.run)), sourceVersion, config.releaseNotes)
+    const details = publishDetails(
+      defaultReleaseNotes(promotionFacts(target, context.run.config.source)),
+      sourceVersion,
+      config.releaseNotes
+    )
     let versionType: VersionType
     if (config.versionType === 'match') {
       const owner = target.session.account.algoOwner

@@ -34,10 +34,10 @@ export const prepareDestinationStage: Stage<Target & ResolvedSource, PreparedDes
       config.settingsOverride,
       config.dryRun,
       environment,
-      () => context.run.destinations.algorithm(target),
+      () => context.run.ahead.destinations.algorithm(target),
       () => {
         // Created now, by this run or (name taken) by another: what was asked before no longer holds.
-        context.run.destinations.changed(target)
+        context.wrote('algorithm')
         // A new destination needs the whole source: fetch it while the destination is created (and the others prepared).
         target.objects.prefetchComplete()
       }

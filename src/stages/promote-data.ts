@@ -1,21 +1,9 @@
-import { CollectionsPhase } from '../promotion/collections-phase.js'
-import type { RunContext, Stage, Target } from '../pipeline/stage.js'
+import type { Stage, Target } from '../pipeline/stage.js'
+import type { DataReferencesRead } from './find-data-references.js'
 import type { CollectionResult } from '../data/result.js'
 import { PromotionError } from '../promotion/failure.js'
-import { needsPublishing } from './publish.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
 import type { SyncedCode } from './sync-code.js'
-
-const phases = new WeakMap<RunContext, CollectionsPhase>()
-
-/** The run's data side, shared by all its targets: each destination's collections are promoted once. */
-export function collectionsOf(run: RunContext): CollectionsPhase {
-  let phase = phases.get(run)
-  if (!phase) {
-    phase = new CollectionsPhase(run.config, run.logger, run.redact, run.onCollectionProgress)
-    phases.set(run, phase)
-  }
-  return phase
-}
 
 /**
  * Promotes the hosted data collections to each destination, after its code and
@@ -24,14 +12,14 @@ export function collectionsOf(run: RunContext): CollectionsPhase {
  * data failure is in the `collections` results; it fails the promotion only
  * where a version would be published without its data.
  */
-export const promoteDataStage: Stage<Target & SyncedCode, object> = {
+export const promoteDataStage: Stage<Target & SyncedCode & DataReferencesRead, object> = {
   title: 'Promote data collections',
   step: 'sync code',
   scope: 'target',
   side: 'destination',
   skip: (_target, config) => (config.collections.selection.kind === 'none' ? {} : undefined),
   run: async (target, context) => {
-    const results = await collectionsOf(context.run).forDestination(target.session.account)
+    const results = await context.run.ahead.collections.forDestination(target.session.account)
     if (needsPublishing(target, context.run.config)) {
       context.step('publish')
       refusePublishingWithoutData(results, target.session.account.algoOwner)

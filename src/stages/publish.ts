@@ -1,5 +1,5 @@
-import type { PromotionConfig } from '../inputs/config.js'
 import { publishBuild } from '../promotion/publisher.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 import type { AwaitedBuild } from './await-build.js'
 import type { PublishPlan } from './plan-publish.js'
@@ -8,16 +8,6 @@ import type { SyncedCode } from './sync-code.js'
 export interface PublishedVersion {
   /** The version published in this run, or ''. */
   readonly destVersion: string
-}
-
-/**
- * Publishing is asked for (and this is no dry run), and there is a commit to
- * publish: one pushed in this run, or an unchanged head known to have no
- * published version, which an earlier run left behind when it stopped during
- * the build or its build failed for a passing reason.
- */
-export function needsPublishing(code: SyncedCode, config: PromotionConfig): boolean {
-  return config.publish && !config.dryRun && (code.sync.kind === 'pushed' || code.headUnpublished)
 }
 
 /**

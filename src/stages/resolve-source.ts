@@ -19,7 +19,7 @@ export const resolveSourceStage: Stage<Target, ResolvedSource> = {
     const { config, source, logger, redact, workDir, gitServers } = context.run
     context.progress('resolving')
     // The destinations' first questions travel with the source's (see DestinationLookups).
-    context.run.destinations.start(target.algorithm)
+    context.run.ahead.destinations.start(target.algorithm)
     const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers }
     const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${target.algorithm}-${role}`, storeOptions)
     const probe = createStore('probe')

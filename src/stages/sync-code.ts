@@ -1,11 +1,10 @@
 import { headHoldsSourceTree, syncCode, type SyncOutcome, type SyncRequest } from '../promotion/code-sync.js'
-import { commitMessage } from '../promotion/commit-message.js'
+import { commitMessage, promotionFacts } from '../promotion/commit-message.js'
 import { publishedVersionAt } from '../promotion/head-version.js'
 import type { Stage, Target, TargetContext } from '../pipeline/stage.js'
-import { secretComparison } from './check-secrets.js'
-import { needsPublishing } from './publish.js'
+import { needsPublishing } from '../promotion/publishing-need.js'
+import { secretComparison } from '../promotion/secrets-check.js'
 import type { PreparedDestination } from './prepare-destination.js'
-import { promotionFacts } from './promotion-facts.js'
 import type { ResolvedSource } from './resolve-source.js'
 
 export interface SyncedCode {
@@ -23,10 +22,10 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
   scope: 'targets-of-algorithm',
   side: 'destination',
   run: async (target, context) => {
-    const { config, logger, destinations } = context.run
+    const { config, logger, ahead } = context.run
     context.progress('fetching')
     // An existing destination's refs were listed when its source was resolved; a created one's are new.
-    const listedRefs = target.destinationState === 'exists' ? await destinations.refsOf(target) : undefined
+    const listedRefs = target.destinationState === 'exists' ? await ahead.destinations.refsOf(target) : undefined
     let code = await syncOnce(target, context, { listedRefs })
     if (needsPublishing(code, config) && code.sync.kind === 'unchanged' && code.sync.byRecord) {
       const holds = await headHoldsSourceTree(target.objects, target.remote, code.sync.destCommit)
@@ -37,7 +36,7 @@ export const syncCodeStage: Stage<Target & ResolvedSource & PreparedDestination,
         code = await syncOnce(target, context, { distrustRecord: true })
       }
     }
-    if (code.sync.kind === 'pushed') destinations.changed(target)
+    if (code.sync.kind === 'pushed') context.wrote('code')
     logger.info(`${target.label}: ${describeSync(code.sync)}`)
     if (!needsPublishing(code, config)) context.progress('done')
     return code
@@ -78,12 +77,12 @@ function syncRequest(target: SyncTarget, context: TargetContext, options: Pick<S
     onPushing: () => {
       context.progress('pushing')
       // Code is arriving, so its secrets will be compared: ask now, while the push runs.
-      const comparison = secretComparison(target, context.run)
-      if (comparison) context.run.secretNames.ask(comparison.key, comparison.compare)
+      const comparison = secretComparison({ ...target, sourceId: target.source.metadata.id }, context.run.source)
+      if (comparison) context.run.ahead.secretNames.ask(comparison.key, comparison.compare)
     },
     onHead: commit => context.sawHead(commit),
     freshDestination: target.destinationState === 'created',
-    message: commitMessage(config.commitMessage, promotionFacts(target, context.run)),
+    message: commitMessage(config.commitMessage, promotionFacts(target, context.run.config.source)),
     logger
   }
 }

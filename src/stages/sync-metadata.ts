@@ -25,7 +25,7 @@ export const syncMetadataStage: Stage<Target & ResolvedSource & PreparedDestinat
   run: async (target, context) => {
     const { config, source, logger } = context.run
     const owner = target.session.account.algoOwner
-    const current = await context.run.destinations.algorithm(target)
+    const current = await context.run.ahead.destinations.algorithm(target)
     if (!current) {
       throw new PromotionError(
         `${owner}/${target.algorithm} was deleted from ${target.session.account.cluster.label} during the promotion; promote again to create it.`
@@ -38,7 +38,10 @@ export const syncMetadataStage: Stage<Target & ResolvedSource & PreparedDestinat
       logger.info(`${target.label}: metadata already matches the source; nothing sent`)
       return { metadataChanges: changes }
     }
-    if (!config.dryRun) await target.session.api.updateAlgorithm(owner, target.algorithm, metadataUpdate(changes, desired, current))
+    if (!config.dryRun) {
+      await target.session.api.updateAlgorithm(owner, target.algorithm, metadataUpdate(changes, desired, current))
+      context.wrote('algorithm')
+    }
     const said = config.dryRun ? 'metadata would change (dry run)' : 'metadata updated'
     logger.info(`${target.label}: ${said}: ${changes.map(describeChange).join('; ')}`)
     const widening = changes.filter(widensAccess)

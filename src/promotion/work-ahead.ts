@@ -1,0 +1,52 @@
+import type { PromotionConfig } from '../inputs/config.js'
+import type { Logger } from '../util/log.js'
+import { EarlyAnswers } from '../util/early-answers.js'
+import { CollectionsPhase, type CollectionProgressListener } from './collections-phase.js'
+import { DestinationLookups, type DestinationAddress } from './destination-lookups.js'
+
+/** What a stage wrote to a destination: each makes some answers asked ahead stale. */
+export type DestinationWrite = 'algorithm' | 'code' | 'secrets' | 'data'
+
+/**
+ * Work that runs ahead of the stage that needs it, declared in one place so
+ * that nothing else keeps such state (no module-level maps, no fields on the
+ * run that nobody clears):
+ * - `destinations`: each destination's first questions (does the algorithm
+ *   exist, what refs does it list), asked when its source is resolved, taken by
+ *   prepare destination, sync metadata, find data references and sync code;
+ * - `secretNames`: the comparison of secret names, started while the code
+ *   push runs, taken by check secrets;
+ * - `collections`: the data side of the run (named collections copy while the
+ *   code is synced; `auto` waits for the references), awaited by promote data
+ *   and reported at the end.
+ * A stage that writes to a destination says so (`wrote`), which drops every
+ * answer that the write made stale; the stages that take answers later then ask again.
+ */
+export class WorkAhead {
+  readonly destinations: DestinationLookups
+  readonly secretNames = new EarlyAnswers<string[]>()
+  readonly collections: CollectionsPhase
+
+  constructor(
+    targets: readonly DestinationAddress[],
+    config: PromotionConfig,
+    logger: Logger,
+    redact: (text: string) => string,
+    onCollectionProgress?: CollectionProgressListener
+  ) {
+    this.destinations = new DestinationLookups(targets, config.retry.attemptTimeoutMs)
+    this.collections = new CollectionsPhase(config, logger, redact, onCollectionProgress)
+  }
+
+  /** Drops what a write to `destination` made stale. */
+  wrote(destination: DestinationAddress, what: DestinationWrite): void {
+    if (what === 'algorithm' || what === 'code') this.destinations.changed(destination)
+    // Secret names are compared by the algorithm's id: a created (or re-created) algorithm, or new secrets, need a new comparison.
+    if (what === 'algorithm' || what === 'secrets') this.secretNames.forget(secretComparisonKey(destination))
+  }
+}
+
+/** Secret comparisons are kept per destination repository (one per algorithm and destination). */
+export function secretComparisonKey(destination: DestinationAddress): string {
+  return destination.remote.url
+}
