@@ -6,11 +6,9 @@ import { parseAccountsConfig, parseConfig } from './inputs/parse.js'
 import type { PromotionConfig } from './inputs/config.js'
 import { isAccountsMode } from './inputs/run-options.js'
 import { runAccounts } from './accounts/run.js'
-import { prepareRun } from './pipeline/prepare.js'
 import { presentAccounts } from './workflow-commands/accounts-output.js'
 import { secretsInInputs } from './inputs/secret-inputs.js'
-import { promote, readEarlierVersionMap } from './pipeline/run.js'
-import { withWorkDirectory } from './process/work-directory.js'
+import { runFailed, runPromotion, type RunObserver } from './pipeline/sequence.js'
 import type { RunReport } from './report/run-report.js'
 import { SecretRegistry } from './util/secrets.js'
 import { writeJobSummary } from './workflow-commands/job-summary.js'
@@ -29,25 +27,28 @@ export async function run(): Promise<void> {
     if (isAccountsMode(read)) {
       return await presentAccounts(await runAccounts(parseAccountsConfig(read, process.env), { logger: actionsLogger, redact }))
     }
-    const parsed = parseConfig(read, process.env)
-    const earlierVersionMap = await readEarlierVersionMap(parsed)
-    const config = await prepareRun(parsed, { logger: actionsLogger, redact })
-    const records = gitHubRecorder(config, process.env, actionsLogger)
-    await records?.beforePromotion()
-    const report = await withWorkDirectory(
-      process.env.RUNNER_TEMP || os.tmpdir(),
-      message => core.warning(message),
-      workDir => promote(config, { logger: actionsLogger, secrets, workDir }, earlierVersionMap),
-      workDir => core.saveState(WORK_DIR_STATE, workDir)
-    ).catch(async (error: unknown) => {
-      // No deployment may stay "in progress" when the run stops early.
-      await records?.abandon(secrets.redact(error instanceof Error ? error.message : String(error)))
-      throw error
+    const { config, report } = await runPromotion(parseConfig(read, process.env), {
+      logger: actionsLogger,
+      secrets,
+      workRoot: process.env.RUNNER_TEMP || os.tmpdir(),
+      onWorkDirectory: workDir => core.saveState(WORK_DIR_STATE, workDir),
+      observe: config => recordsObserver(config, secrets)
     })
-    await records?.afterPromotion(report)
     await present(config, report)
   } catch (error) {
     reportFailure(error, secrets)
+  }
+}
+
+/** GitHub deployments and plan comments, when asked for: started before the promotions, settled after. */
+async function recordsObserver(config: PromotionConfig, secrets: SecretRegistry): Promise<RunObserver | undefined> {
+  const records = gitHubRecorder(config, process.env, actionsLogger)
+  if (!records) return undefined
+  await records.beforePromotion()
+  return {
+    finished: report => records.afterPromotion(report),
+    // No deployment may stay "in progress" when the run stops early.
+    stopped: error => records.abandon(secrets.redact(error instanceof Error ? error.message : String(error)))
   }
 }
 
@@ -66,9 +67,10 @@ async function present(config: PromotionConfig, report: RunReport): Promise<void
   await writeJobSummary(config, report).catch((error: Error) =>
     core.warning(`The job summary could not be written (${error.message}); the outputs hold the same results.`)
   )
+  if (!runFailed(report)) return
   if (report.failed > 0)
     core.setFailed(`${report.failed} of ${report.results.length} promotions failed; see the errors above and the job summary.`)
-  else if (report.failedCollections)
+  else
     core.setFailed(
       `${report.failedCollections} of ${report.collections?.length} data collections were not fully promoted; see the warnings above and the job summary.`
     )

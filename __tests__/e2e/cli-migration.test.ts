@@ -3,6 +3,9 @@
  * `--mode accounts`, with admin keys only ever from the environment.
  */
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
@@ -97,5 +100,39 @@ describe('bundled CLI for a migration', () => {
     const results = JSON.parse(run.stdout).results as { algorithm: string; status: string }[]
     expect(results.map(result => `${result.algorithm}:${result.status}`)).toEqual(['alpha:planned', 'beta:planned'])
     expect(pair.prod.getAlgorithm(DEST_OWNER, 'alpha')).toBeUndefined()
+  })
+
+  it('--create-owner with a version-map-file that is not a version map creates nothing', async () => {
+    await pair.seed('hello', { 'src/hello.py': 'def apply(x):\n    return x\n' })
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'promote-map-'))
+    const mapFile = path.join(folder, 'versions.json')
+    await writeFile(mapFile, 'not json')
+    try {
+      const run = await runCli(
+        [
+          ...clusters(),
+          '--source-api-key-owner',
+          'alice',
+          '--source-algo-owner',
+          'data_science',
+          '--dest-api-key-owner',
+          'deployer',
+          '--dest-algo-owner',
+          'data_science',
+          '--algorithms',
+          'hello',
+          '--create-owner',
+          '--version-map-file',
+          mapFile
+        ],
+        { ...adminEnv, SOURCE_API_KEY: pair.devKey, DEST_API_KEY: pair.prodKey }
+      )
+      expect(run.exitCode, run.stderr).not.toBe(0)
+      expect(run.stderr).toMatch(/version-map-file/)
+      expect(pair.prod.getOrg('data_science')).toBeUndefined()
+      expect(pair.prod.requests.filter(request => request.method !== 'GET')).toEqual([])
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 })

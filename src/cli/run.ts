@@ -6,13 +6,12 @@ import { parseAccountsConfig, parseConfig, type Environment } from '../inputs/pa
 import { isAccountsMode } from '../inputs/run-options.js'
 import type { AccountsReport } from '../accounts/report.js'
 import { runAccounts } from '../accounts/run.js'
-import { prepareRun } from '../pipeline/prepare.js'
 import { secretsInInputs } from '../inputs/secret-inputs.js'
-import { promote } from '../pipeline/run.js'
+import { runFailed, runPromotion } from '../pipeline/sequence.js'
+import type { Logger } from '../util/log.js'
 import { collectionProgressLines } from './collection-progress.js'
 import type { RunReport } from '../report/run-report.js'
 import { SecretRegistry } from '../util/secrets.js'
-import { withWorkDirectory } from '../process/work-directory.js'
 import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
 import {
   ADMIN_KEY_VARIABLES,
@@ -63,10 +62,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       return report.failed > 0 ? EXIT_FAILED : EXIT_OK
     }
     const parsed = await configure(command.inputs, { ...keys, ...adminKeys }, secrets, env)
-    const logger = new LineLogger(process.stderr, { secrets, verbose: command.verbose })
-    const config = await prepareRun(parsed, { logger, redact: text => secrets.redact(text) })
-    const report = await execute(config, command, secrets)
-    return report.failed > 0 || report.failedCollections ? EXIT_FAILED : EXIT_OK
+    const report = await execute(parsed, command, secrets)
+    return runFailed(report) ? EXIT_FAILED : EXIT_OK
   } catch (error) {
     return reportError(error, secrets, verbose)
   }
@@ -141,27 +138,35 @@ function question(input: KeyInput, inputs: Readonly<Record<string, string>>): st
   return `${prefix === 'source' ? 'Source' : 'Destination'} API key${owner ? ` of ${owner}` : ''}${cluster ? ` on ${cluster}` : ''}: `
 }
 
-async function execute(config: PromotionConfig, options: RunOptions, secrets: SecretRegistry): Promise<RunReport> {
+/**
+ * The run, shown as this terminal allows: a live table (or plain progress lines when stderr is
+ * redirected) once the run is prepared and its algorithms are named, then a table or JSON.
+ */
+async function execute(parsed: PromotionConfig, options: RunOptions, secrets: SecretRegistry): Promise<RunReport> {
   const terminal = process.stdout.isTTY === true && !options.json
-  const display = terminal ? progressDisplay(config, options, secrets) : undefined
-  const logger = display ?? new LineLogger(process.stderr, { secrets, verbose: options.verbose })
-  let report: RunReport | undefined
-  try {
-    report = await withWorkDirectory(
-      os.tmpdir(),
-      message => logger.warning(message),
-      workDir =>
-        promote(config, {
-          logger,
-          secrets,
-          workDir,
-          onProgress: display?.onProgress,
-          onCollectionProgress: collectionProgressLines(logger)
-        })
-    )
-  } finally {
-    display?.finish(report?.results ?? [])
+  const lines = new LineLogger(process.stderr, { secrets, verbose: options.verbose })
+  let display: ProgressDisplay | undefined
+  const logger: Logger = {
+    info: message => (display ?? lines).info(message),
+    warning: message => (display ?? lines).warning(message),
+    debug: message => (display ?? lines).debug(message),
+    group: (title, body) => (display ?? lines).group(title, body)
   }
+  const { config, report } = await runPromotion(parsed, {
+    logger,
+    secrets,
+    workRoot: os.tmpdir(),
+    observe: prepared => {
+      display = terminal ? progressDisplay(prepared, options, secrets) : undefined
+      const shown = display
+      return {
+        onProgress: shown?.onProgress,
+        onCollectionProgress: collectionProgressLines(logger),
+        finished: async finished => shown?.finish(finished.results),
+        stopped: async () => shown?.finish([])
+      }
+    }
+  })
   if (terminal) {
     process.stdout.write(secrets.redact(finalTable(config, report)))
   } else {
