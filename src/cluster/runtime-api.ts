@@ -1,5 +1,5 @@
 import { mapWithConcurrency } from '../util/concurrency.js'
-import { ClusterAnswerError, ClusterApiError } from './errors.js'
+import { ClusterAnswerError, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp } from './http.js'
 import { isPlainObject, optionalString } from '../util/json.js'
 
@@ -45,7 +45,7 @@ export class RuntimeApi {
     try {
       answer = await this.http.request<unknown>({ method: 'GET', path })
     } catch (error) {
-      if (error instanceof ClusterApiError && error.status === 404) return []
+      if (isNotFound(error)) return []
       throw error
     }
     if (!isPlainObject(answer) || !Array.isArray(answer.environments)) {

@@ -25,14 +25,12 @@ export function openSession(
   logger: Logger,
   redact: (text: string) => string
 ): ClusterSession {
-  const http = new ClusterHttp({
-    cluster: account.cluster.label,
-    apiUrl: account.cluster.apiUrl,
-    apiKey: account.apiKey,
-    retry: options.retry,
-    logger,
-    redact
-  })
+  const http = clusterHttp(account, options.retry, logger, redact)
   const label = account.cluster.label
   return { account, api: new AlgorithmiaApi(label, http), runtime: new RuntimeApi(label, http, options.concurrency) }
+}
+
+/** The API transport for one account: its cluster's address, its key, the run's retries. */
+export function clusterHttp(account: ClusterAccount, retry: RetryPolicy, logger: Logger, redact: (text: string) => string): ClusterHttp {
+  return new ClusterHttp({ cluster: account.cluster.label, apiUrl: account.cluster.apiUrl, apiKey: account.apiKey, retry, logger, redact })
 }

@@ -277,7 +277,7 @@ export class ObjectStore {
   async readCommit(commit: string): Promise<{ tree: string }> {
     const { stdout } = await this.local('cat-file', ['cat-file', 'commit', commit])
     // The first line of a commit object names its tree.
-    const tree = /^tree ([0-9a-f]{40})\n/.exec(stdout)?.[1]
+    const tree = /^tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(stdout)?.[1]
     if (!tree) throw new GitError('cat-file', commit, 'commit has no tree line', 1)
     return { tree }
   }

@@ -238,6 +238,11 @@ export function promotionRecordRef(sourceCommit: string): string {
   return `refs/algorithmia-promote/source/${sourceCommit}`
 }
 
+/** The destination's head is the commit its promotion record names for this source commit: unchanged, by the record. */
+export function isRecordedHead(head: Pick<RemoteHead, 'commit' | 'recorded'>): boolean {
+  return head.commit !== undefined && head.recorded === head.commit
+}
+
 /**
  * Makes the destination's BUILT_BRANCH hold the source tree, as one new
  * commit on top of its head. Never forces: if the head moved between fetch and
@@ -253,7 +258,7 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
     refuseMissingBuiltBranch(destination, head)
     if (attempt === 1) warnHeadElsewhere(destination, head, logger)
     const fresh = request.freshDestination === true && attempt === 1
-    if (!fresh && head.commit && head.recorded === head.commit && !request.distrustRecord) {
+    if (!fresh && head.commit && isRecordedHead(head) && !request.distrustRecord) {
       return { kind: 'unchanged', destCommit: head.commit, byRecord: true }
     }
     if (request.dryRun && !request.describeChanges) {

@@ -1,4 +1,4 @@
-import { ClusterHttp } from '../cluster/http.js'
+import { clusterHttp } from '../cluster/session.js'
 import { DataApi } from '../data/data-api.js'
 import type { ClusterAccount } from '../inputs/config.js'
 import { promoteCollection } from '../data/promote-collection.js'
@@ -179,15 +179,7 @@ export class CollectionsPhase {
   }
 
   private dataApi(account: ClusterAccount, logger: Logger): DataApi {
-    const http = new ClusterHttp({
-      cluster: account.cluster.label,
-      apiUrl: account.cluster.apiUrl,
-      apiKey: account.apiKey,
-      retry: this.config.retry,
-      logger,
-      redact: this.redact
-    })
-    return new DataApi(account.cluster.label, http)
+    return new DataApi(account.cluster.label, clusterHttp(account, this.config.retry, logger, this.redact))
   }
 
   private report(references: DataReferences, destination: ClusterAccount): void {

@@ -1,5 +1,6 @@
 import { ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from '../cluster/errors.js'
 import { GitError } from '../git/git-error.js'
+import { privateAuthorityAdvice } from '../http/certificate.js'
 import { proxyFor, proxyLabel, proxyVariableFor } from '../http/proxy.js'
 import type { ClusterAccount } from '../inputs/config.js'
 import { missingAlgorithmAdvice, missingCommitAdvice } from './advice.js'
@@ -82,10 +83,7 @@ function explainCause(error: unknown, context: FailureContext): string {
 function explainGitTransport(error: GitError): string {
   const certificate = error.certificateProblem
   if (certificate) {
-    const extra = process.env.NODE_EXTRA_CA_CERTS
-    const fix = extra
-      ? `git was given NODE_EXTRA_CA_CERTS (${extra}) as its CA file, and no certificate in it signed the cluster's: point NODE_EXTRA_CA_CERTS at the PEM file of the CA that issued it.`
-      : `If the cluster uses a private certificate authority, set NODE_EXTRA_CA_CERTS to the CA certificate's PEM file in the step's environment: the API client and git both trust it then.`
+    const fix = privateAuthorityAdvice(process.env.NODE_EXTRA_CA_CERTS)
     return `git ${error.operation} ${error.repository}: the cluster's TLS certificate was refused (${certificate}). ${fix}`
   }
   return `git ${error.operation} ${error.repository} failed at the proxy (${error.proxyProblem}). Check the proxy (HTTPS_PROXY, HTTP_PROXY, or http.proxy in the runner's git configuration), or list the cluster in NO_PROXY if it must be reached directly.`

@@ -1,5 +1,5 @@
 import type { RunContext, Stage, Target } from '../pipeline/stage.js'
-import { promotionRecordRef } from '../promotion/code-sync.js'
+import { isRecordedHead, promotionRecordRef } from '../promotion/code-sync.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
 
@@ -52,7 +52,7 @@ async function codeWillChange(target: Target & ResolvedSource & PreparedDestinat
     const probe = await target.objects.probe()
     const listed = await context.ahead.destinations.refsOf(target)
     const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit), listed)
-    return head.commit === undefined || head.recorded !== head.commit
+    return !isRecordedHead(head)
   } catch {
     return true
   }
