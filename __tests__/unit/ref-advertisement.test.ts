@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { gitEnvironment } from '../../src/git/git-auth.js'
 import { gitHasOwnNetworkSettings, parseRefAdvertisement, readRefAdvertisement } from '../../src/git/ref-advertisement.js'
-import { headFromRefs, parseHeadListing } from '../../src/git/object-store.js'
+import { headFromRefs, parseHeadListing } from '../../src/git/remote-head.js'
 import { algorithmRepository } from '../../src/git/remote.js'
 import type { ClusterAccount } from '../../src/inputs/config.js'
 

@@ -6,7 +6,7 @@ import { REFERENCE_PATTERN, classifyReferences, referencesIn, type DataReference
 import type { CollectionResult } from '../data/result.js'
 import type { PromotionConfig } from '../inputs/config.js'
 import type { Logger } from '../util/log.js'
-import type { AlgorithmObjects } from './code-sync.js'
+import type { AlgorithmObjects } from './algorithm-objects.js'
 
 /** Told how many bytes of a collection are copied so far, for live displays. */
 export type CollectionProgressListener = (event: {

@@ -1,5 +1,5 @@
 import { ObjectStore } from '../git/object-store.js'
-import { AlgorithmObjects } from '../promotion/code-sync.js'
+import { AlgorithmObjects } from '../promotion/algorithm-objects.js'
 import { resolveSource, type SourceRevision } from '../promotion/source.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 
