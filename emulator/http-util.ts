@@ -39,6 +39,28 @@ export async function readJson(req: IncomingMessage, exchange: Exchange): Promis
   }
 }
 
+/**
+ * A JSON request body as the spec describes one: sent as `application/json`
+ * (any other content type is refused) and, where the spec marks the body
+ * required, present. `what` names the body for the error, e.g. "BuildRequest".
+ */
+export async function readJsonRequest(req: IncomingMessage, exchange: Exchange, what: string, required: boolean): Promise<unknown> {
+  const contentType = req.headers['content-type']
+  const body = await readJson(req, exchange)
+  if (body === undefined) {
+    if (required) throw apiError(400, ErrorCode.invalidRequest, `This request needs a JSON body (${what}), sent as application/json`)
+    return undefined
+  }
+  if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
+    throw apiError(
+      400,
+      ErrorCode.invalidRequest,
+      `The ${what} body must be sent as application/json, not ${JSON.stringify(contentType ?? 'no content type')}`
+    )
+  }
+  return body
+}
+
 export function send(
   res: ServerResponse,
   exchange: Exchange,

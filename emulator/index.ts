@@ -11,6 +11,7 @@ export type {
   BuildControls,
   BuildStatus,
   ClusterOptions,
+  ClusterVariants,
   CommitOptions,
   Compilation,
   CreateAlgorithmBody,

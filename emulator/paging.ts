@@ -4,7 +4,6 @@
 import { ErrorCode, apiError } from './errors.js'
 
 export const DEFAULT_LIMIT = 50
-const MAX_LIMIT = 1000
 
 export interface PageRequest {
   limit: number
@@ -36,8 +35,9 @@ function decodeMarker(marker: string): number {
 export function parsePageRequest(query: URLSearchParams): PageRequest {
   const rawLimit = query.get('limit')
   const limit = rawLimit === null || rawLimit === '' ? DEFAULT_LIMIT : Number(rawLimit)
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw apiError(400, ErrorCode.invalidLimit, `Invalid limit ${JSON.stringify(rawLimit)}; use 1 to ${MAX_LIMIT}`)
+  // The spec states a minimum of 1 and no maximum.
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw apiError(400, ErrorCode.invalidLimit, `Invalid limit ${JSON.stringify(rawLimit)}; use a whole number from 1`)
   }
   const marker = query.get('marker')
   return { limit, before: marker ? decodeMarker(marker) : undefined }

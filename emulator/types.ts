@@ -243,11 +243,36 @@ export interface ClusterOptions {
   host?: string
   /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP, as real clusters do. */
   tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Where a real cluster may answer otherwise than the spec: the spec's answer is the default of each. */
+  variants?: ClusterVariants
+}
+
+/**
+ * Behaviours the spec fixes but a real cluster may not follow. Each default is
+ * the spec's; the other value is what some cluster or client is known to do.
+ */
+export interface ClusterVariants {
+  /**
+   * `GET /v1/users/{username}/algorithms`: `array` (default, the spec) answers a
+   * bare array of `{id, algoname, username}`; `paged` answers `{marker, next_link,
+   * results}` pages of whole algorithms (with `algoname` and `username`).
+   */
+  ownerAlgorithmList?: 'array' | 'paged'
+  /**
+   * An algorithm that raised: 200 (default: the spec and the vendor's own mock
+   * server) or 400, each with `{error: {message, stacktrace}}`.
+   */
+  algorithmErrorStatus?: 200 | 400
+  /** Every cluster gets the same environment specification ids (default: each its own). */
+  sharedEnvironmentSpecifications?: boolean
+  /** A missing user or organization: 404 (default) or 409, the only status the spec lists for it. */
+  missingAccountStatus?: 404 | 409
 }
 
 /** The version details a publish request may carry besides the version type and notes. */
 export interface PublishDetails {
-  sample_input?: unknown
+  /** Text, as the spec has it (the console parses it as JSON when it can). */
+  sample_input?: string
   insights_enabled?: boolean
   algorithm_callability?: 'public' | 'private'
 }
@@ -255,7 +280,7 @@ export interface PublishDetails {
 export interface CreateAlgorithmBody {
   details?: object
   settings?: object
-  version_info?: { sample_input?: unknown }
+  version_info?: { sample_input?: string }
 }
 
 export interface CommitOptions {

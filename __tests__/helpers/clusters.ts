@@ -2,7 +2,7 @@
  * Two emulated clusters ("dev" and "prod") with accounts and keys, and the
  * action inputs that connect them. Every end-to-end test starts its own pair.
  */
-import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
+import { startCluster, type ClusterVariants, type EmulatedCluster } from '../../emulator/index.js'
 
 export interface ClusterPair {
   readonly dev: EmulatedCluster
@@ -37,10 +37,17 @@ export interface PairOptions {
   readonly prodHost?: string
   /** Serve both clusters over HTTPS with this certificate (PEM). */
   readonly tls?: { cert: string; key: string }
+  /** Where both clusters answer otherwise than the spec (see emulator/README.md). */
+  readonly variants?: ClusterVariants
 }
 
 export async function startClusterPair(options: PairOptions = {}): Promise<ClusterPair> {
-  const serverKind = { partialClone: options.partialClone ?? false, latencyMs: options.latencyMs ?? 0, tls: options.tls }
+  const serverKind = {
+    partialClone: options.partialClone ?? false,
+    latencyMs: options.latencyMs ?? 0,
+    tls: options.tls,
+    variants: options.variants
+  }
   const buildDelayMs = options.buildDelayMs ?? 50
   const dev = await startCluster({ name: 'dev', buildDelayMs, host: options.devHost, ...serverKind })
   const prod = await startCluster({ name: 'prod', buildDelayMs, host: options.prodHost, ...serverKind })

@@ -113,11 +113,12 @@ export class AdminApi {
     }
   }
 
+  /** A missing user or organization: the spec lists only 409 for it, and servers may answer 404. */
   private async getOrUndefined<T>(path: string): Promise<T | undefined> {
     try {
       return await this.http.request<T>({ method: 'GET', path })
     } catch (error) {
-      if (isNotFound(error)) return undefined
+      if (isNotFound(error) || (error instanceof ClusterApiError && error.status === 409)) return undefined
       throw error
     }
   }

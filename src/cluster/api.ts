@@ -113,12 +113,14 @@ export class AlgorithmiaApi {
   }
 
   /**
-   * Builds the algorithm's head again (the cluster's "latest available source
-   * code"). Not retried blindly: a lost answer may hide a build that started,
-   * and every repeat would start one more.
+   * Builds `commitSha` again. The spec requires a BuildRequest body; naming
+   * the commit builds the promoted one even if someone pushed after it
+   * (without it, the cluster builds its "latest available source code").
+   * Not retried blindly: a lost answer may hide a build that started, and
+   * every repeat would start one more.
    */
-  async compile(owner: string, name: string): Promise<void> {
-    await this.http.request({ method: 'POST', path: `${algorithmPath(owner, name)}/compile` })
+  async compile(owner: string, name: string, commitSha: string): Promise<void> {
+    await this.http.request({ method: 'POST', path: `${algorithmPath(owner, name)}/compile`, body: { commitSha } })
   }
 
   /** Not retried blindly: the caller checks the versions list before trying again. */
