@@ -18,8 +18,7 @@ const HASH_PATTERN = /^[0-9a-f]{40}$/
 const SEMVER_PATTERN = /^\d+\.\d+\.\d+$/
 const PIN_PATTERN = /^(\d+)\.(?:(\d+)\.)?\*$/
 const UUID_PATTERN = /^[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12}$/
-/** The spec's code for an algorithm that does not exist (AlgorithmNotFound). */
-const ALGORITHM_NOT_FOUND = 1000
+const ALGORITHM_NOT_FOUND = ErrorCode.algorithmNotFound
 
 export interface AlgoCallDeps {
   state: ClusterState
@@ -135,7 +134,8 @@ async function readInput(req: IncomingMessage, exchange: Exchange): Promise<unkn
   const text = (await readBody(req, exchange)).toString('utf8')
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return text
   try {
-    return JSON.parse(text) as unknown
+    exchange.requestJson = JSON.parse(text) as unknown
+    return exchange.requestJson
   } catch {
     throw apiError(400, ErrorCode.malformedJson, 'Malformed JSON in request body')
   }

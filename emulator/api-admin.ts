@@ -60,13 +60,8 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
       admin(call => routes.addMember(call))
     )
     .add('GET', '/v1/organization/types', call => routes.listOrgTypes(call))
-  for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-    router.add(
-      method,
-      '/v1/admin/*',
-      admin(() => routes.notEmulated())
-    )
-  }
+  // Checked before the key, so any caller learns the route is not emulated (not that its key is wrong).
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']) router.add(method, '/v1/admin/*', () => routes.notEmulated())
 }
 
 class AdminRoutes {
@@ -187,7 +182,7 @@ class AdminRoutes {
   }
 
   notEmulated(): ApiReply {
-    throw apiError(404, ErrorCode.invalidRequest, 'This admin endpoint is not emulated')
+    throw apiError(404, ErrorCode.invalidRequest, 'No such route: this admin endpoint is not emulated')
   }
 
   /** What a missing user or organization answers (see ClusterVariants.missingAccountStatus). */
@@ -222,7 +217,8 @@ class AdminRoutes {
       username,
       role,
       user_link: `${this.deps.baseUrl()}/v1/users/${username}`,
-      resource_type: 'organization_member'
+      // The spec's name for it (PagedResultList's discriminator mapping).
+      resource_type: 'organizationMember'
     }
   }
 }

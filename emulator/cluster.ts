@@ -81,7 +81,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const dataStore = new DataStore(dirs.data)
   const dataFaults = new DataFaultInjector()
   const data = new DataApiHandler({ state, store: dataStore, faults: dataFaults })
-  const server = new ClusterServer({ state, api, git: gitHttp, data, faults, latencyMs: opts.latencyMs ?? 0 }, opts.tls)
+  const server = new ClusterServer(
+    { state, api, git: gitHttp, data, faults, latencyMs: opts.latencyMs ?? 0, contract: opts.contract },
+    opts.tls
+  )
   const host = opts.host ?? '127.0.0.1'
   const port = await server.listen(opts.port ?? 0, host)
   baseUrl = `${opts.tls ? 'https' : 'http'}://${host}:${port}`
@@ -136,6 +139,10 @@ class Cluster implements EmulatedCluster {
 
   get requests(): RequestRecord[] {
     return this.parts.server.requests
+  }
+
+  get contractViolations(): readonly string[] {
+    return this.parts.server.contractViolations
   }
 
   get faults(): FaultInjector {

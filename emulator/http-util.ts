@@ -12,6 +12,12 @@ export interface Exchange {
   principal?: string
   bytesIn: number
   bytesOut: number
+  /** The parsed JSON request body, kept for the contract check. */
+  requestJson?: unknown
+  /** The JSON answer as sent, kept for the contract check. */
+  responseJson?: string
+  /** A fault rule answered instead of the API: a test's stand-in for a proxy or an overloaded server. */
+  faulted?: boolean
 }
 
 const MAX_JSON_BODY = 10 * 1024 * 1024
@@ -33,7 +39,8 @@ export async function readJson(req: IncomingMessage, exchange: Exchange): Promis
   const text = (await readBody(req, exchange)).toString('utf8')
   if (text.trim() === '') return undefined
   try {
-    return JSON.parse(text) as unknown
+    exchange.requestJson = JSON.parse(text) as unknown
+    return exchange.requestJson
   } catch {
     throw apiError(400, ErrorCode.malformedJson, 'Malformed JSON in request body')
   }
@@ -70,6 +77,7 @@ export function send(
 ): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   exchange.bytesOut += bytes.length
+  if (typeof body === 'string' && /json/i.test(String(headers['Content-Type'] ?? ''))) exchange.responseJson = body
   res.writeHead(status, { ...headers, 'Content-Length': bytes.length })
   res.end(bytes)
 }

@@ -11,9 +11,10 @@ export interface PageRequest {
   before?: number
 }
 
+/** `marker` and `next_link` are strings in the spec (not nullable): the last page leaves them out. */
 export interface PageBody<T> {
-  marker: string | null
-  next_link: string | null
+  marker?: string
+  next_link?: string
   results: T[]
 }
 
@@ -57,8 +58,10 @@ export function paginate<T, R>(
   const remaining = page.before === undefined ? items : items.filter(item => seqOf(item) < page.before!)
   const slice = remaining.slice(0, page.limit)
   const hasMore = remaining.length > slice.length
-  const marker = hasMore ? encodeMarker(seqOf(slice[slice.length - 1])) : null
-  return { marker, next_link: marker ? nextLink(requestUrl, marker) : null, results: slice.map(render) }
+  const results = slice.map(render)
+  if (!hasMore) return { results }
+  const marker = encodeMarker(seqOf(slice[slice.length - 1]))
+  return { marker, next_link: nextLink(requestUrl, marker), results }
 }
 
 function nextLink(requestUrl: URL, marker: string): string {

@@ -2,6 +2,7 @@
 // Version) mirror what the Algorithmia management API returns, so tests can
 // compare in-process results with HTTP responses directly.
 import type { Readable } from 'node:stream'
+import type { ContractCheck } from './contract.js'
 
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
 export type VersionType = 'major' | 'minor' | 'revision'
@@ -245,6 +246,11 @@ export interface ClusterOptions {
   tls?: { cert: string | Buffer; key: string | Buffer }
   /** Where a real cluster may answer otherwise than the spec: the spec's answer is the default of each. */
   variants?: ClusterVariants
+  /**
+   * Checks every API request and answer against the official spec (see
+   * contract.ts); what does not conform is listed in `contractViolations`.
+   */
+  contract?: ContractCheck
 }
 
 /**
@@ -364,6 +370,8 @@ export interface EmulatedCluster {
   repoPath(owner: string, name: string): string
   /** Every request, appended when its response completes (or its connection is dropped). */
   readonly requests: RequestRecord[]
+  /** With the `contract` option: each exchange that did not conform to the spec, naming its operation. */
+  readonly contractViolations: readonly string[]
   clearRequests(): void
   faults: FaultController
   builds: BuildControls

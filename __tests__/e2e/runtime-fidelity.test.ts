@@ -290,7 +290,8 @@ describe('smoke test before publishing', () => {
   for (const status of [200, 400] as const) {
     it(`reads an algorithm's error answered with HTTP ${status} as a failed smoke test`, async () => {
       await pair.stop()
-      pair = await startClusterPair({ variants: { algorithmErrorStatus: status } })
+      // 400 is not the spec's status for an algorithm's error: the contract check would rightly refuse it.
+      pair = await startClusterPair({ variants: { algorithmErrorStatus: status }, contract: status === 400 ? false : undefined })
       await pair.seed('hello', BROKEN_FILES)
 
       const run = await promote({ algorithms: 'hello', publish: true, 'smoke-test': '[{"input": "Jane"}]' })

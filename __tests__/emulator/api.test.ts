@@ -64,7 +64,7 @@ describe('algorithm create and get', () => {
     const { cluster, key } = await devCluster()
     const response = await api(cluster, '/v1/algorithms/alice/missing', { key })
     expect(response.status).toBe(404)
-    expect(response.body).toEqual({ error: 'No such algorithm' })
+    expect(response.body).toEqual({ error: { code: 1000, message: 'No such algorithm' } })
   })
 
   it('rejects a taken name with 1002 and leaves the existing algorithm untouched', async () => {
@@ -261,8 +261,8 @@ describe('admin endpoints', () => {
     // The creating admin is the organization's owner, as the spec says of every creator.
     expect(members.body).toMatchObject({
       results: [
-        { username: 'alice', role: 'member', resource_type: 'organization_member' },
-        { username: 'root', role: 'owner', resource_type: 'organization_member' }
+        { username: 'alice', role: 'member', resource_type: 'organizationMember' },
+        { username: 'root', role: 'owner', resource_type: 'organizationMember' }
       ]
     })
   })

@@ -227,7 +227,7 @@ describe('version and build listings', () => {
     expect(first.results).toHaveLength(3)
     const second = await api(cluster, first.next_link!.slice(cluster.url.length), { key })
     expect((second.body as Page).results).toHaveLength(2)
-    expect((second.body as Page).marker).toBeNull()
+    expect((second.body as Page).marker).toBeUndefined()
     const badLimit = await api(cluster, '/v1/algorithms/alice/hello/builds?limit=0', { key })
     expect(badLimit.body).toMatchObject({ error: { code: 5003 } })
     const badMarker = await api(cluster, '/v1/algorithms/alice/hello/versions?marker=garbage', { key })
