@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import OpenAPIBackend, { type Operation } from 'openapi-backend'
+import OpenAPIBackend, { type Operation, ValidationContext } from 'openapi-backend'
 import { parse } from 'yaml'
 import { CONTRACT_EXCEPTIONS, type ContractException, KNOWN_ACTION_DEPARTURES, PATHS_OUTSIDE_THE_SPEC } from './contract-exceptions.js'
 
@@ -24,6 +24,14 @@ export interface ContractExchange {
   responseBody?: unknown
 }
 
+/** Ajv's types as openapi-backend's own Ajv has them (another Ajv may be installed beside it). */
+type ValidateFunction = ReturnType<ReturnType<OpenAPIBackend['validator']['getAjv']>['compile']>
+type ErrorObject = NonNullable<ValidateFunction['errors']>[number]
+
+interface ResponseObject {
+  content?: Record<string, { schema?: object }>
+}
+
 interface Problem {
   where: 'request' | 'response'
   text: string
@@ -32,6 +40,8 @@ interface Problem {
 const UUID = /^[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12}$/
 
 export class ContractCheck {
+  private errorValidator?: ValidateFunction
+
   private constructor(private readonly api: OpenAPIBackend) {}
 
   /** Reads the spec (YAML) and prepares the validator; validators compile on first use. */
@@ -84,16 +94,34 @@ export class ContractCheck {
 
   private responseProblems(operation: Operation, exchange: ContractExchange): Problem[] {
     const statuses = Object.keys(operation.responses ?? {})
-    if (!statuses.includes(String(exchange.status)) && !statuses.includes('default')) {
-      return [{ where: 'response', text: `status ${exchange.status} is not one the spec lists (${statuses.join(', ')})` }]
+    const listed = statuses.includes(String(exchange.status)) || statuses.includes('default')
+    const problems: Problem[] = listed
+      ? []
+      : [{ where: 'response', text: `status ${exchange.status} is not one the spec lists (${statuses.join(', ')})` }]
+    if (exchange.responseBody === undefined) return problems
+    // An error status the operation does not list is still held to the spec's common Error response.
+    const errors = listed
+      ? this.api.validator.validateResponse(exchange.responseBody, operation, exchange.status).errors
+      : exchange.status >= 400
+        ? this.errorSchemaProblems(exchange.responseBody)
+        : null
+    return problems.concat(
+      (errors ?? []).map(error => ({
+        where: 'response',
+        text: `${error.instancePath || '/'} ${error.message ?? error.keyword}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`
+      }))
+    )
+  }
+
+  /** Checks a body against `#/components/responses/Error`, compiled once with the validator's own Ajv. */
+  private errorSchemaProblems(body: unknown): ErrorObject[] | null | undefined {
+    if (!this.errorValidator) {
+      const components = (this.api.definition as { components?: { responses?: Record<string, ResponseObject> } }).components
+      const schema = components?.responses?.Error?.content?.['application/json']?.schema
+      this.errorValidator = this.api.validator.getAjv(ValidationContext.Response).compile(schema ?? {})
     }
-    if (exchange.responseBody === undefined) return []
-    const result = this.api.validator.validateResponse(exchange.responseBody, operation, exchange.status)
-    if (result.valid) return []
-    return (result.errors ?? []).map(error => ({
-      where: 'response',
-      text: `${error.instancePath || '/'} ${error.message ?? error.keyword}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`
-    }))
+    this.errorValidator(body)
+    return this.errorValidator.errors
   }
 }
 

@@ -54,6 +54,12 @@ describe.skipIf(!hasSpec)('contract check against the official spec', () => {
         /^publishAlgorithm .*request \/requestBody\/version_info\/version_type must be equal to one of the allowed values/
       )
     ])
+    // getAlgorithm lists no 403, which every route answers to a key without access (a listed exception), but its body is still checked.
+    const forbidden = { method: 'GET', path: '/v1/algorithms/alice/hello', query: {}, status: 403 }
+    expect(check.check({ ...forbidden, responseBody: { error: { code: 2001, message: 'no' } } })).toEqual([])
+    expect(check.check({ ...forbidden, responseBody: { error: 'no' } })).toEqual([
+      expect.stringMatching(/^getAlgorithm .*response \/error must be object/)
+    ])
     expect(check.check({ method: 'GET', path: '/v1/nothing', query: {}, status: 404 })).toEqual([
       'GET /v1/nothing: no operation of the spec has this method and path'
     ])
