@@ -1,7 +1,8 @@
 // What calling an algorithm answers, worked out from its code: the emulator
 // runs no user code, but reads the one shape every template starts with, the
 // body of `apply(input)` in `src/<name>.py`. A tree whose apply() raises is
-// how a test makes an algorithm that builds but fails when called.
+// how a test makes an algorithm that builds but fails when called; one that
+// returns `"text" + input["field"]` reads a field of a JSON object input.
 import { createHash } from 'node:crypto'
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; message: string; stacktrace: string }
@@ -16,15 +17,31 @@ export function callAlgorithmCode(name: string, files: Record<string, Buffer>, i
   const raised = /^raise\s+([A-Za-z_][A-Za-z0-9_]*)\(\s*(["'])(.*)\2\s*\)$/.exec(statement)
   if (raised) return failure(`${raised[1]}: ${raised[3]}`, entry)
   if (/^return\s+input$/.test(statement)) return { ok: true, result: input }
-  const greeting = /^return\s+(["'])(.*)\1\s*\+\s*input$/.exec(statement)
+  const greeting = /^return\s+(["'])(.*)\1\s*\+\s*input(?:\[\s*(["'])(\w+)\3\s*\])?$/.exec(statement)
   if (greeting) {
-    if (typeof input !== 'string') {
-      return failure(`TypeError: can only concatenate str (not "${pythonTypeOf(input)}") to str`, entry)
+    const field = greeting[4]
+    const value = field === undefined ? { ok: true as const, value: input } : fieldOf(input, field, entry)
+    if (!value.ok) return value
+    if (typeof value.value !== 'string') {
+      return failure(`TypeError: can only concatenate str (not "${pythonTypeOf(value.value)}") to str`, entry)
     }
-    return { ok: true, result: greeting[2] + input }
+    return { ok: true, result: greeting[2] + value.value }
   }
   // Any other code: an answer that depends only on the tree and the input.
   return { ok: true, result: { input, code: treeDigest(files) } }
+}
+
+/** `input["field"]` as Python reads it: a dict's entry, or the error any other value raises. */
+function fieldOf(input: unknown, field: string, entry: string): { ok: true; value: unknown } | (CallOutcome & { ok: false }) {
+  if (typeof input === 'string') return failure('TypeError: string indices must be integers', entry)
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    const kind = Array.isArray(input)
+      ? 'list indices must be integers or slices, not str'
+      : `'${pythonTypeOf(input)}' object is not subscriptable`
+    return failure(`TypeError: ${kind}`, entry)
+  }
+  if (!(field in input)) return failure(`KeyError: '${field}'`, entry)
+  return { ok: true, value: (input as Record<string, unknown>)[field] }
 }
 
 /** The first statement inside `def apply(input):`, or undefined without one. */
@@ -54,6 +71,6 @@ function pythonTypeOf(value: unknown): string {
   return 'dict'
 }
 
-function failure(message: string, entry: string): CallOutcome {
+function failure(message: string, entry: string): CallOutcome & { ok: false } {
   return { ok: false, message, stacktrace: `Traceback (most recent call last):\n  File "${entry}", in apply\n${message}` }
 }

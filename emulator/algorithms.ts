@@ -82,11 +82,17 @@ export class AlgorithmService {
     await this.repos.remove(algo.owner, algo.name)
   }
 
-  /** Rebuilds the head of master; resolves when the build has finished (or at once while builds are held). */
-  async compile(algo: AlgorithmRecord, waitForResult: boolean): Promise<BuildRecord> {
+  /**
+   * Builds `commitSha` (the spec's BuildRequest field), else the head of master;
+   * resolves when the build has finished (or at once while builds are held).
+   */
+  async compile(algo: AlgorithmRecord, waitForResult: boolean, commitSha?: string): Promise<BuildRecord> {
     const head = await this.repos.head(algo.owner, algo.name)
     if (!head) throw apiError(500, ErrorCode.internal, 'Repository has no master branch')
-    const build = this.builds.start(algo, head)
+    if (commitSha !== undefined && !(await this.repos.hasCommit(algo.owner, algo.name, commitSha))) {
+      throw invalidRequest(`${algo.owner}/${algo.name} has no commit ${commitSha} to build`)
+    }
+    const build = this.builds.start(algo, commitSha ?? head)
     return waitForResult ? this.builds.whenFinished(build) : build
   }
 

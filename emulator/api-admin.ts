@@ -5,13 +5,13 @@ import { parseOrgCreate, parseUserCreate } from './account-requests.js'
 import type { ApiDeps } from './api.js'
 import { authenticateApi, requireAccess, requireAdminKey } from './auth.js'
 import { ErrorCode, apiError, notAuthenticated } from './errors.js'
-import { readJson } from './http-util.js'
+import { readJsonRequest } from './http-util.js'
 import { paginate, parsePageRequest } from './paging.js'
 import type { ApiCall, ApiReply, Router } from './router.js'
 import type { ApiKeyRecord, MemberRole, OrgRecord, UserRecord } from './state.js'
 import { algorithmView } from './views.js'
 
-type AdminDeps = Pick<ApiDeps, 'state' | 'baseUrl'>
+type AdminDeps = Pick<ApiDeps, 'state' | 'baseUrl' | 'variants'>
 
 export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
   const routes = new AdminRoutes(deps)
@@ -60,13 +60,8 @@ export function registerAdminRoutes(router: Router, deps: AdminDeps): void {
       admin(call => routes.addMember(call))
     )
     .add('GET', '/v1/organization/types', call => routes.listOrgTypes(call))
-  for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-    router.add(
-      method,
-      '/v1/admin/*',
-      admin(() => routes.notEmulated())
-    )
-  }
+  // Checked before the key, so any caller learns the route is not emulated (not that its key is wrong).
+  for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH']) router.add(method, '/v1/admin/*', () => routes.notEmulated())
 }
 
 class AdminRoutes {
@@ -87,7 +82,7 @@ class AdminRoutes {
   }
 
   async createUser(call: ApiCall): Promise<ApiReply> {
-    const request = parseUserCreate(await readJson(call.req, call.exchange))
+    const request = parseUserCreate(await readJsonRequest(call.req, call.exchange, 'User', true))
     const { state } = this.deps
     if (state.accountExists(request.username)) {
       throw apiError(409, ErrorCode.usernameTaken, `The username '${request.username}' has been taken`)
@@ -100,21 +95,30 @@ class AdminRoutes {
 
   getUser(call: ApiCall): ApiReply {
     const user = this.deps.state.users.get(call.params.username)
-    if (!user) throw apiError(404, ErrorCode.userNotFound, `No such user: ${call.params.username}`)
+    if (!user) throw apiError(this.missingStatus, ErrorCode.userNotFound, `No such user: ${call.params.username}`)
     return { status: 200, body: this.userView(user) }
   }
 
-  /** Users and organizations alike; a standard key needs read access to the owner, an admin key sees all. */
+  /**
+   * Users and organizations alike; a standard key needs read access to the owner, an admin key sees all.
+   * The spec's answer is a bare array of `{id, algoname, username}`; the `paged` variant pages whole algorithms.
+   */
   listAlgorithms(call: ApiCall): ApiReply {
     const key = this.caller(call)
     if (!key) throw notAuthenticated()
     const owner = call.params.username
-    if (!this.deps.state.accountExists(owner)) throw apiError(404, ErrorCode.userNotFound, `No such user or organization: ${owner}`)
+    if (!this.deps.state.accountExists(owner)) {
+      throw apiError(this.missingStatus, ErrorCode.userNotFound, `No such user or organization: ${owner}`)
+    }
     if (!key.admin) requireAccess(this.deps.state, key, owner, false)
+    const listed = this.deps.state.algorithmsOf(owner)
+    if (this.deps.variants.ownerAlgorithmList !== 'paged') {
+      return { status: 200, body: listed.map(({ algo }) => ({ id: algo.id, algoname: algo.name, username: owner })) }
+    }
     const base = this.deps.baseUrl()
     return this.page(
       call,
-      this.deps.state.algorithmsOf(owner),
+      listed,
       entry => entry.seq,
       ({ algo }) => ({ ...algorithmView(algo, base), algoname: algo.name, username: owner })
     )
@@ -132,7 +136,7 @@ class AdminRoutes {
 
   /** The calling admin becomes the new organization's owner, as the spec says of every caller. */
   async createOrg(call: ApiCall, key: ApiKeyRecord): Promise<ApiReply> {
-    const request = parseOrgCreate(await readJson(call.req, call.exchange))
+    const request = parseOrgCreate(await readJsonRequest(call.req, call.exchange, 'Organization', true))
     const { state } = this.deps
     if (state.accountExists(request.org_name)) {
       throw apiError(409, ErrorCode.organizationExists, `The name '${request.org_name}' has been taken`)
@@ -178,7 +182,12 @@ class AdminRoutes {
   }
 
   notEmulated(): ApiReply {
-    throw apiError(404, ErrorCode.invalidRequest, 'This admin endpoint is not emulated')
+    throw apiError(404, ErrorCode.invalidRequest, 'No such route: this admin endpoint is not emulated')
+  }
+
+  /** What a missing user or organization answers (see ClusterVariants.missingAccountStatus). */
+  private get missingStatus(): number {
+    return this.deps.variants.missingAccountStatus ?? 404
   }
 
   private page<T, R>(call: ApiCall, items: T[], seqOf: (item: T) => number, render: (item: T) => R): ApiReply {
@@ -189,7 +198,7 @@ class AdminRoutes {
 
   private findOrg(name: string): OrgRecord {
     const org = this.deps.state.orgs.get(name)
-    if (!org) throw apiError(404, ErrorCode.organizationNotFound, `No such organization: ${name}`)
+    if (!org) throw apiError(this.missingStatus, ErrorCode.organizationNotFound, `No such organization: ${name}`)
     return org
   }
 
@@ -208,7 +217,8 @@ class AdminRoutes {
       username,
       role,
       user_link: `${this.deps.baseUrl()}/v1/users/${username}`,
-      resource_type: 'organization_member'
+      // The spec's name for it (PagedResultList's discriminator mapping).
+      resource_type: 'organizationMember'
     }
   }
 }

@@ -8,12 +8,13 @@ import { authenticateApi, requireAccess, requireStandardKey } from './auth.js'
 import type { BuildRunner } from './builds.js'
 import { type EnvironmentCatalog, registerEnvironmentRoutes } from './environments.js'
 import { ApiError, ErrorCode, apiError, invalidRequest } from './errors.js'
-import { type Exchange, readJson, sendApiError, sendInternalError, sendJson } from './http-util.js'
+import { type Exchange, readJsonRequest, send, sendApiError, sendInternalError, sendJson } from './http-util.js'
 import { paginate, parsePageRequest } from './paging.js'
 import { type ApiCall, type ApiReply, Router } from './router.js'
 import { type SecretStore, registerSecretRoutes } from './secrets.js'
 import type { AlgorithmRecord, ClusterState } from './state.js'
-import { parsePublishRequest, parseUpdateRequest } from './validation.js'
+import { parseBuildRequest, parsePublishRequest, parseUpdateRequest } from './validation.js'
+import type { ClusterVariants } from './types.js'
 import { algorithmView, buildView, versionView } from './views.js'
 
 export interface ApiDeps {
@@ -23,17 +24,20 @@ export interface ApiDeps {
   environments: EnvironmentCatalog
   secrets: SecretStore
   readTree: (owner: string, name: string, rev: string) => Promise<Record<string, Buffer>>
+  variants: ClusterVariants
   /** The cluster's base URL, for self links. */
   baseUrl: () => string
 }
 
 const ALGO = '/v1/algorithms/:owner/:name'
+const UUID_PATTERN = /^[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12}$/
 
 export class ApiHandler {
   private readonly router = new Router()
 
   constructor(private readonly deps: ApiDeps) {
     registerSecretRoutes(this.router, deps) // before the owner/name routes it would otherwise fall into
+    this.refuseAlgorithmIdRoutes()
     this.registerAlgorithmRoutes()
     this.registerVersionRoutes()
     this.registerBuildRoutes()
@@ -45,12 +49,32 @@ export class ApiHandler {
   async handle(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
     try {
       const match = this.router.match(req.method ?? 'GET', exchange.url.pathname)
-      if (!match) throw invalidRequest(`No such endpoint: ${req.method} ${exchange.url.pathname}`, 404)
+      if (!match) throw invalidRequest(`No such route: ${req.method} ${exchange.url.pathname}`, 404)
       const reply = await match.handler({ req, exchange, params: match.params })
-      sendJson(res, exchange, reply.status, reply.body)
+      if (reply.raw && typeof reply.body === 'string') send(res, exchange, reply.status, reply.body, { 'Content-Type': 'text/plain' })
+      else sendJson(res, exchange, reply.status, reply.body)
     } catch (error) {
       if (error instanceof ApiError) sendApiError(res, exchange, error)
       else sendInternalError(res, exchange, error)
+    }
+  }
+
+  /**
+   * The spec's `/v1/algorithms/{algorithmId}/...` routes other than secrets are
+   * not emulated: they answer "no such route" rather than falling into the
+   * owner/name routes, where a UUID would read as an owner and blame the key.
+   */
+  private refuseAlgorithmIdRoutes(): void {
+    const isAlgorithmId = (params: Record<string, string>) => UUID_PATTERN.test(params.algorithmId)
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+      this.router.add(
+        method,
+        '/v1/algorithms/:algorithmId/*',
+        call => {
+          throw invalidRequest(`No such route: ${method} ${call.exchange.url.pathname} is not emulated`, 404)
+        },
+        isAlgorithmId
+      )
     }
   }
 
@@ -67,7 +91,6 @@ export class ApiHandler {
     this.router
       .add('GET', `${ALGO}/versions`, call => this.listVersions(call))
       .add('POST', `${ALGO}/versions`, call => this.publish(call))
-      .add('POST', `${ALGO}/version`, call => this.publish(call)) // spelling some clients use
       .add('GET', `${ALGO}/versions/:hash`, call => this.getVersion(call))
   }
 
@@ -94,14 +117,15 @@ export class ApiHandler {
     const key = requireStandardKey(authenticateApi(this.deps.state, call.req.headers.authorization))
     // Unknown owners get a clear 404 (see AlgorithmService.create) before the access check.
     if (this.deps.state.accountExists(owner)) requireAccess(this.deps.state, key, owner, true)
-    const { algo, ready } = this.deps.algorithms.create(owner, await readJson(call.req, call.exchange))
+    const { algo, ready } = this.deps.algorithms.create(owner, await readJsonRequest(call.req, call.exchange, 'CreateRequest', true))
     await ready
     return this.reply(201, algo)
   }
 
   private async updateAlgorithm(call: ApiCall): Promise<ApiReply> {
     const algo = this.algorithmFor(call, true)
-    this.deps.algorithms.update(algo, parseUpdateRequest(await readJson(call.req, call.exchange), this.deps.algorithms.environmentExists))
+    const body = await readJsonRequest(call.req, call.exchange, 'UpdateRequest', true)
+    this.deps.algorithms.update(algo, parseUpdateRequest(body, this.deps.algorithms.environmentExists))
     return this.reply(200, algo)
   }
 
@@ -110,15 +134,20 @@ export class ApiHandler {
     return { status: 204 }
   }
 
+  /** The spec's BuildRequest body is required (the official client sends `{}`); `commitSha` names the commit to build. */
   private async compileAlgorithm(call: ApiCall): Promise<ApiReply> {
     const algo = this.algorithmFor(call, true)
-    await this.deps.algorithms.compile(algo, !this.deps.builds.isHolding)
+    const request = parseBuildRequest(await readJsonRequest(call.req, call.exchange, 'BuildRequest', true))
+    await this.deps.algorithms.compile(algo, !this.deps.builds.isHolding, request.commitSha)
     return this.reply(200, algo)
   }
 
   private async publish(call: ApiCall): Promise<ApiReply> {
     const algo = this.algorithmFor(call, true)
-    const build = this.deps.algorithms.publish(algo, parsePublishRequest(await readJson(call.req, call.exchange)))
+    const build = this.deps.algorithms.publish(
+      algo,
+      parsePublishRequest(await readJsonRequest(call.req, call.exchange, 'VersionRequest', true))
+    )
     return { status: 200, body: versionView(algo, build, this.deps.baseUrl()) }
   }
 

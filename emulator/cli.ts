@@ -1,8 +1,9 @@
 // `npm run emulator`: runs one emulated cluster for local development until
 // interrupted. It prints the generated API key once, because this is a local
 // throwaway tool and the key is needed to use the cluster at all.
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startCluster } from './index.js'
+import { type ClusterVariants, specContractCheck, startCluster } from './index.js'
 
 interface CliOptions {
   port: number
@@ -12,10 +13,15 @@ interface CliOptions {
   root?: string
   partialClone: boolean
   latencyMs: number
+  variants: ClusterVariants
+  contract: boolean
 }
 
 const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]
-                            [--partial-clone] [--latency-ms MS]
+                            [--partial-clone] [--latency-ms MS] [--contract] [--variant NAME=VALUE]...
+  --contract   check every API exchange against the official spec (../shared/reference/); Ctrl+C lists what did not conform
+  --variant    answer otherwise than the spec, as a real cluster may: ownerAlgorithmList=paged, algorithmErrorStatus=400,
+               sharedEnvironmentSpecifications=true, missingAccountStatus=409 (see emulator/README.md)
 Environment: EMULATOR_PARTIAL_CLONE=1 (same as --partial-clone), EMULATOR_LATENCY_MS=MS (same as --latency-ms).`
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -29,6 +35,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       root: { type: 'string' },
       'partial-clone': { type: 'boolean', default: false },
       'latency-ms': { type: 'string' },
+      contract: { type: 'boolean', default: false },
+      variant: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false }
     }
   })
@@ -43,8 +51,34 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     buildDelayMs: nonNegativeInteger('--build-delay-ms', values['build-delay-ms']),
     root: values.root,
     partialClone: values['partial-clone'] || flagFromEnvironment('EMULATOR_PARTIAL_CLONE', env.EMULATOR_PARTIAL_CLONE),
-    latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0'))
+    latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0')),
+    variants: parseVariants(values.variant),
+    contract: values.contract
   }
+}
+
+const VARIANT_VALUES: Record<keyof ClusterVariants, Record<string, unknown>> = {
+  ownerAlgorithmList: { array: 'array', paged: 'paged' },
+  algorithmErrorStatus: { '200': 200, '400': 400 },
+  sharedEnvironmentSpecifications: { true: true, false: false },
+  missingAccountStatus: { '404': 404, '409': 409 }
+}
+
+function parseVariants(entries: string[]): ClusterVariants {
+  const variants: Record<string, unknown> = {}
+  for (const entry of entries) {
+    const [name, value] = entry.split('=', 2)
+    const allowed = VARIANT_VALUES[name as keyof ClusterVariants] as Record<string, unknown> | undefined
+    if (!allowed || value === undefined || !(value in allowed)) {
+      throw new Error(
+        `--variant ${entry}: use one of ${Object.entries(VARIANT_VALUES)
+          .flatMap(([n, v]) => Object.keys(v).map(k => `${n}=${k}`))
+          .join(', ')}`
+      )
+    }
+    variants[name] = allowed[value]
+  }
+  return variants as ClusterVariants
 }
 
 function flagFromEnvironment(name: string, value: string | undefined): boolean {
@@ -61,13 +95,16 @@ function nonNegativeInteger(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env)
+  const contract = options.contract ? await specContractCheck(fileURLToPath(new URL('..', import.meta.url))) : undefined
   const cluster = await startCluster({
     name: options.name,
     port: options.port,
     buildDelayMs: options.buildDelayMs,
     root: options.root,
     partialClone: options.partialClone,
-    latencyMs: options.latencyMs
+    latencyMs: options.latencyMs,
+    variants: options.variants,
+    contract
   })
   cluster.addUser(options.user)
   const key = cluster.addKey(options.user)
@@ -75,11 +112,18 @@ async function main(): Promise<void> {
   console.log(`  API:  ${cluster.url}/v1`)
   console.log(`  Git:  ${cluster.url}/git/<owner>/<algorithm>.git`)
   console.log(`  Partial clone: ${options.partialClone ? 'on' : 'off'}; added latency: ${options.latencyMs} ms`)
+  const variants = Object.entries(options.variants).map(([name, value]) => `${name}=${String(value)}`)
+  console.log(`  Variants: ${variants.length ? variants.join(', ') : 'none (the spec)'}; contract check: ${contract ? 'on' : 'off'}`)
   console.log(`  User: ${options.user}`)
   console.log(`  Key:  ${key}`)
   console.log('Press Ctrl+C to stop.')
 
   const shutdown = (): void => {
+    if (contract) {
+      const violations = [...new Set(cluster.contractViolations)]
+      console.log(`Contract check: ${violations.length} exchange(s) did not conform to the spec${violations.length ? ':' : '.'}`)
+      for (const violation of violations) console.log(`  ${violation}`)
+    }
     cluster.stop().then(
       () => process.exit(0),
       (error: unknown) => {

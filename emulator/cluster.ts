@@ -68,19 +68,23 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<EmulatedC
   const gitRunner = new GitRunner(dirs.home)
   const repos = new RepoStore(dirs.repos, dirs.tmp, gitRunner, opts.partialClone ?? false)
   const builds = new BuildRunner(state, repos, opts.buildDelayMs ?? DEFAULT_BUILD_DELAY_MS)
-  const environments = new EnvironmentCatalog()
+  const variants = opts.variants ?? {}
+  const environments = new EnvironmentCatalog({ sharedSpecifications: variants.sharedEnvironmentSpecifications })
   const secrets = new SecretStore()
   const algorithms = new AlgorithmService(state, repos, builds, id => environments.has(id))
   const faults = new FaultInjector()
   let baseUrl = ''
   const readTree = (owner: string, name: string, rev: string) => repos.readTree(owner, name, rev)
-  const api = new ApiHandler({ state, algorithms, builds, environments, secrets, readTree, baseUrl: () => baseUrl })
+  const api = new ApiHandler({ state, algorithms, builds, environments, secrets, readTree, variants, baseUrl: () => baseUrl })
   const gitEnv = isolatedGitEnv(dirs.home)
   const gitHttp = new GitHttpHandler({ state, repos, builds, algorithms, faults, gitEnv })
   const dataStore = new DataStore(dirs.data)
   const dataFaults = new DataFaultInjector()
   const data = new DataApiHandler({ state, store: dataStore, faults: dataFaults })
-  const server = new ClusterServer({ state, api, git: gitHttp, data, faults, latencyMs: opts.latencyMs ?? 0 }, opts.tls)
+  const server = new ClusterServer(
+    { state, api, git: gitHttp, data, faults, latencyMs: opts.latencyMs ?? 0, contract: opts.contract },
+    opts.tls
+  )
   const host = opts.host ?? '127.0.0.1'
   const port = await server.listen(opts.port ?? 0, host)
   baseUrl = `${opts.tls ? 'https' : 'http'}://${host}:${port}`
@@ -135,6 +139,10 @@ class Cluster implements EmulatedCluster {
 
   get requests(): RequestRecord[] {
     return this.parts.server.requests
+  }
+
+  get contractViolations(): readonly string[] {
+    return this.parts.server.contractViolations
   }
 
   get faults(): FaultInjector {

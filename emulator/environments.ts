@@ -1,7 +1,9 @@
 // Algorithm environments (runtimes) of one cluster. An environment's `id` is
 // local to its cluster; its `environment_specification_id` names the
-// specification it was installed from, so the same specification has the
-// same specification id everywhere and a different environment id per cluster.
+// specification it was installed from. Nothing public says two clusters share
+// specification ids, so by default each cluster has its own (a promotion then
+// matches environments by display name and language); `sharedSpecifications`
+// gives every cluster the same ones, the other case a real pair may be.
 import { randomUUID } from 'node:crypto'
 import { authenticateApi, requireStandardKey } from './auth.js'
 import { ErrorCode, apiError } from './errors.js'
@@ -21,7 +23,7 @@ const LANGUAGES: readonly LanguageSpec[] = [
   { name: 'r36', display_name: 'R 3.6.x (Environments)' }
 ]
 
-/** Installed on every emulated cluster; the specification ids are fixed, the environment ids are not. */
+/** Installed on every emulated cluster; these specification ids are used only with `sharedSpecifications`. */
 const DEFAULT_ENVIRONMENTS: readonly Required<NewEnvironment>[] = [
   {
     language: 'python3',
@@ -65,8 +67,10 @@ const CREATED_AT = '2021-03-01T12:00:00.000'
 export class EnvironmentCatalog implements EnvironmentControls {
   private readonly environments: Environment[] = []
 
-  constructor() {
-    for (const environment of DEFAULT_ENVIRONMENTS) this.add(environment)
+  constructor(opts: { sharedSpecifications?: boolean } = {}) {
+    for (const environment of DEFAULT_ENVIRONMENTS) {
+      this.add(opts.sharedSpecifications ? environment : { ...environment, environment_specification_id: undefined })
+    }
   }
 
   list(language?: string): Environment[] {

@@ -3,6 +3,7 @@
 // surface the same information.
 
 export const ErrorCode = {
+  algorithmNotFound: 1000,
   algorithmNameTaken: 1002,
   versionAlreadyPublished: 1007,
   buildNotFound: 1010,
@@ -41,9 +42,12 @@ export function apiError(status: number, code: number, message: string): ApiErro
   return new ApiError(status, { error: { code, message } })
 }
 
-/** The one error the API reports as a bare string rather than {code, message}. */
+/**
+ * The spec's Error object (code 1000, AlgorithmNotFound). The public docs show a
+ * bare string `{"error":"No such algorithm"}`; the action reads both (its unit tests cover the string).
+ */
 export function noSuchAlgorithm(): ApiError {
-  return new ApiError(404, { error: 'No such algorithm' })
+  return apiError(404, ErrorCode.algorithmNotFound, 'No such algorithm')
 }
 
 export function notAuthenticated(): ApiError {

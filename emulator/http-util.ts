@@ -12,6 +12,12 @@ export interface Exchange {
   principal?: string
   bytesIn: number
   bytesOut: number
+  /** The parsed JSON request body, kept for the contract check. */
+  requestJson?: unknown
+  /** The JSON answer as sent, kept for the contract check. */
+  responseJson?: string
+  /** A fault rule answered instead of the API: a test's stand-in for a proxy or an overloaded server. */
+  faulted?: boolean
 }
 
 const MAX_JSON_BODY = 10 * 1024 * 1024
@@ -33,10 +39,33 @@ export async function readJson(req: IncomingMessage, exchange: Exchange): Promis
   const text = (await readBody(req, exchange)).toString('utf8')
   if (text.trim() === '') return undefined
   try {
-    return JSON.parse(text) as unknown
+    exchange.requestJson = JSON.parse(text) as unknown
+    return exchange.requestJson
   } catch {
     throw apiError(400, ErrorCode.malformedJson, 'Malformed JSON in request body')
   }
+}
+
+/**
+ * A JSON request body as the spec describes one: sent as `application/json`
+ * (any other content type is refused) and, where the spec marks the body
+ * required, present. `what` names the body for the error, e.g. "BuildRequest".
+ */
+export async function readJsonRequest(req: IncomingMessage, exchange: Exchange, what: string, required: boolean): Promise<unknown> {
+  const contentType = req.headers['content-type']
+  const body = await readJson(req, exchange)
+  if (body === undefined) {
+    if (required) throw apiError(400, ErrorCode.invalidRequest, `This request needs a JSON body (${what}), sent as application/json`)
+    return undefined
+  }
+  if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) {
+    throw apiError(
+      400,
+      ErrorCode.invalidRequest,
+      `The ${what} body must be sent as application/json, not ${JSON.stringify(contentType ?? 'no content type')}`
+    )
+  }
+  return body
 }
 
 export function send(
@@ -48,6 +77,7 @@ export function send(
 ): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body
   exchange.bytesOut += bytes.length
+  if (typeof body === 'string' && /json/i.test(String(headers['Content-Type'] ?? ''))) exchange.responseJson = body
   res.writeHead(status, { ...headers, 'Content-Length': bytes.length })
   res.end(bytes)
 }

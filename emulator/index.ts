@@ -2,6 +2,7 @@
 // real HTTP server emulating one cluster (REST API under /v1, hosted data under
 // /v1/connector/data and /v1/data, git under /git).
 export { startCluster } from './cluster.js'
+export { ContractCheck, SPEC_RELATIVE_PATH, specContractCheck, type ContractExchange } from './contract.js'
 export type {
   Algorithm,
   AlgorithmDetails,
@@ -11,6 +12,7 @@ export type {
   BuildControls,
   BuildStatus,
   ClusterOptions,
+  ClusterVariants,
   CommitOptions,
   Compilation,
   CreateAlgorithmBody,

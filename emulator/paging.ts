@@ -4,7 +4,6 @@
 import { ErrorCode, apiError } from './errors.js'
 
 export const DEFAULT_LIMIT = 50
-const MAX_LIMIT = 1000
 
 export interface PageRequest {
   limit: number
@@ -12,9 +11,10 @@ export interface PageRequest {
   before?: number
 }
 
+/** `marker` and `next_link` are strings in the spec (not nullable): the last page leaves them out. */
 export interface PageBody<T> {
-  marker: string | null
-  next_link: string | null
+  marker?: string
+  next_link?: string
   results: T[]
 }
 
@@ -36,8 +36,9 @@ function decodeMarker(marker: string): number {
 export function parsePageRequest(query: URLSearchParams): PageRequest {
   const rawLimit = query.get('limit')
   const limit = rawLimit === null || rawLimit === '' ? DEFAULT_LIMIT : Number(rawLimit)
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw apiError(400, ErrorCode.invalidLimit, `Invalid limit ${JSON.stringify(rawLimit)}; use 1 to ${MAX_LIMIT}`)
+  // The spec states a minimum of 1 and no maximum.
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw apiError(400, ErrorCode.invalidLimit, `Invalid limit ${JSON.stringify(rawLimit)}; use a whole number from 1`)
   }
   const marker = query.get('marker')
   return { limit, before: marker ? decodeMarker(marker) : undefined }
@@ -57,8 +58,10 @@ export function paginate<T, R>(
   const remaining = page.before === undefined ? items : items.filter(item => seqOf(item) < page.before!)
   const slice = remaining.slice(0, page.limit)
   const hasMore = remaining.length > slice.length
-  const marker = hasMore ? encodeMarker(seqOf(slice[slice.length - 1])) : null
-  return { marker, next_link: marker ? nextLink(requestUrl, marker) : null, results: slice.map(render) }
+  const results = slice.map(render)
+  if (!hasMore) return { results }
+  const marker = encodeMarker(seqOf(slice[slice.length - 1]))
+  return { marker, next_link: nextLink(requestUrl, marker), results }
 }
 
 function nextLink(requestUrl: URL, marker: string): string {

@@ -89,6 +89,17 @@ export class RepoStore {
     return this.readMaster(this.path(owner, name))
   }
 
+  /** Whether `sha` names a commit of the repository (reachable or not). */
+  async hasCommit(owner: string, name: string, sha: string): Promise<boolean> {
+    await this.settled(owner, name)
+    try {
+      const type = await this.git.run(['cat-file', '-t', sha], { gitDir: this.path(owner, name) })
+      return type.toString('utf8').trim() === 'commit'
+    } catch {
+      return false
+    }
+  }
+
   /** Every file path in the tree at `rev`. */
   async listFiles(owner: string, name: string, rev: string): Promise<string[]> {
     await this.settled(owner, name)

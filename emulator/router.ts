@@ -12,6 +12,8 @@ export interface ApiReply {
   status: number
   /** Omitted for bodiless replies such as 204. */
   body?: unknown
+  /** Sent without a JSON wrapper (`output=raw`): a string as text, anything else as JSON. */
+  raw?: boolean
 }
 
 export type ApiHandler = (call: ApiCall) => Promise<ApiReply> | ApiReply

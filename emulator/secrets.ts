@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import { authenticateApi, requireAccess, requireAdminKey, requireStandardKey } from './auth.js'
 import { type ApiError, apiError } from './errors.js'
-import { readJson } from './http-util.js'
+import { readJsonRequest } from './http-util.js'
 import type { ApiCall, ApiReply, Router } from './router.js'
 import type { AlgorithmRecord, ClusterState } from './state.js'
 import type { NewSecret, SecretResult } from './types.js'
@@ -91,17 +91,21 @@ function listSecrets({ state, secrets }: SecretDeps, call: ApiCall): ApiReply {
 async function createSecret({ state, secrets }: SecretDeps, call: ApiCall): Promise<ApiReply> {
   requireAdminKey(authenticateApi(state, call.req.headers.authorization))
   const algo = algorithmById(state, call.params.algorithmId)
-  const body = await readJson(call.req, call.exchange)
-  return { status: 200, body: secrets.add(algo, parseNewSecret(body)) }
+  const body = await readJsonRequest(call.req, call.exchange, 'AlgorithmSecretCreateRequest', true)
+  return { status: 200, body: secrets.add(algo, parseNewSecret(body, algo)) }
 }
 
-function parseNewSecret(body: unknown): NewSecret {
+/** The spec requires `owner_type` and `owner_id` besides the names; the owner is the algorithm of the path. */
+function parseNewSecret(body: unknown, algo: AlgorithmRecord): NewSecret {
   const object = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined
   const text = (field: string) => (typeof object?.[field] === 'string' ? (object[field] as string) : undefined)
   const shortName = text('short_name')
   const secretKey = text('secret_key')
   if (!object || !shortName || !secretKey || text('description') === undefined) {
     throw malformed('a secret needs short_name, description and secret_key (strings)')
+  }
+  if (text('owner_type') !== 'algorithm' || text('owner_id') !== algo.id) {
+    throw malformed(`a secret needs owner_type "algorithm" and owner_id ${algo.id} (the algorithm of the path)`)
   }
   const value = text('secret_value')
   if (!value) throw apiError(400, CREATE_REQUIRES_VALUE, 'Creating a secret requires secret_value')

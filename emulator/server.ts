@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { ApiHandler } from './api.js'
 import { authenticateApi, authenticateGit } from './auth.js'
 import { type DataApiHandler, isDataPath } from './data-api.js'
+import type { ContractCheck } from './contract.js'
 import { type FaultInjector, applyFault } from './faults.js'
 import { type GitHttpHandler, gitServiceOf } from './git-http.js'
 import { type Exchange, sendInternalError } from './http-util.js'
@@ -20,10 +21,13 @@ export interface ServerDeps {
   faults: FaultInjector
   /** Round-trip time added to each request and each new connection. */
   latencyMs: number
+  /** Checks every API exchange against the official spec; what it finds goes to `contractViolations`. */
+  contract?: ContractCheck
 }
 
 export class ClusterServer {
   readonly requests: RequestRecord[] = []
+  readonly contractViolations: string[] = []
   private readonly server: Server
   private readonly servedSockets = new WeakSet<Socket>()
 
@@ -62,7 +66,10 @@ export class ClusterServer {
     try {
       if (this.deps.latencyMs > 0) await sleep(this.roundTrips(req.socket) * this.deps.latencyMs)
       const fault = this.deps.faults.take(req.method ?? 'GET', exchange.url.pathname)
+      // Marked before the fault answers: the request log (and the contract check) runs as soon as it has.
+      exchange.faulted = fault !== undefined
       if (fault && (await applyFault(fault, req, res, exchange))) return
+      exchange.faulted = false
       if (exchange.kind === 'git') await this.deps.git.handle(req, res, exchange)
       else if (isDataPath(exchange.url.pathname)) await this.deps.data.handle(req, res, exchange)
       else await this.deps.api.handle(req, res, exchange)
@@ -110,6 +117,21 @@ export class ClusterServer {
     if (exchange.principal !== undefined) entry.principal = exchange.principal
     if (exchange.gitService !== undefined) entry.gitService = exchange.gitService
     this.requests.push(entry)
+    // Injected faults stand in for proxies and overloaded servers, not for the API: only its own answers are checked.
+    if (this.deps.contract && exchange.kind === 'api' && entry.status !== 0 && !exchange.faulted) this.checkContract(req, entry, exchange)
+  }
+
+  private checkContract(req: IncomingMessage, entry: RequestRecord, exchange: Exchange): void {
+    const violations = this.deps.contract!.check({
+      method: entry.method,
+      path: entry.path,
+      query: entry.query,
+      requestContentType: req.headers['content-type'],
+      requestBody: exchange.requestJson,
+      status: entry.status,
+      responseBody: exchange.responseJson === undefined ? undefined : (JSON.parse(exchange.responseJson) as unknown)
+    })
+    this.contractViolations.push(...violations)
   }
 }
 

@@ -2,6 +2,7 @@
 // Version) mirror what the Algorithmia management API returns, so tests can
 // compare in-process results with HTTP responses directly.
 import type { Readable } from 'node:stream'
+import type { ContractCheck } from './contract.js'
 
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
 export type VersionType = 'major' | 'minor' | 'revision'
@@ -243,11 +244,41 @@ export interface ClusterOptions {
   host?: string
   /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP, as real clusters do. */
   tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Where a real cluster may answer otherwise than the spec: the spec's answer is the default of each. */
+  variants?: ClusterVariants
+  /**
+   * Checks every API request and answer against the official spec (see
+   * contract.ts); what does not conform is listed in `contractViolations`.
+   */
+  contract?: ContractCheck
+}
+
+/**
+ * Behaviours the spec fixes but a real cluster may not follow. Each default is
+ * the spec's; the other value is what some cluster or client is known to do.
+ */
+export interface ClusterVariants {
+  /**
+   * `GET /v1/users/{username}/algorithms`: `array` (default, the spec) answers a
+   * bare array of `{id, algoname, username}`; `paged` answers `{marker, next_link,
+   * results}` pages of whole algorithms (with `algoname` and `username`).
+   */
+  ownerAlgorithmList?: 'array' | 'paged'
+  /**
+   * An algorithm that raised: 200 (default: the spec and the vendor's own mock
+   * server) or 400, each with `{error: {message, stacktrace}}`.
+   */
+  algorithmErrorStatus?: 200 | 400
+  /** Every cluster gets the same environment specification ids (default: each its own). */
+  sharedEnvironmentSpecifications?: boolean
+  /** A missing user or organization: 404 (default) or 409, the only status the spec lists for it. */
+  missingAccountStatus?: 404 | 409
 }
 
 /** The version details a publish request may carry besides the version type and notes. */
 export interface PublishDetails {
-  sample_input?: unknown
+  /** Text, as the spec has it (the console parses it as JSON when it can). */
+  sample_input?: string
   insights_enabled?: boolean
   algorithm_callability?: 'public' | 'private'
 }
@@ -255,7 +286,7 @@ export interface PublishDetails {
 export interface CreateAlgorithmBody {
   details?: object
   settings?: object
-  version_info?: { sample_input?: unknown }
+  version_info?: { sample_input?: string }
 }
 
 export interface CommitOptions {
@@ -339,6 +370,8 @@ export interface EmulatedCluster {
   repoPath(owner: string, name: string): string
   /** Every request, appended when its response completes (or its connection is dropped). */
   readonly requests: RequestRecord[]
+  /** With the `contract` option: each exchange that did not conform to the spec, naming its operation. */
+  readonly contractViolations: readonly string[]
   clearRequests(): void
   faults: FaultController
   builds: BuildControls

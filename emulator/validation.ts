@@ -35,6 +35,9 @@ const UPDATE_SETTING_KEYS = [
 /** Settings a create request may carry (SettingsMandatory): the same names. */
 const CREATE_SETTING_KEYS = UPDATE_SETTING_KEYS
 
+/** Read-only in Settings and SettingsMandatory (create and update), writable only in SettingsPublish. */
+const READ_ONLY_SETTINGS = ['royalty_microcredits']
+
 /** Settings a publish request may carry (SettingsPublish). */
 const PUBLISH_SETTING_KEYS = [
   'algorithm_callability',
@@ -142,8 +145,32 @@ function requireCreateFields(details: Record<string, unknown> | undefined, setti
   if (missing.length) throw validationError(`Missing required settings: ${missing.join(', ')}`)
 }
 
-function sampleInputOf(body: Record<string, unknown>): unknown {
-  return objectField(body, 'version_info')?.sample_input
+/** The spec's `sample_input` is text (the console parses it as JSON when it can). */
+function sampleInputOf(body: Record<string, unknown>): string | undefined {
+  const sample = objectField(body, 'version_info')?.sample_input
+  if (sample !== undefined && typeof sample !== 'string') {
+    throw validationError(`'version_info.sample_input' must be a string (text the console parses), not ${JSON.stringify(sample)}`)
+  }
+  return sample
+}
+
+function refuseReadOnlySettings(settings: Record<string, unknown>, request: string): void {
+  const readOnly = READ_ONLY_SETTINGS.filter(key => settings[key] !== undefined)
+  if (readOnly.length) throw validationError(`Read-only setting ${readOnly.join(', ')} cannot be set by a ${request} request`)
+}
+
+export interface BuildRequest {
+  commitSha?: string
+}
+
+/** The spec's BuildRequest: every field optional, but the body itself is required. */
+export function parseBuildRequest(body: unknown): BuildRequest {
+  const object = requireBodyObject(body)
+  const commitSha = object.commitSha
+  if (commitSha !== undefined && (typeof commitSha !== 'string' || !/^[0-9a-f]{40}$/.test(commitSha))) {
+    throw validationError(`'commitSha' must be a full git commit hash, not ${JSON.stringify(commitSha)}`)
+  }
+  return { commitSha }
 }
 
 export function parseCreateRequest(body: unknown, environmentExists: EnvironmentCheck): CreateRequest {
@@ -158,6 +185,7 @@ export function parseCreateRequest(body: unknown, environmentExists: Environment
   const settings = validateSettings(rawSettings ?? {})
   requireCreateFields(rawDetails, rawSettings)
   refuseUnknownSettings(settings, CREATE_SETTING_KEYS, 'create')
+  refuseReadOnlySettings(settings, 'create')
   checkEnvironment(settings, environmentExists)
   return {
     name,
@@ -177,6 +205,7 @@ function parseChanges(
   const settings = objectField(object, 'settings')
   if (settings) {
     refuseUnknownSettings(settings, settingKeys, request)
+    if (request !== 'publish') refuseReadOnlySettings(settings, request)
     checkEnvironment(settings, environmentExists)
   }
   return {
@@ -187,22 +216,23 @@ function parseChanges(
 }
 
 export function parseUpdateRequest(body: unknown, environmentExists: EnvironmentCheck): UpdateRequest {
-  return parseChanges(requireBodyObject(body ?? {}), UPDATE_SETTING_KEYS, 'update', environmentExists)
+  return parseChanges(requireBodyObject(body), UPDATE_SETTING_KEYS, 'update', environmentExists)
 }
 
+/** The spec's VersionType: required, with no default and no "patch". */
 function parseVersionType(value: unknown): VersionType {
-  if (value === undefined || value === null) return 'minor'
-  if (value === 'patch') return 'revision' // the API docs call it "patch" in places
+  if (value === undefined || value === null) {
+    throw validationError("'version_info.version_type' is required: major, minor or revision")
+  }
   if (value === 'major' || value === 'minor' || value === 'revision') return value
   throw validationError(`Invalid version_type ${JSON.stringify(value)}; expected major, minor or revision`)
 }
 
 export function parsePublishRequest(body: unknown): PublishRequest {
-  const object = requireBodyObject(body ?? {})
+  const object = requireBodyObject(body)
   const update = parseChanges(object, PUBLISH_SETTING_KEYS, 'publish', () => false)
   const info = objectField(object, 'version_info') ?? {}
-  // Old examples send version_info.type; newer clients version_info.version_type.
-  const versionType = parseVersionType(info.version_type ?? info.type)
+  const versionType = parseVersionType(info.version_type)
   if (info.release_notes !== undefined && typeof info.release_notes !== 'string') {
     throw validationError("'version_info.release_notes' must be a string")
   }

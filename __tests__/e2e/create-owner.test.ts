@@ -32,6 +32,31 @@ describe('create-owner', () => {
     expect(result.error).toContain('create-owner: true')
   })
 
+  it('takes a 409 for a missing organization (the only status the spec lists) as missing, and creates it', async () => {
+    await pair.stop()
+    pair = await startClusterPair({ variants: { missingAccountStatus: 409 } })
+    pair.dev.addUser('dev_admin')
+    pair.dev.addKey('dev_admin', { admin: true, key: DEV_ADMIN_KEY })
+    pair.prod.addUser('prod_admin')
+    pair.prod.addKey('prod_admin', { admin: true, key: PROD_ADMIN_KEY })
+    await pair.seed('hello', FILES)
+
+    const run = await runAction(
+      pair.inputs({
+        ...newOwner,
+        algorithms: 'hello',
+        'create-owner': 'true',
+        'source-admin-api-key': DEV_ADMIN_KEY,
+        'dest-admin-api-key': PROD_ADMIN_KEY
+      })
+    )
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(pair.prod.requests.some(r => r.path === `/v1/organizations/${SOURCE_OWNER}` && r.status === 409)).toBe(true)
+    expect(pair.prod.getOrg(SOURCE_OWNER)).toBeDefined()
+    expect(await pair.prod.readTree(SOURCE_OWNER, 'hello')).toEqual(await pair.dev.readTree(SOURCE_OWNER, 'hello'))
+  })
+
   it('creates the missing owner organization from the source one, then the first promotion succeeds', async () => {
     const run = await runAction(
       pair.inputs({

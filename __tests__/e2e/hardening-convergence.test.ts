@@ -154,6 +154,28 @@ describe('hardening: runs that converge', () => {
       expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true }).map(v => v.version_info.git_hash)).toEqual([head])
     })
 
+    it('the rebuild names the promoted commit (commitSha), so a teammate pushing meanwhile does not change what is built', async () => {
+      await pair.seed('hello', FILES)
+      pair.prod.builds.failTreesContaining('requirements.txt')
+      expect(resultsOf(await promote({ algorithms: 'hello', publish: true }))[0]).toMatchObject({ failedStep: 'build' })
+      pair.prod.builds.clearFailures()
+      const ours = await pair.prod.headCommit(DEST_OWNER, 'hello')
+      // The build request is held up long enough for a teammate's commit to land first.
+      pair.prod.faults.add({ method: 'POST', path: /\/compile$/, latencyMs: 1500 })
+      pair.prod.clearRequests()
+
+      const running = promote({ algorithms: 'hello', publish: true })
+      const asked = (r: { method: string; path: string }) => r.method === 'GET' && r.path.endsWith('/hello/builds')
+      while (!pair.prod.requests.some(asked)) await new Promise(resolve => setTimeout(resolve, 20))
+      const teammate = await pair.prod.commit(DEST_OWNER, 'hello', { 'teammate.txt': 'x' }, { replace: false })
+      const run = await running
+
+      expect(run.exitCode, run.stdout).toBe(0)
+      const published = pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })
+      expect(published.map(v => v.version_info.git_hash)).toEqual([ours])
+      expect(pair.prod.listBuilds(DEST_OWNER, 'hello').map(b => b.commit_sha)).toContain(teammate)
+    })
+
     it('an unchanged head pushed without publishing is published by a run with publish: true', async () => {
       await pair.seed('hello', FILES)
       expect((await promote({ algorithms: 'hello' })).exitCode).toBe(0)

@@ -41,6 +41,26 @@ describe('every algorithm of an owner', () => {
     expect(run.stdout).toContain('selected: sentiment_en, sentiment_fr, summarize')
   })
 
+  it("reads the owner's list as the spec's bare array (the default) and as pages of algorithms (a cluster may answer so)", async () => {
+    for (const ownerAlgorithmList of ['array', 'paged'] as const) {
+      // The paged answer is not the spec's: the contract check would rightly refuse it.
+      const other = await startClusterPair({
+        variants: { ownerAlgorithmList },
+        contract: ownerAlgorithmList === 'paged' ? false : undefined
+      })
+      try {
+        for (const name of OWNED) other.dev.createAlgorithm('data_science', name)
+        const run = await runAction(other.inputs({ algorithms: 'sentiment_*', 'dry-run': true }))
+        expect(run.exitCode, run.stdout).toBe(0)
+        expect(run.stdout, ownerAlgorithmList).toContain('selected: sentiment_en, sentiment_fr, sentiment_legacy')
+        const listed = other.dev.requests.filter(r => r.path === '/v1/users/data_science/algorithms')
+        expect(listed.length, ownerAlgorithmList).toBeGreaterThan(0)
+      } finally {
+        await other.stop()
+      }
+    }
+  })
+
   it('lists the expanded names in the plan matrix and writes nothing', async () => {
     pair.prod.clearRequests()
     const run = await runAction(pair.inputs({ algorithms: 'sentiment_*', 'exclude-algorithms': 'sentiment_legacy', mode: 'plan' }))

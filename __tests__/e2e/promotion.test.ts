@@ -104,9 +104,7 @@ describe.each(SERVER_KINDS)('promotion, end to end, on $kind', ({ partialClone }
 
     it('copies environment-based settings without inventing a language, mapping the cluster-local environment id', async () => {
       const devEnvironment = pair.dev.environments.list('python3')[0]
-      const prodCounterpart = pair.prod.environments
-        .list('python3')
-        .find(e => e.environment_specification_id === devEnvironment.environment_specification_id)!.id
+      const prodCounterpart = pair.prod.environments.list('python3').find(e => e.display_name === devEnvironment.display_name)!.id
       const prodOther = pair.prod.environments.list('python3')[1].id
       await pair.seed('envalgo', HELLO_FILES, {
         settings: { package_set: 'python38', algorithm_environment: devEnvironment.id, license: 'apache2' }

@@ -59,18 +59,40 @@ async function seedPublished(
 }
 
 describe('environments are per cluster', () => {
-  it("creates the destination with its own id for the source's environment", async () => {
+  it("creates the destination with its own id for the source's environment, matched by display name and language (the clusters' specification ids differ)", async () => {
     const sourceEnvironment = pair.dev.environments.list('python3')[1]
-    const counterpart = pair.prod.environments
-      .list('python3')
-      .find(e => e.environment_specification_id === sourceEnvironment.environment_specification_id)!
-    expect(counterpart.id, 'fixture: the clusters use different ids').not.toBe(sourceEnvironment.id)
+    const counterpart = pair.prod.environments.list('python3').find(e => e.display_name === sourceEnvironment.display_name)!
+    expect(counterpart.environment_specification_id, 'fixture: per-cluster specifications').not.toBe(
+      sourceEnvironment.environment_specification_id
+    )
     await pair.seed('hello', HELLO_FILES, { settings: { algorithm_environment: sourceEnvironment.id, license: 'mit' } })
 
     const run = await promote({ algorithms: 'hello' })
 
     expect(run.exitCode, run.stdout).toBe(0)
     expect(pair.prod.getAlgorithm(DEST_OWNER, 'hello')!.settings).toMatchObject({ algorithm_environment: counterpart.id, license: 'mit' })
+  })
+
+  it('prefers the same specification id over the same display name where the clusters share specification ids', async () => {
+    await pair.stop()
+    pair = await startClusterPair({ variants: { sharedEnvironmentSpecifications: true } })
+    const sourceEnvironment = pair.dev.environments.list('python3')[1]
+    const original = pair.prod.environments.list('python3').find(e => e.display_name === sourceEnvironment.display_name)!
+    expect(original.environment_specification_id, 'fixture: shared specifications').toBe(sourceEnvironment.environment_specification_id)
+    // The destination installed the specification under another name, and has another environment under the source's name.
+    pair.prod.environments.remove(original.id)
+    const renamed = pair.prod.environments.add({
+      language: 'python3',
+      display_name: 'Python 3.8 GPU (renamed)',
+      environment_specification_id: sourceEnvironment.environment_specification_id
+    })
+    pair.prod.environments.add({ language: 'python3', display_name: sourceEnvironment.display_name })
+    await pair.seed('hello', HELLO_FILES, { settings: { algorithm_environment: sourceEnvironment.id } })
+
+    const run = await promote({ algorithms: 'hello' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(pair.prod.getAlgorithm(DEST_OWNER, 'hello')!.settings).toMatchObject({ algorithm_environment: renamed.id })
   })
 
   it('refuses an environment the destination lacks, naming it and the available ones, before any write', async () => {
@@ -247,6 +269,41 @@ describe('smoke test before publishing', () => {
     expect(run.exitCode, run.stdout).toBe(0)
     expect(pair.dev.requests.some(r => r.path.startsWith(`/v1/algo/${SOURCE_OWNER}/hello/`))).toBe(true)
   })
+
+  it('sends the JSON value the sample input text denotes, so an algorithm reading input["name"] passes', async () => {
+    const files = { 'src/hello.py': 'def apply(input):\n    return "hello " + input["name"]\n', 'requirements.txt': '' }
+    await seedPublished('hello', files, { sample_input: '{"name": "Jane"}' })
+
+    const run = await promote({ algorithms: 'hello', publish: true, 'smoke-test': 'sample-input' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(results(run)[0]).toMatchObject({ status: 'created', destVersion: '0.1.0' })
+    expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })[0].version_info.sample_input).toBe('{"name": "Jane"}')
+  })
+
+  it('sends a sample input that is not JSON as the text itself', async () => {
+    await seedPublished('hello', HELLO_FILES, { sample_input: 'Jane Doe' })
+    const run = await promote({ algorithms: 'hello', publish: true, 'smoke-test': 'sample-input' })
+    expect(run.exitCode, run.stdout).toBe(0)
+  })
+
+  for (const status of [200, 400] as const) {
+    it(`reads an algorithm's error answered with HTTP ${status} as a failed smoke test`, async () => {
+      await pair.stop()
+      // 400 is not the spec's status for an algorithm's error: the contract check would rightly refuse it.
+      pair = await startClusterPair({ variants: { algorithmErrorStatus: status }, contract: status === 400 ? false : undefined })
+      await pair.seed('hello', BROKEN_FILES)
+
+      const run = await promote({ algorithms: 'hello', publish: true, 'smoke-test': '[{"input": "Jane"}]' })
+
+      expect(run.exitCode).toBe(1)
+      const [result] = results(run)
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'smoke test', destVersion: '' })
+      expect(result.error).toContain('the destination build answered an error')
+      expect(result.error).toContain('ValueError: model weights missing')
+      expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })).toEqual([])
+    })
+  }
 
   it('fails with the input and both answers, and publishes nothing', async () => {
     await pair.seed('hello', BROKEN_FILES)

@@ -1,13 +1,13 @@
 // Users, organizations, memberships, organization types and owners' algorithm
 // lists, as the management API spec shapes them.
 import { describe, expect, it } from 'vitest'
-import type { EmulatedCluster } from '../../emulator/index.js'
+import type { ClusterVariants, EmulatedCluster } from '../../emulator/index.js'
 import { api, seedUser, useFixture } from './helpers.js'
 
 const fixture = useFixture()
 
-async function adminCluster() {
-  const cluster = await fixture.start({ name: 'dev' })
+async function adminCluster(variants?: ClusterVariants) {
+  const cluster = await fixture.start({ name: 'dev', variants })
   const key = seedUser(cluster, 'alice')
   cluster.addUser('root')
   const adminKey = cluster.addKey('root', { admin: true })
@@ -122,7 +122,7 @@ describe('organizations', () => {
       expect.objectContaining({ username: 'bob', role: 'member' }),
       expect.objectContaining({ username: 'alice', role: 'owner' })
     ])
-    expect(second.marker).toBeNull()
+    expect(second.marker).toBeUndefined()
   })
 
   it('pages the organization list and keeps standard keys out', async () => {
@@ -141,8 +141,26 @@ describe('organizations', () => {
 })
 
 describe("an owner's algorithms", () => {
-  it('lists a user or organization algorithms, paged, to members and admins only', async () => {
+  it("lists a user or organization algorithms as the spec's bare array of {id, algoname, username}, to members and admins only", async () => {
     const { cluster, key, adminKey } = await adminCluster()
+    cluster.addOrg('team', ['alice'])
+    const ids = ['one', 'two', 'three'].map(name => cluster.createAlgorithm('team', name).id)
+    cluster.createAlgorithm('alice', 'mine')
+    const listed = await api(cluster, '/v1/users/team/algorithms', { key })
+    expect(listed.body).toEqual([
+      { id: ids[2], algoname: 'three', username: 'team' },
+      { id: ids[1], algoname: 'two', username: 'team' },
+      { id: ids[0], algoname: 'one', username: 'team' }
+    ])
+    const mine = (await api(cluster, '/v1/users/alice/algorithms', { key: adminKey })).body as { algoname: string }[]
+    expect(mine.map(algo => algo.algoname)).toEqual(['mine'])
+    const outsider = seedUser(cluster, 'eve')
+    expect((await api(cluster, '/v1/users/team/algorithms', { key: outsider })).status).toBe(403)
+    expect((await api(cluster, '/v1/users/nobody/algorithms', { key })).status).toBe(404)
+  })
+
+  it('pages whole algorithms with the ownerAlgorithmList "paged" variant', async () => {
+    const { cluster, key, adminKey } = await adminCluster({ ownerAlgorithmList: 'paged' })
     cluster.addOrg('team', ['alice'])
     for (const name of ['one', 'two', 'three']) cluster.createAlgorithm('team', name)
     cluster.createAlgorithm('alice', 'mine')
@@ -156,9 +174,16 @@ describe("an owner's algorithms", () => {
     expect([...first.results, ...rest.results].map(algo => algo.name)).toEqual(['three', 'two', 'one'])
     const mine = (await api(cluster, '/v1/users/alice/algorithms', { key: adminKey })).body as { results: { name: string }[] }
     expect(mine.results).toEqual([expect.objectContaining({ name: 'mine', algoname: 'mine', username: 'alice' })])
-    const outsider = seedUser(cluster, 'eve')
-    expect((await api(cluster, '/v1/users/team/algorithms', { key: outsider })).status).toBe(403)
-    expect((await api(cluster, '/v1/users/nobody/algorithms', { key })).status).toBe(404)
+  })
+
+  it('answers a missing user or organization with 404, or 409 (the only status the spec lists) with the variant', async () => {
+    for (const status of [404, 409] as const) {
+      const { cluster, key, adminKey } = await adminCluster(status === 409 ? { missingAccountStatus: 409 } : undefined)
+      expect((await api(cluster, '/v1/users/nobody', { key: adminKey })).status).toBe(status)
+      expect((await api(cluster, '/v1/organizations/nobody', { key: adminKey })).status).toBe(status)
+      expect((await api(cluster, '/v1/users/nobody/algorithms', { key })).status).toBe(status)
+      await cluster.stop()
+    }
   })
 
   it('gives admin keys no way into algorithms or git', async () => {

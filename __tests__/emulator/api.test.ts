@@ -64,7 +64,7 @@ describe('algorithm create and get', () => {
     const { cluster, key } = await devCluster()
     const response = await api(cluster, '/v1/algorithms/alice/missing', { key })
     expect(response.status).toBe(404)
-    expect(response.body).toEqual({ error: 'No such algorithm' })
+    expect(response.body).toEqual({ error: { code: 1000, message: 'No such algorithm' } })
   })
 
   it('rejects a taken name with 1002 and leaves the existing algorithm untouched', async () => {
@@ -131,7 +131,7 @@ describe('algorithm update, compile and delete', () => {
   it('compiles the head of master and reports the compilation', async () => {
     const { cluster, key } = await devCluster()
     cluster.createAlgorithm('alice', 'hello')
-    const compiled = await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key })
+    const compiled = await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key, body: {} })
     expect(compiled.status).toBe(200)
     const head = await cluster.headCommit('alice', 'hello')
     expect(compiled.body).toMatchObject({
@@ -139,6 +139,47 @@ describe('algorithm update, compile and delete', () => {
       build: { status: 'succeeded', commit_sha: head },
       compilation: { successful: true, output: expect.stringContaining('Build succeeded') }
     })
+  })
+
+  it("refuses compile without the spec's required BuildRequest body, and builds the commit its commitSha names", async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    const first = await cluster.commit('alice', 'hello', { 'a.txt': '1' }, { replace: false })
+    await cluster.waitForBuild('alice', 'hello', first)
+    const head = await cluster.commit('alice', 'hello', { 'a.txt': '2' }, { replace: false })
+    await cluster.waitForBuild('alice', 'hello', head)
+    const bare = await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key })
+    expect(bare.status).toBe(400)
+    expect(bare.body).toMatchObject({ error: { message: expect.stringContaining('BuildRequest') } })
+    expect(cluster.listBuilds('alice', 'hello')).toHaveLength(2)
+    const named = await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key, body: { commitSha: first } })
+    expect(named.status).toBe(200)
+    expect(named.body).toMatchObject({ build: { commit_sha: first, status: 'succeeded' } })
+    expect(cluster.listBuilds('alice', 'hello')[0].commit_sha).toBe(first)
+    const unknown = await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key, body: { commitSha: '0'.repeat(40) } })
+    expect(unknown.status).toBe(400)
+  })
+
+  it('answers routes by algorithm id that are not emulated with 404 "no such route", not 403', async () => {
+    const { cluster, key } = await devCluster()
+    const algo = cluster.createAlgorithm('alice', 'hello')
+    for (const [method, path] of [
+      ['GET', `/v1/algorithms/${algo.id}/builds`],
+      ['POST', `/v1/algorithms/${algo.id}/compile`],
+      ['GET', `/v1/algorithms/${algo.id}/versions`]
+    ]) {
+      const answer = await api(cluster, path, { method, key, body: method === 'POST' ? {} : undefined })
+      expect(answer.status, path).toBe(404)
+      expect(answer.body).toMatchObject({ error: { message: expect.stringMatching(/^No such route/) } })
+    }
+    expect((await api(cluster, `/v1/algorithms/${algo.id}/secrets`, { key })).status).toBe(200)
+  })
+
+  it('accepts any page size of 1 or more (the spec states no maximum)', async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    expect((await api(cluster, '/v1/algorithms/alice/hello/builds?limit=5000', { key })).status).toBe(200)
+    expect((await api(cluster, '/v1/algorithms/alice/hello/builds?limit=0', { key })).status).toBe(400)
   })
 
   it('deletes with 204 and removes the repository', async () => {
@@ -220,8 +261,8 @@ describe('admin endpoints', () => {
     // The creating admin is the organization's owner, as the spec says of every creator.
     expect(members.body).toMatchObject({
       results: [
-        { username: 'alice', role: 'member', resource_type: 'organization_member' },
-        { username: 'root', role: 'owner', resource_type: 'organization_member' }
+        { username: 'alice', role: 'member', resource_type: 'organizationMember' },
+        { username: 'root', role: 'owner', resource_type: 'organizationMember' }
       ]
     })
   })

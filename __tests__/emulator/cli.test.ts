@@ -36,4 +36,10 @@ describe('npm run emulator', () => {
     const out = await startupLines({}, ['--partial-clone', '--latency-ms', '25'])
     expect(out).toContain('Partial clone: on; added latency: 25 ms')
   })
+
+  it('answers as the spec by default, and takes variants and the contract check as flags', async () => {
+    expect(await startupLines({})).toContain('Variants: none (the spec); contract check: off')
+    const out = await startupLines({}, ['--variant', 'ownerAlgorithmList=paged', '--variant', 'missingAccountStatus=409', '--contract'])
+    expect(out).toMatch(/Variants: ownerAlgorithmList=paged, missingAccountStatus=409; contract check: (on|off)/)
+  })
 })

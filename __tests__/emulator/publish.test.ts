@@ -60,11 +60,11 @@ describe('publishing', () => {
     await buildCommit(cluster, { 'a.txt': '1' })
     expect(semver(await publishVia(cluster, key, { version_type: 'revision' }))).toBe('0.0.1')
     await buildCommit(cluster, { 'a.txt': '2' })
-    expect(semver(await publishVia(cluster, key, {}))).toBe('0.1.0') // minor by default
+    expect(semver(await publishVia(cluster, key, { version_type: 'minor' }))).toBe('0.1.0')
     await buildCommit(cluster, { 'a.txt': '3' })
-    expect(semver(await publishVia(cluster, key, { version_type: 'revision' }, 'version'))).toBe('0.1.1')
+    expect(semver(await publishVia(cluster, key, { version_type: 'revision' }))).toBe('0.1.1')
     await buildCommit(cluster, { 'a.txt': '4' })
-    expect(semver(await publishVia(cluster, key, { type: 'major' }))).toBe('1.0.0') // old field name
+    expect(semver(await publishVia(cluster, key, { version_type: 'major' }))).toBe('1.0.0')
     await buildCommit(cluster, { 'a.txt': '5' })
     expect(semver(await publishVia(cluster, key, { version_type: 'minor' }))).toBe('1.1.0')
     await buildCommit(cluster, { 'a.txt': '6' })
@@ -75,8 +75,45 @@ describe('publishing', () => {
     const { cluster, key } = await setup()
     await buildCommit(cluster, { 'a.txt': '1' })
     await cluster.publish('alice', 'hello')
-    expect((await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key })).status).toBe(200)
+    expect((await api(cluster, '/v1/algorithms/alice/hello/compile', { method: 'POST', key, body: {} })).status).toBe(200)
     expect(semver(await publishVia(cluster, key, { version_type: 'minor' }))).toBe('0.2.0')
+  })
+
+  it('requires version_info.version_type as the spec names it: no default, no "patch", no "type", no /version path', async () => {
+    const { cluster, key } = await setup()
+    await buildCommit(cluster, { 'a.txt': '1' })
+    for (const versionInfo of [{}, { version_type: 'patch' }, { type: 'minor' }]) {
+      const refused = await publishVia(cluster, key, versionInfo)
+      expect(refused.status, JSON.stringify(versionInfo)).toBe(400)
+      expect(refused.body).toMatchObject({ error: { code: 6001 } })
+    }
+    const noBody = await api(cluster, '/v1/algorithms/alice/hello/versions', { method: 'POST', key })
+    expect(noBody.status).toBe(400)
+    expect((await publishVia(cluster, key, { version_type: 'minor' }, 'version')).status).toBe(404)
+    expect(cluster.listVersions('alice', 'hello', { published: true })).toEqual([])
+  })
+
+  it('refuses what the spec refuses: a non-string sample_input, the read-only royalty_microcredits on update, a body not sent as JSON', async () => {
+    const { cluster, key } = await setup()
+    await buildCommit(cluster, { 'a.txt': '1' })
+    const sample = await publishVia(cluster, key, { version_type: 'minor', sample_input: { name: 'Jane' } })
+    expect(sample.status).toBe(400)
+    expect(sample.body).toMatchObject({ error: { code: 6001, message: expect.stringContaining('sample_input') } })
+    const royalty = await api(cluster, '/v1/algorithms/alice/hello', {
+      method: 'PUT',
+      key,
+      body: { settings: { royalty_microcredits: 5 } }
+    })
+    expect(royalty.status).toBe(400)
+    expect(royalty.body).toMatchObject({ error: { message: expect.stringContaining('royalty_microcredits') } })
+    const text = await fetch(`${cluster.url}/v1/algorithms/alice/hello/versions`, {
+      method: 'POST',
+      headers: { Authorization: `Simple ${key}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ version_info: { version_type: 'minor' } })
+    })
+    expect(text.status).toBe(400)
+    expect(await text.text()).toMatch(/application\/json/)
+    expect(semver(await publishVia(cluster, key, { version_type: 'minor', sample_input: '{"name": "Jane"}' }))).toBe('0.1.0')
   })
 
   it('rejects invalid version types', async () => {
@@ -190,7 +227,7 @@ describe('version and build listings', () => {
     expect(first.results).toHaveLength(3)
     const second = await api(cluster, first.next_link!.slice(cluster.url.length), { key })
     expect((second.body as Page).results).toHaveLength(2)
-    expect((second.body as Page).marker).toBeNull()
+    expect((second.body as Page).marker).toBeUndefined()
     const badLimit = await api(cluster, '/v1/algorithms/alice/hello/builds?limit=0', { key })
     expect(badLimit.body).toMatchObject({ error: { code: 5003 } })
     const badMarker = await api(cluster, '/v1/algorithms/alice/hello/versions?marker=garbage', { key })

@@ -1,15 +1,15 @@
 // Environments, metadata validation and update, version details, secrets and
 // algorithm calls: what a promotion needs to make a destination behave like its source.
 import { describe, expect, it } from 'vitest'
-import type { EmulatedCluster, Environment } from '../../emulator/index.js'
+import type { ClusterVariants, EmulatedCluster, Environment } from '../../emulator/index.js'
 import { api, seedUser, useFixture } from './helpers.js'
 
 const fixture = useFixture()
 
 const REQUIRED_SETTINGS = { source_visibility: 'closed', license: 'apl', network_access: 'full', pipeline_enabled: true }
 
-async function devCluster(name = 'dev') {
-  const cluster = await fixture.start({ name })
+async function devCluster(name = 'dev', variants?: ClusterVariants) {
+  const cluster = await fixture.start({ name, variants })
   const key = seedUser(cluster, 'alice')
   return { cluster, key }
 }
@@ -25,7 +25,7 @@ async function built(cluster: EmulatedCluster, name: string, files: Record<strin
 }
 
 describe('algorithm environments', () => {
-  it('lists environments by language, with per-cluster ids and shared specification ids', async () => {
+  it('lists environments by language, with per-cluster ids and per-cluster specification ids', async () => {
     const { cluster: dev, key: devKey } = await devCluster('dev')
     const { cluster: prod, key: prodKey } = await devCluster('prod')
     const path = '/v1/algorithm-environments/edge/languages/python3/environments'
@@ -39,9 +39,10 @@ describe('algorithm environments', () => {
       language: { name: 'python3', display_name: expect.any(String) },
       machine_type: expect.any(String)
     })
-    expect(fromDev.environments.map(e => e.environment_specification_id)).toEqual(
-      fromProd.environments.map(e => e.environment_specification_id)
-    )
+    // Nothing public says two clusters share specification ids: by default they do not.
+    const prodSpecifications = new Set(fromProd.environments.map(e => e.environment_specification_id))
+    expect(fromDev.environments.some(e => prodSpecifications.has(e.environment_specification_id))).toBe(false)
+    expect(fromDev.environments.map(e => e.display_name)).toEqual(fromProd.environments.map(e => e.display_name))
     const prodIds = new Set(fromProd.environments.map(e => e.id))
     expect(fromDev.environments.some(e => prodIds.has(e.id))).toBe(false)
 
@@ -50,6 +51,15 @@ describe('algorithm environments', () => {
     const unknown = await api(dev, '/v1/algorithm-environments/edge/languages/cobol/environments', { key: devKey })
     expect(unknown.status).toBe(404)
     expect((await api(dev, path)).status).toBe(401)
+  })
+
+  it('gives every cluster the same specification ids with the sharedEnvironmentSpecifications variant', async () => {
+    const shared = { sharedEnvironmentSpecifications: true }
+    const { cluster: dev } = await devCluster('dev', shared)
+    const { cluster: prod } = await devCluster('prod', shared)
+    const specifications = (cluster: EmulatedCluster) => cluster.environments.list().map(e => e.environment_specification_id)
+    expect(specifications(dev)).toEqual(specifications(prod))
+    expect(dev.environments.list().map(e => e.id)).not.toEqual(prod.environments.list().map(e => e.id))
   })
 
   it("accepts only the cluster's own environment ids on create and update", async () => {
@@ -200,6 +210,18 @@ describe('secrets', () => {
     expect(missing.body).toMatchObject({ error: { code: 1009 } })
   })
 
+  it('refuses a secret without the owner_type and owner_id the spec requires', async () => {
+    const { cluster } = await devCluster()
+    const { id } = cluster.createAlgorithm('alice', 'hello')
+    const admin = cluster.addKey('alice', { admin: true })
+    const secret = { short_name: 'TOKEN', description: '', secret_key: 'TOKEN', secret_value: 'v' }
+    for (const body of [secret, { ...secret, owner_type: 'algorithm' }, { ...secret, owner_type: 'user', owner_id: id }]) {
+      const refused = await api(cluster, `/v1/algorithms/${id}/secrets`, { method: 'POST', key: admin, body })
+      expect(refused.status, JSON.stringify(body)).toBe(400)
+      expect(refused.body).toMatchObject({ error: { code: 8000, message: expect.stringContaining('owner_type') } })
+    }
+  })
+
   it('still routes an algorithm named "secrets" by owner and name', async () => {
     const { cluster, key } = await devCluster()
     cluster.createAlgorithm('alice', 'secrets')
@@ -227,7 +249,7 @@ describe('calling an algorithm', () => {
     expect((await call(cluster, key, sha, 'world')).body).toMatchObject({ result: 'hello world' })
 
     const typeError = await call(cluster, key, sha, { name: 'x' })
-    expect(typeError.status).toBe(400)
+    expect(typeError.status).toBe(200)
     expect(typeError.body).toMatchObject({ error: { message: expect.stringContaining('TypeError') } })
 
     await cluster.publish('alice', 'hello', 'minor')
@@ -243,13 +265,83 @@ describe('calling an algorithm', () => {
       'src/hello.py': 'def apply(input):\n    raise ValueError("model file missing")\n'
     })
     const answer = await call(cluster, key, broken, 'world')
-    expect(answer.status).toBe(400)
-    expect(answer.body).toMatchObject({ error: { message: 'ValueError: model file missing', stacktrace: expect.any(String) } })
+    // The spec and the vendor's own mock server answer an algorithm's error with 200.
+    expect(answer.status).toBe(200)
+    expect(answer.body).toEqual({
+      error: { message: 'ValueError: model file missing', stacktrace: expect.any(String) },
+      metadata: { duration: expect.any(Number) }
+    })
 
     cluster.builds.failTreesContaining('b.txt')
     const failed = await cluster.commit('alice', 'hello', { 'b.txt': '2' }, { replace: false })
     expect((await cluster.waitForBuild('alice', 'hello', failed)).status).toBe('failed')
     expect((await call(cluster, key, failed, 'x')).status).toBe(404)
     expect((await call(cluster, key, '0'.repeat(40), 'x')).status).toBe(404)
+  })
+
+  it('answers 400 with the same error body with the algorithmErrorStatus 400 variant', async () => {
+    const { cluster, key } = await devCluster('dev', { algorithmErrorStatus: 400 })
+    cluster.createAlgorithm('alice', 'hello')
+    const broken = await built(cluster, 'hello', { 'src/hello.py': 'def apply(input):\n    raise ValueError("model file missing")\n' })
+    const answer = await call(cluster, key, broken, 'world')
+    expect(answer.status).toBe(400)
+    expect(answer.body).toMatchObject({ error: { message: 'ValueError: model file missing', stacktrace: expect.any(String) } })
+  })
+
+  it('reads a field of a JSON object input (input["name"]), and fails as Python would on other inputs', async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    const sha = await built(cluster, 'hello', { 'src/hello.py': 'def apply(input):\n    return "hello " + input["name"]\n' })
+    expect((await call(cluster, key, sha, { name: 'Jane' })).body).toMatchObject({ result: 'hello Jane' })
+    expect((await call(cluster, key, sha, 'Jane')).body).toMatchObject({ error: { message: 'TypeError: string indices must be integers' } })
+    expect((await call(cluster, key, sha, { other: 1 })).body).toMatchObject({ error: { message: "KeyError: 'name'" } })
+    expect((await call(cluster, key, sha, 42)).body).toMatchObject({ error: { message: "TypeError: 'int' object is not subscriptable" } })
+  })
+
+  it('resolves the spec forms of the version: blank, latestPrivate, 1.2.*, 1.*; a missing algorithm is a {code, message} 404', async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    const releases: Record<string, string> = {}
+    for (const [text, type, callability] of [
+      ['one', 'minor', 'public'],
+      ['two', 'revision', 'public'],
+      ['three', 'major', 'public'],
+      ['four', 'minor', 'private']
+    ] as const) {
+      await built(cluster, 'hello', { 'src/hello.py': `def apply(input):\n    return "${text} " + input\n` })
+      const version = await cluster.publish('alice', 'hello', type, undefined, { algorithm_callability: callability })
+      releases[version.version_info.semantic_version!] = text
+    }
+    expect(Object.keys(releases)).toEqual(['0.1.0', '0.1.1', '1.0.0', '1.1.0'])
+    const result = async (version: string) => ((await call(cluster, key, version, 'x')).body as { result?: string }).result
+    expect(await result('')).toBe('three x')
+    const blank = await api(cluster, '/v1/algo/alice/hello', { method: 'POST', key, body: 'x' })
+    expect(blank.body).toMatchObject({ result: 'three x' })
+    expect(await result('latestPrivate')).toBe('four x')
+    expect(await result('0.1.*')).toBe('two x')
+    expect(await result('0.*')).toBe('two x')
+    expect(await result('1.*')).toBe('three x')
+    expect(await result('0.1.0')).toBe('one x')
+    expect((await call(cluster, key, '2.*', 'x')).status).toBe(404)
+    expect((await call(cluster, key, 'newest', 'x')).status).toBe(400)
+    const missing = await api(cluster, '/v1/algo/alice/nothing/1.0.0', { method: 'POST', key, body: 'x' })
+    expect(missing.status).toBe(404)
+    expect(missing.body).toEqual({ error: { code: expect.any(Number), message: expect.any(String) } })
+  })
+
+  it('honours output=raw and output=void, checks timeout, and refuses values it cannot honour', async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    const sha = await built(cluster, 'hello', { 'a.txt': '1' })
+    const raw = await api(cluster, `/v1/algo/alice/hello/${sha}?output=raw`, { method: 'POST', key, body: 'x' })
+    expect(raw.text).toBe('hello x')
+    const asynchronous = await api(cluster, `/v1/algo/alice/hello/${sha}?output=void`, { method: 'POST', key, body: 'x' })
+    expect(asynchronous.body).toEqual({ async: true, request_id: expect.any(String) })
+    expect((await api(cluster, `/v1/algo/alice/hello/${sha}?timeout=10`, { method: 'POST', key, body: 'x' })).body).toMatchObject({
+      result: 'hello x'
+    })
+    for (const query of ['output=json', 'timeout=soon', 'timeout=0', 'stdout=maybe']) {
+      expect((await api(cluster, `/v1/algo/alice/hello/${sha}?${query}`, { method: 'POST', key, body: 'x' })).status, query).toBe(400)
+    }
   })
 })

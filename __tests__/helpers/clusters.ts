@@ -2,7 +2,21 @@
  * Two emulated clusters ("dev" and "prod") with accounts and keys, and the
  * action inputs that connect them. Every end-to-end test starts its own pair.
  */
-import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
+import { fileURLToPath } from 'node:url'
+import { type ContractCheck, startCluster, specContractCheck, type ClusterVariants, type EmulatedCluster } from '../../emulator/index.js'
+
+/** Loaded once per test worker: every answer of the pair is checked against the official spec when it is there. */
+let contractCheck: Promise<ContractCheck | undefined> | undefined
+function sharedContractCheck(): Promise<ContractCheck | undefined> {
+  contractCheck ??= specContractCheck(fileURLToPath(new URL('../..', import.meta.url)))
+  return contractCheck
+}
+
+/** Fails the test that made a cluster answer (or be asked) what the spec does not allow, naming each operation. */
+function assertContract(clusters: EmulatedCluster[]): void {
+  const violations = clusters.flatMap(cluster => cluster.contractViolations.map(text => `${cluster.name}: ${text}`))
+  if (violations.length) throw new Error(`The emulator and the official spec disagree:\n${[...new Set(violations)].join('\n')}`)
+}
 
 export interface ClusterPair {
   readonly dev: EmulatedCluster
@@ -37,10 +51,20 @@ export interface PairOptions {
   readonly prodHost?: string
   /** Serve both clusters over HTTPS with this certificate (PEM). */
   readonly tls?: { cert: string; key: string }
+  /** Where both clusters answer otherwise than the spec (see emulator/README.md). */
+  readonly variants?: ClusterVariants
+  /** false: do not check the pair's exchanges against the official spec (default: checked when the spec is there). */
+  readonly contract?: false
 }
 
 export async function startClusterPair(options: PairOptions = {}): Promise<ClusterPair> {
-  const serverKind = { partialClone: options.partialClone ?? false, latencyMs: options.latencyMs ?? 0, tls: options.tls }
+  const serverKind = {
+    partialClone: options.partialClone ?? false,
+    latencyMs: options.latencyMs ?? 0,
+    tls: options.tls,
+    variants: options.variants,
+    contract: options.contract === false ? undefined : await sharedContractCheck()
+  }
   const buildDelayMs = options.buildDelayMs ?? 50
   const dev = await startCluster({ name: 'dev', buildDelayMs, host: options.devHost, ...serverKind })
   const prod = await startCluster({ name: 'prod', buildDelayMs, host: options.prodHost, ...serverKind })
@@ -81,6 +105,9 @@ export async function startClusterPair(options: PairOptions = {}): Promise<Clust
       }
       return commit
     },
-    stop: () => Promise.all([dev.stop(), prod.stop()]).then(() => undefined)
+    stop: async () => {
+      await Promise.all([dev.stop(), prod.stop()])
+      assertContract([dev, prod])
+    }
   }
 }

@@ -11,7 +11,7 @@ import {
 } from './answers.js'
 import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp, HttpRequest } from './http.js'
-import { allPagesOrList, readAnswer } from './paging.js'
+import { allPagesOrList, PAGE_SIZE, readAnswer } from './paging.js'
 import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, PublishDetails, Version } from './types.js'
 import type { VersionType } from '../inputs/config.js'
 
@@ -81,7 +81,8 @@ export class AlgorithmiaApi {
       query,
       what: `the versions of ${owner}/${name}`,
       readItem: readVersion,
-      keyOf: version => `${version.version_info.git_hash} ${version.version_info.semantic_version ?? ''}`
+      keyOf: version => `${version.version_info.git_hash} ${version.version_info.semantic_version ?? ''}`,
+      pageSize: PAGE_SIZE
     })
   }
 
@@ -120,12 +121,14 @@ export class AlgorithmiaApi {
   }
 
   /**
-   * Builds the algorithm's head again (the cluster's "latest available source
-   * code"). Not retried blindly: a lost answer may hide a build that started,
-   * and every repeat would start one more.
+   * Builds `commitSha` again. The spec requires a BuildRequest body; naming
+   * the commit builds the promoted one even if someone pushed after it
+   * (without it, the cluster builds its "latest available source code").
+   * Not retried blindly: a lost answer may hide a build that started, and
+   * every repeat would start one more.
    */
-  async compile(owner: string, name: string): Promise<void> {
-    await this.http.request({ method: 'POST', path: `${algorithmPath(owner, name)}/compile` })
+  async compile(owner: string, name: string, commitSha: string): Promise<void> {
+    await this.http.request({ method: 'POST', path: `${algorithmPath(owner, name)}/compile`, body: { commitSha } })
   }
 
   /** Not retried blindly: the caller checks the versions list before trying again. */

@@ -9,6 +9,9 @@ import { ListingGuard, type ListingBounds } from './listing.js'
  */
 const API_LISTING_BOUNDS: ListingBounds = { maxPages: 2000, maxEntries: 100_000 }
 
+/** Items per page where the spec pages a list. */
+export const PAGE_SIZE = 50
+
 /** One paged list route of the management API. */
 export interface PagedList<T> {
   /** Path below `/v1`, already encoded, without a query. */
@@ -20,6 +23,11 @@ export interface PagedList<T> {
   readonly readItem: AnswerReader<T>
   /** What makes an item unique in the list (an item listed twice fails the listing). */
   readonly keyOf?: (item: T) => string
+  /**
+   * Items asked for per page, for routes the spec pages with `limit`; left out for routes the spec
+   * answers as a bare list (a cluster that pages them anyway is followed by its markers).
+   */
+  readonly pageSize?: number
 }
 
 /**
@@ -32,8 +40,9 @@ export async function allPagesOrList<T>(http: ClusterHttp, cluster: string, list
   const results: T[] = []
   let marker: string | undefined
   do {
-    const params = [list.query ?? '', 'limit=50', marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
-    const request = { method: 'GET' as const, path: `${list.path}?${params}` }
+    const limit = list.pageSize === undefined ? '' : `limit=${list.pageSize}`
+    const params = [list.query ?? '', limit, marker ? `marker=${encodeURIComponent(marker)}` : ''].filter(Boolean).join('&')
+    const request = { method: 'GET' as const, path: params ? `${list.path}?${params}` : list.path }
     const read = readAnswer(cluster, request, readPageOrList(list.readItem), await http.request<unknown>(request))
     results.push(...read.results)
     marker = guard.page(read.results, read.marker)

@@ -58,7 +58,7 @@ export async function rebuildUnlessBuilt(request: BuildWait): Promise<void> {
     `${algorithm}: the head ${commit} of ${where} has no published version and ${build ? `its build ${build.build_id} failed` : 'no build'}; building it again, then publishing it`
   )
   try {
-    await session.api.compile(owner, algorithm)
+    await session.api.compile(owner, algorithm, commit)
   } catch (error) {
     if (!isLostAnswer(error)) throw error
     // The build may have started all the same; waiting tells, and a repeat would start another.

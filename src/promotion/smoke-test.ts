@@ -47,7 +47,22 @@ async function casesOf(run: SmokeTestRun): Promise<ResolvedCase[]> {
       `smoke-test is 'sample-input', but the promoted source commit has no sample input (it is not a published version with one). Give the cases as JSON instead, for example '[{"input": "Jane"}]'. Nothing was published.`
     )
   }
-  return [{ input: run.sampleInput, expectSource: true }]
+  return [{ input: sampleInputValue(run.sampleInput), expectSource: true }]
+}
+
+/**
+ * A version's `sample_input` is text that the algorithm console parses as
+ * JSON (the spec's own example is "42"): the call gets the value it denotes,
+ * or the text itself when it is not JSON. The source and the destination get
+ * the same value.
+ */
+export function sampleInputValue(sample: unknown): unknown {
+  if (typeof sample !== 'string') return sample
+  try {
+    return JSON.parse(sample) as unknown
+  } catch {
+    return sample
+  }
 }
 
 function callBuild(session: ClusterSession, algorithm: string, commit: string, input: unknown): Promise<CallAnswer> {
