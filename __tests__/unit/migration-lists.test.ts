@@ -59,7 +59,7 @@ describe("an owner's algorithm list", () => {
     const error = await new AlgorithmiaApi('unit', http).listAlgorithmNames('team').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ClusterAnswerError)
     expect((error as Error).message).toMatch(
-      /^unit: GET \/users\/team\/algorithms\?limit=50: answered with an unexpected shape: results\[0\]: name is "..\/..\/etc"/
+      /^unit: GET \/users\/team\/algorithms: answered with an unexpected shape: results\[0\]: name is "..\/..\/etc"/
     )
   })
 })
