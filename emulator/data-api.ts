@@ -69,7 +69,9 @@ export class DataApiHandler {
     res: ServerResponse,
     exchange: Exchange
   ): Promise<void> {
-    const { owner, collection, path } = target
+    const { collection, path } = target
+    // `.my` is the key owner's own collections, as the official clients use it.
+    const owner = target.owner === '.my' ? key.owner : target.owner
     if (owner === undefined) throw invalidRequest('Give an owner: /v1/connector/data/<owner>/<collection>')
     if (collection === undefined) return this.ownerLevel(method, owner, key, req, res, exchange)
     const record = this.deps.store.get(owner, collection)

@@ -179,6 +179,17 @@ describe('hosted data collections', () => {
     expect(cluster.data.listFiles('alice', 'models')?.map(file => file.filename)).toEqual(['top.txt'])
   })
 
+  it("reads and writes data://.my/… as the key owner's own collections", async () => {
+    const { cluster, key, bobKey } = await setup()
+    cluster.data.createCollection('alice', 'models')
+    expect((await put(cluster, `${DATA}/.my/models/w.txt`, key, Buffer.from('mine'))).status).toBe(200)
+    expect((await cluster.data.readFile('alice', 'models', 'w.txt')).toString()).toBe('mine')
+    expect((await api(cluster, `${DATA}/.my/models`, { key })).body).toMatchObject({
+      files: [expect.objectContaining({ filename: 'w.txt' })]
+    })
+    expect((await api(cluster, `${DATA}/.my/models`, { key: bobKey })).status).toBe(404)
+  })
+
   it('checks ACLs: others read only public collections and never write', async () => {
     const { cluster, key, bobKey } = await setup()
     cluster.data.createCollection('alice', 'private', [])
