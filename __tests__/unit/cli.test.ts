@@ -124,6 +124,31 @@ describe('parseCommandLine', () => {
     expect(usageErrorOf(['--algorithms']).output.err).toMatch(/argument missing/)
   })
 
+  it('suggests the key flag for a near miss with a value, and where the key goes instead, without the value', () => {
+    const { error, output } = usageErrorOf(['--algorithms', 'a', '--dest-apikey=secretValue4'])
+    expect(error.message).toBe(
+      "unknown flag '--dest-apikey' (its value is not shown). Did you mean --dest-api-key? Keys are never flags: " +
+        'set DEST_API_KEY or DEST_ACCOUNT_API_KEY instead. Run algorithmia-promote --help for every flag.'
+    )
+    expect(error.message + output.err).not.toContain('secretValue4')
+    expect(usageErrorOf(['--dest-algo-ownr=x']).error.message).toContain('Did you mean --dest-algo-owner?')
+  })
+
+  it('says a switch takes no value, instead of "too many arguments" or an unknown option', () => {
+    for (const argv of [['--dry-run', 'false'], ['--dry-run=false'], ['--publish', 'TRUE'], ['--json', 'no']]) {
+      const { error, output } = usageErrorOf(['--algorithms', 'a', ...argv])
+      const [flag, value] = argv.length === 2 ? argv : argv[0].split('=')
+      expect(error.message, argv.join(' ')).toBe(
+        `${flag} is a switch and takes no value ('${value}' was given): write ${flag} to turn it on, leave it out to keep it off.`
+      )
+      expect(output.err).toBe('')
+    }
+    // Anything but a yes/no word is not repeated: it could be a key typed in the wrong place.
+    const { error } = usageErrorOf(['--publish', 'secretValue5'])
+    expect(error.message).toContain('(a value was given)')
+    expect(error.message).not.toContain('secretValue5')
+  })
+
   it('reads keys before flags, trimmed', () => {
     const read = inputReader({ algorithms: ' a ', 'source-api-key': 'not used' }, { 'source-api-key': ' key ' })
     expect(read('algorithms')).toBe('a')

@@ -74,3 +74,18 @@ describe('line endings', () => {
     }
   })
 })
+
+describe('documentation paths', () => {
+  it('names no path outside the repository (a reader has the repository only)', () => {
+    const files = git(ROOT, 'ls-files', '--', '*.md', '*.sh', 'bench', 'emulator', 'scripts', '.github')
+      .split('\n')
+      .filter(file => file && /\.(md|sh|ts|yml)$/.test(file))
+    const outside = files.flatMap(file =>
+      read(file)
+        .split('\n')
+        .map((line, index) => ({ file, line: index + 1, text: line }))
+        .filter(({ text }) => /\/work\/|(?<![\w.])\.\.\/shared\/(?!reference\/)/.test(text))
+    )
+    expect(outside.map(({ file, line, text }) => `${file}:${line}: ${text.trim()}`)).toEqual([])
+  })
+})
