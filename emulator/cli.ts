@@ -2,7 +2,7 @@
 // interrupted. It prints the generated API key once, because this is a local
 // throwaway tool and the key is needed to use the cluster at all.
 import { parseArgs } from 'node:util'
-import { startCluster } from './index.js'
+import { startCluster, type EmulatedCluster } from './index.js'
 
 interface CliOptions {
   port: number
@@ -61,7 +61,7 @@ function nonNegativeInteger(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env)
-  const cluster = await startCluster({
+  const started = startCluster({
     name: options.name,
     port: options.port,
     buildDelayMs: options.buildDelayMs,
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     partialClone: options.partialClone,
     latencyMs: options.latencyMs
   })
+  stopOnSignals(started)
+  const cluster = await started
   cluster.addUser(options.user)
   const key = cluster.addKey(options.user)
   console.log(`Algorithmia cluster emulator "${cluster.name}" listening on ${cluster.url}`)
@@ -78,18 +80,28 @@ async function main(): Promise<void> {
   console.log(`  User: ${options.user}`)
   console.log(`  Key:  ${key}`)
   console.log('Press Ctrl+C to stop.')
+}
 
+/**
+ * Stops the cluster, removing its temporary folder, on SIGINT or SIGTERM. Listening from before the
+ * cluster starts: a signal sent as soon as "Press Ctrl+C" is read, or during startup, would otherwise
+ * end the process with its default action and leave the folder behind. `on`, not `once`: a second
+ * signal (Ctrl+C pressed twice) waits for the same stop().
+ */
+function stopOnSignals(started: Promise<EmulatedCluster>): void {
   const shutdown = (): void => {
-    cluster.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error)
-        process.exit(1)
-      }
-    )
+    started
+      .then(cluster => cluster.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error)
+          process.exit(1)
+        }
+      )
   }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
 }
 
 main().catch((error: unknown) => {

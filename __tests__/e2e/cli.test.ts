@@ -4,7 +4,7 @@
  * environment or a prompt, and never a key in the output.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -151,10 +151,14 @@ describe('bundled CLI', () => {
   it('writes the version map file', async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' }, { publish: 'major' })
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-map-'))
-    const { args, env } = commandLine(pair, { algorithms: 'hello', publish: true, 'version-map-file': 'versions.json' })
-    const run = await runCli(args, { env, cwd: dir })
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(JSON.parse(await readFile(path.join(dir, 'versions.json'), 'utf8'))).toEqual({ hello: { '1.0.0': '0.1.0' } })
+    try {
+      const { args, env } = commandLine(pair, { algorithms: 'hello', publish: true, 'version-map-file': 'versions.json' })
+      const run = await runCli(args, { env, cwd: dir })
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(JSON.parse(await readFile(path.join(dir, 'versions.json'), 'utf8'))).toEqual({ hello: { '1.0.0': '0.1.0' } })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('exits 1 when a promotion fails, after promoting the others', async () => {

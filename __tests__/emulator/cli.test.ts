@@ -1,5 +1,8 @@
 // `npm run emulator`: the environment variables that choose the kind of server.
 import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -35,5 +38,27 @@ describe('npm run emulator', () => {
   it('takes the same settings as flags', async () => {
     const out = await startupLines({}, ['--partial-clone', '--latency-ms', '25'])
     expect(out).toContain('Partial clone: on; added latency: 25 ms')
+  })
+
+  it('removes its temporary folder when stopped, even by two signals in a row', async () => {
+    const temp = await mkdtemp(path.join(os.tmpdir(), 'emulator-cli-'))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', CLI], { env: { ...process.env, TMPDIR: temp, TEMP: temp, TMP: temp } })
+        let out = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (!out.includes('Press Ctrl+C')) return
+          child.kill('SIGTERM')
+          // Apart, or the system merges them into one: the second comes while the first is being handled.
+          setTimeout(() => child.kill('SIGTERM'), 5)
+        })
+        child.on('error', reject)
+        child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`emulator exited with ${code ?? signal}`))))
+      })
+      expect((await readdir(temp)).filter(name => name.startsWith('algorithmia-emulator-'))).toEqual([])
+    } finally {
+      await rm(temp, { recursive: true, force: true })
+    }
   })
 })
