@@ -68,6 +68,10 @@ export class LineLogger implements Logger {
     this.line(this.colors.yellow(`warning: ${withoutTerminalControls(message)}`))
   }
 
+  error(message: string): void {
+    this.line(this.colors.red(`error: ${withoutTerminalControls(message)}`))
+  }
+
   debug(message: string): void {
     if (this.options.verbose) this.line(this.colors.dim(withoutTerminalControls(message)))
   }
@@ -132,6 +136,10 @@ export class LiveProgress implements ProgressDisplay {
 
   info(message: string): void {
     this.above(withoutTerminalControls(message))
+  }
+
+  error(message: string): void {
+    this.above(this.colors.red(`error: ${withoutTerminalControls(message)}`))
   }
 
   warning(message: string): void {

@@ -165,11 +165,8 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
   if (terminal) {
     process.stdout.write(secrets.redact(finalTable(config, report)))
   } else {
+    // Each failure was said on stderr as it happened (logger.error); the JSON holds it too.
     process.stdout.write(secrets.redact(resultsJson(config, report)))
-    // The JSON holds each error; stderr says it too, for the person reading the log.
-    for (const result of report.results.filter(result => result.error)) {
-      logger.warning(`${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed: ${result.error}`)
-    }
   }
   return report
 }
