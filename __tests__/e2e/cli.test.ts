@@ -180,6 +180,18 @@ describe('bundled CLI', () => {
     expectNoKeys(run)
   })
 
+  it("names the flags and variables to fix, not the action's inputs", async () => {
+    await pair.seed('hello', { 'hello.py': 'x = 1\n' })
+    const { args } = commandLine(pair, { algorithms: 'hello,missing', 'max-attempts': '1' })
+    const run = await runCli(args, { env: { SOURCE_API_KEY: DEV_KEY, DEST_API_KEY: 'simWrongKey/with+Canary=000111' } })
+    expect(run.exitCode).toBe(1)
+    const errors = (JSON.parse(run.stdout).results as Array<{ error: string }>).map(result => result.error)
+    expect(errors.join('\n')).toContain('Check that DEST_API_KEY is a valid standard (not admin) key')
+    expect(errors.join('\n')).toContain('and that --dest-api-key-owner names its owner')
+    expect(errors.join('\n')).toContain('Check the names in --algorithms and --source-algo-owner')
+    for (const text of [...errors, run.stderr]) expect(text).not.toMatch(/(?<![\w-])(dest|source)-(api-key|algo-owner)|'algorithms'/)
+  })
+
   it('never prints a rejected key, in either mode', async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' })
     const wrongKey = 'simWrongKey/with+Canary=000111'

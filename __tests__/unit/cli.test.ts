@@ -5,6 +5,7 @@ import { keyProblem, keysFromEnvironment } from '../../src/cli/keys.js'
 import { resultsJson, resultsSummary, resultsTable } from '../../src/cli/output.js'
 import { LineProgress } from '../../src/cli/progress.js'
 import { describeInputError } from '../../src/cli/run.js'
+import { inCommandLineTerms } from '../../src/cli/wording.js'
 import { INPUT_DEFAULTS, defaultOf } from '../../src/inputs/defaults.js'
 import { InputError } from '../../src/inputs/input-error.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
@@ -251,5 +252,22 @@ describe('line progress', () => {
     display.debug('hidden without --verbose')
     display.finish([{ ...failed, algorithm: 'hello', destination: 'prod' }])
     expect(written).toBe('hello → prod: fetching\nfetched with ***\nhello → prod: failed (build)\n')
+  })
+})
+
+describe('messages in command-line terms', () => {
+  it('name the flag or the variable instead of the input', () => {
+    expect(inCommandLineTerms("Check that dest-api-key is valid, and that dest-api-key-owner names its owner; fix 'algorithms'.")).toBe(
+      'Check that DEST_API_KEY is valid, and that --dest-api-key-owner names its owner; fix --algorithms.'
+    )
+    expect(
+      inCommandLineTerms('set create-owner: true with source-admin-api-key and dest-admin-api-key to have this action create it')
+    ).toBe('set --create-owner with SOURCE_ADMIN_API_KEY and DEST_ADMIN_API_KEY to have this tool create it')
+    expect(inCommandLineTerms('only with mode: accounts and publish: true')).toBe('only with --mode accounts and --publish')
+  })
+
+  it('leave hosts, URLs, flags and ordinary words alone', () => {
+    const text = 'the algorithms of dest-cluster.example.com at https://x/source-version/y; --dest-cluster; a publish: given later'
+    expect(inCommandLineTerms(text)).toBe(text)
   })
 })

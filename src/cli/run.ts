@@ -31,6 +31,7 @@ import {
 import { resultsJson, resultsSummary, resultsTable } from './output.js'
 import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
+import { inCommandLineTerms, reportInCommandLineTerms } from './wording.js'
 
 /** The documented exit codes: scripts branch on them. */
 export const EXIT_OK = 0
@@ -147,7 +148,7 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
   const logger = display ?? new LineLogger(process.stderr, { secrets, verbose: options.verbose })
   let report: RunReport | undefined
   try {
-    report = await withWorkDirectory(
+    const promoted = await withWorkDirectory(
       os.tmpdir(),
       message => logger.warning(message),
       workDir =>
@@ -159,6 +160,7 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
           onCollectionProgress: collectionProgressLines(logger)
         })
     )
+    report = reportInCommandLineTerms(promoted)
   } finally {
     display?.finish(report?.results ?? [])
   }
@@ -196,7 +198,7 @@ function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean):
     return EXIT_USAGE
   }
   const text = error instanceof Error ? (verbose && error.stack) || error.message : String(error)
-  process.stderr.write(secrets.redact(`error: ${withoutTerminalControls(text)}\n`))
+  process.stderr.write(secrets.redact(`error: ${withoutTerminalControls(inCommandLineTerms(text))}\n`))
   return EXIT_FAILED
 }
 
@@ -208,7 +210,7 @@ export function describeInputError(error: InputError): string {
       return `  ${ADMIN_KEY_VARIABLES[problem.input]}: ${message}`
     }
     const isFlag = INPUT_FLAGS.some(flag => flag.input === problem.input)
-    return `  ${isFlag ? `--${problem.input}` : problem.input}: ${problem.message}`
+    return `  ${isFlag ? `--${problem.input}` : problem.input}: ${inCommandLineTerms(problem.message)}`
   })
   return `error: nothing was changed, because the input is not usable:\n${lines.join('\n')}\n`
 }
