@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { inputsTable, outputsTable, readActionMetadata, replaceSection } from '../../scripts/lib/action-metadata.js'
 import { INPUT_FLAGS, NOT_FLAGS, UsageError, inputReader, parseCommandLine } from '../../src/cli/arguments.js'
@@ -114,8 +116,8 @@ describe("README's command-line tool", () => {
     expect([...named].filter(flag => !known.has(flag) && !refused.includes(flag))).toEqual([])
   })
 
-  it('quotes the messages the command-line tool really gives for bad input', async () => {
-    const readme = await readFile('README.md', 'utf8')
+  it('quotes the messages the command-line tool really gives for bad input (docs/reliability.md)', async () => {
+    const readme = await readFile('docs/reliability.md', 'utf8')
     const cases: Array<[string[], string]> = [
       [['--dest-apikey=someKey123'], "unknown flag '--dest-apikey' (its value is not shown). Did you mean --dest-api-key?"],
       [['--dry-run', 'false'], "--dry-run is a switch and takes no value ('false' was given)"]
@@ -134,5 +136,30 @@ describe("README's command-line tool", () => {
     const tarballs = [...readme.matchAll(/algorithmia-promote-(\d[^\s]*?)\.tgz/g)].map(match => match[1])
     expect(tarballs.length).toBeGreaterThan(0)
     expect(new Set(tarballs)).toEqual(new Set([version]))
+  })
+})
+
+describe('README and docs/', () => {
+  it('keeps usage in the README and links each page moved to docs/, which exists', async () => {
+    const readme = await readFile('README.md', 'utf8')
+    expect(readme.split('\n').length).toBeLessThan(600)
+    for (const heading of ['Security', 'Reliability', 'Performance', 'Troubleshooting']) {
+      expect(readme).not.toMatch(new RegExp(`^## ${heading}$`, 'm'))
+      const page = `docs/${heading.toLowerCase()}.md`
+      expect(readme).toContain(`](${page})`)
+      expect(await readFile(page, 'utf8')).toMatch(new RegExp(`^# ${heading}\n`))
+    }
+  })
+
+  it('has no relative link that leads nowhere, in the README or docs/', async () => {
+    const broken: string[] = []
+    for (const file of ['README.md', 'docs/security.md', 'docs/reliability.md', 'docs/performance.md', 'docs/troubleshooting.md']) {
+      const text = await readFile(file, 'utf8')
+      for (const [, target] of text.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)[^)]*\)/g)) {
+        const resolved = path.join(path.dirname(file), target)
+        if (!existsSync(resolved)) broken.push(`${file}: ${target}`)
+      }
+    }
+    expect(broken).toEqual([])
   })
 })

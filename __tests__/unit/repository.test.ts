@@ -30,7 +30,7 @@ describe('repository files', () => {
     const policy = read('SECURITY.md')
     expect(policy).toContain('Report a vulnerability')
     expect(policy).toMatch(/Do not open a public issue/)
-    expect(policy).toContain('README.md#security')
+    expect(policy).toContain('(docs/security.md)')
   })
 
   it('has contribution rules with the checklist for adding an input', () => {
