@@ -139,6 +139,20 @@ describe('bundled CLI', () => {
     expect(await pair.prod.headCommit(DEST_OWNER, 'hello')).toBeUndefined()
   })
 
+  it('lists the files a dry run would change, with the counts the real run then reports, for a new destination', async () => {
+    await pair.seed('hello', { 'src/hello.py': 'def apply(x): return x\n', 'requirements.txt': '', 'README.md': 'hello\n' })
+    const dry = await runCli(commandLine(pair, { algorithms: 'hello', 'dry-run': true }).args, { env: commandLine(pair).env })
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    const real = await runCli(commandLine(pair, { algorithms: 'hello' }).args, { env: commandLine(pair).env })
+    expect(real.exitCode, real.stderr).toBe(0)
+    const files = ['  A README.md', '  A requirements.txt', '  A src/hello.py']
+    const listed = (run: CliRun): string[] => run.stderr.split('\n').filter(line => line.startsWith('  A ') || line.startsWith('  M '))
+    expect(dry.stderr).toContain('hello → 127.0.0.1')
+    expect(dry.stderr).toMatch(/would change: 3 added, 0 modified, 0 deleted/)
+    expect(listed(dry).sort()).toEqual(files)
+    expect(real.stderr).toMatch(/pushed [0-9a-f]{40} \(3 added, 0 modified, 0 deleted\)/)
+  })
+
   it("accepts the seed script's SOURCE_ACCOUNT_API_KEY and DEST_ACCOUNT_API_KEY", async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' })
     const { args } = commandLine(pair, { algorithms: 'hello' })

@@ -240,6 +240,17 @@ describe('output', () => {
   })
 })
 
+describe('dry-run file lists', () => {
+  it('follow the table on a terminal: counts, then each file, 30 of a kind at most', () => {
+    const many = Array.from({ length: 32 }, (_, i) => `src/f${i}.py`)
+    const planned: PromotionResult = { ...created, status: 'planned', changes: { added: many, modified: ['a.py'], deleted: ['old.txt'] } }
+    const summary = resultsSummary({ ...config, dryRun: true }, { ...report, results: [planned] }, plain)
+    expect(summary).toContain('hello → prod.example.com would change: 32 added, 1 modified, 1 deleted\n  A src/f0.py\n')
+    expect(summary).toContain('  A src/f29.py\n… and 2 more\n  M a.py\n  D old.txt\n')
+    expect(summary).not.toContain('src/f30.py')
+  })
+})
+
 describe('line progress', () => {
   it('writes a line per phase and outcome, redacted', () => {
     let written = ''

@@ -28,7 +28,7 @@ import {
   type KeyInput,
   type Keys
 } from './keys.js'
-import { resultsJson, resultsSummary, resultsTable } from './output.js'
+import { changedFiles, resultsJson, resultsSummary, resultsTable } from './output.js'
 import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
 import { inCommandLineTerms, reportInCommandLineTerms } from './wording.js'
@@ -167,7 +167,9 @@ async function execute(config: PromotionConfig, options: RunOptions, secrets: Se
   if (terminal) {
     process.stdout.write(secrets.redact(finalTable(config, report)))
   } else {
-    // Each failure was said on stderr as it happened (logger.error); the JSON holds it too.
+    // Each failure was said on stderr as it happened (logger.error); the JSON holds it too. The files a
+    // dry run would change are for the reader of the log, as in the job summary.
+    for (const line of report.results.flatMap(changedFiles)) logger.info(line)
     process.stdout.write(secrets.redact(resultsJson(config, report)))
   }
   return report
