@@ -1,8 +1,10 @@
 // `npm run emulator`: runs one emulated cluster for local development until
 // interrupted. It prints the generated API key once, because this is a local
 // throwaway tool and the key is needed to use the cluster at all.
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { startCluster, type EmulatedCluster } from './index.js'
+import { applySeed, parseSeed, type Seed } from './seed.js'
 
 interface CliOptions {
   port: number
@@ -12,10 +14,13 @@ interface CliOptions {
   root?: string
   partialClone: boolean
   latencyMs: number
+  seed?: string
 }
 
 const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]
-                            [--partial-clone] [--latency-ms MS]
+                            [--partial-clone] [--latency-ms MS] [--seed FILE]
+--seed FILE: users, organizations, keys (admin keys too), algorithms and data collections to start with;
+             see emulator/README.md for its JSON.
 Environment: EMULATOR_PARTIAL_CLONE=1 (same as --partial-clone), EMULATOR_LATENCY_MS=MS (same as --latency-ms).`
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -29,6 +34,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       root: { type: 'string' },
       'partial-clone': { type: 'boolean', default: false },
       'latency-ms': { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -43,7 +49,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     buildDelayMs: nonNegativeInteger('--build-delay-ms', values['build-delay-ms']),
     root: values.root,
     partialClone: values['partial-clone'] || flagFromEnvironment('EMULATOR_PARTIAL_CLONE', env.EMULATOR_PARTIAL_CLONE),
-    latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0'))
+    latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0')),
+    seed: values.seed
   }
 }
 
@@ -61,6 +68,8 @@ function nonNegativeInteger(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env)
+  // Read before the cluster starts, so a broken seed file stops nothing half-made.
+  const seed: Seed | undefined = options.seed ? parseSeed(await readFile(options.seed, 'utf8'), options.seed) : undefined
   const started = startCluster({
     name: options.name,
     port: options.port,
@@ -79,6 +88,9 @@ async function main(): Promise<void> {
   console.log(`  Partial clone: ${options.partialClone ? 'on' : 'off'}; added latency: ${options.latencyMs} ms`)
   console.log(`  User: ${options.user}`)
   console.log(`  Key:  ${key}`)
+  for (const seeded of seed ? await applySeed(cluster, seed) : []) {
+    console.log(`  Key:  ${seeded.key} (${seeded.owner}${seeded.admin ? ', admin' : ''}, from the seed file)`)
+  }
   console.log('Press Ctrl+C to stop.')
 }
 
