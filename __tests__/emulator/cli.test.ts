@@ -40,7 +40,9 @@ describe('npm run emulator', () => {
     expect(out).toContain('Partial clone: on; added latency: 25 ms')
   })
 
-  it('removes its temporary folder when stopped, even by two signals in a row', async () => {
+  // Windows has no signals to handle: child.kill() ends the process at once, so there is nothing to test.
+  if (process.platform === 'win32') console.log('Skipped on Windows: stopping the emulator by signal (Windows ends the process instead).')
+  it.skipIf(process.platform === 'win32')('removes its temporary folder when stopped, even by two signals in a row', async () => {
     const temp = await mkdtemp(path.join(os.tmpdir(), 'emulator-cli-'))
     try {
       await new Promise<void>((resolve, reject) => {
