@@ -1,5 +1,5 @@
 #!/bin/bash
-# The seed script's steps (SETUP=true branch of /work/shared/seed/algorithm-migration.txt),
+# The steps of the widely shared Algorithmia migration shell script (its SETUP=true branch),
 # adapted only to reach the emulator:
 #  - URLs point at the emulated clusters instead of https://api.<domain> / https://git.<domain>;
 #  - git gets its credentials from the environment (GIT_CONFIG_COUNT=1,

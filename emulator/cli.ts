@@ -1,9 +1,11 @@
 // `npm run emulator`: runs one emulated cluster for local development until
 // interrupted. It prints the generated API key once, because this is a local
 // throwaway tool and the key is needed to use the cluster at all.
+import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type ClusterVariants, specContractCheck, startCluster } from './index.js'
+import { type ClusterVariants, type EmulatedCluster, specContractCheck, startCluster } from './index.js'
+import { applySeed, parseSeed, type Seed } from './seed.js'
 
 interface CliOptions {
   port: number
@@ -15,13 +17,16 @@ interface CliOptions {
   latencyMs: number
   variants: ClusterVariants
   contract: boolean
+  seed?: string
 }
 
 const USAGE = `Usage: npm run emulator -- [--port N] [--name NAME] [--user USER] [--build-delay-ms MS] [--root DIR]
-                            [--partial-clone] [--latency-ms MS] [--contract] [--variant NAME=VALUE]...
+                            [--partial-clone] [--latency-ms MS] [--contract] [--variant NAME=VALUE]... [--seed FILE]
   --contract   check every API exchange against the official spec (../shared/reference/); Ctrl+C lists what did not conform
   --variant    answer otherwise than the spec, as a real cluster may: ownerAlgorithmList=paged, algorithmErrorStatus=400,
                sharedEnvironmentSpecifications=true, missingAccountStatus=409 (see emulator/README.md)
+  --seed FILE  users, organizations, keys (admin keys too), algorithms and data collections to start with;
+               see emulator/README.md for its JSON
 Environment: EMULATOR_PARTIAL_CLONE=1 (same as --partial-clone), EMULATOR_LATENCY_MS=MS (same as --latency-ms).`
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -37,6 +42,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       'latency-ms': { type: 'string' },
       contract: { type: 'boolean', default: false },
       variant: { type: 'string', multiple: true, default: [] },
+      seed: { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -53,7 +59,8 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     partialClone: values['partial-clone'] || flagFromEnvironment('EMULATOR_PARTIAL_CLONE', env.EMULATOR_PARTIAL_CLONE),
     latencyMs: nonNegativeInteger('--latency-ms', values['latency-ms'] ?? (env.EMULATOR_LATENCY_MS || '0')),
     variants: parseVariants(values.variant),
-    contract: values.contract
+    contract: values.contract,
+    seed: values.seed
   }
 }
 
@@ -95,8 +102,10 @@ function nonNegativeInteger(flag: string, value: string): number {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env)
+  // Read before the cluster starts, so a broken seed file stops nothing half-made.
+  const seed: Seed | undefined = options.seed ? parseSeed(await readFile(options.seed, 'utf8'), options.seed) : undefined
   const contract = options.contract ? await specContractCheck(fileURLToPath(new URL('..', import.meta.url))) : undefined
-  const cluster = await startCluster({
+  const started = startCluster({
     name: options.name,
     port: options.port,
     buildDelayMs: options.buildDelayMs,
@@ -106,6 +115,8 @@ async function main(): Promise<void> {
     variants: options.variants,
     contract
   })
+  stopOnSignals(started, contract !== undefined)
+  const cluster = await started
   cluster.addUser(options.user)
   const key = cluster.addKey(options.user)
   console.log(`Algorithmia cluster emulator "${cluster.name}" listening on ${cluster.url}`)
@@ -116,15 +127,27 @@ async function main(): Promise<void> {
   console.log(`  Variants: ${variants.length ? variants.join(', ') : 'none (the spec)'}; contract check: ${contract ? 'on' : 'off'}`)
   console.log(`  User: ${options.user}`)
   console.log(`  Key:  ${key}`)
+  for (const seeded of seed ? await applySeed(cluster, seed) : []) {
+    console.log(`  Key:  ${seeded.key} (${seeded.owner}${seeded.admin ? ', admin' : ''}, from the seed file)`)
+  }
   console.log('Press Ctrl+C to stop.')
+}
 
+/**
+ * Stops the cluster, removing its temporary folder, on SIGINT or SIGTERM. Listening from before the
+ * cluster starts: a signal sent as soon as "Press Ctrl+C" is read, or during startup, would otherwise
+ * end the process with its default action and leave the folder behind. `on`, not `once`: a second
+ * signal (Ctrl+C pressed twice) waits for the same stop(). With the contract check, what did not
+ * conform is listed first.
+ */
+function stopOnSignals(started: Promise<EmulatedCluster>, contract: boolean): void {
+  let stopping: Promise<void> | undefined
   const shutdown = (): void => {
-    if (contract) {
-      const violations = [...new Set(cluster.contractViolations)]
-      console.log(`Contract check: ${violations.length} exchange(s) did not conform to the spec${violations.length ? ':' : '.'}`)
-      for (const violation of violations) console.log(`  ${violation}`)
-    }
-    cluster.stop().then(
+    stopping ??= started.then(cluster => {
+      if (contract) reportContract(cluster)
+      return cluster.stop()
+    })
+    stopping.then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error)
@@ -132,8 +155,14 @@ async function main(): Promise<void> {
       }
     )
   }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+}
+
+function reportContract(cluster: EmulatedCluster): void {
+  const violations = [...new Set(cluster.contractViolations)]
+  console.log(`Contract check: ${violations.length} exchange(s) did not conform to the spec${violations.length ? ':' : '.'}`)
+  for (const violation of violations) console.log(`  ${violation}`)
 }
 
 main().catch((error: unknown) => {

@@ -26,17 +26,8 @@ if [ "$major" -lt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -lt 36 ]; }; then
   echo "git $major.$minor is too old: version 2.36 or newer is required (ls-tree --format came in 2.36, GIT_CONFIG_GLOBAL in 2.32, GIT_CONFIG_COUNT in 2.31); install a newer git." >&2
   exit 1
 fi
-node -e 'const [major] = process.versions.node.split("."); if (Number(major) < 20) { console.error(`Node.js ${process.versions.node} is too old: use Node.js 20 or newer.`); process.exit(1) }'
+# 20.5: the oldest Node.js every bundled package supports (package.json's engines; npm run build checks it).
+node -e 'const [major, minor] = process.versions.node.split(".").map(Number); if (major < 20 || (major === 20 && minor < 5)) { console.error(`Node.js ${process.versions.node} is too old: use Node.js 20.5 or newer.`); process.exit(1) }'
 
-# tinyproxy: the end-to-end proxy tests run the promotion through a real forward proxy (they skip, saying so, without it).
-if ! command -v tinyproxy >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "Installing tinyproxy (a forward proxy for the proxy tests)..."
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy >/dev/null; } ||
-      echo "Could not install tinyproxy: the proxy tests will be skipped." >&2
-  else
-    echo "tinyproxy is not installed: the proxy tests will be skipped (install it with your package manager to run them)." >&2
-  fi
-fi
 # openssl makes the throwaway certificate authority of the TLS tests.
 command -v openssl >/dev/null 2>&1 || echo "openssl is not installed: the TLS tests will be skipped." >&2

@@ -4,7 +4,7 @@
  * environment or a prompt, and never a key in the output.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -139,6 +139,20 @@ describe('bundled CLI', () => {
     expect(await pair.prod.headCommit(DEST_OWNER, 'hello')).toBeUndefined()
   })
 
+  it('lists the files a dry run would change, with the counts the real run then reports, for a new destination', async () => {
+    await pair.seed('hello', { 'src/hello.py': 'def apply(x): return x\n', 'requirements.txt': '', 'README.md': 'hello\n' })
+    const dry = await runCli(commandLine(pair, { algorithms: 'hello', 'dry-run': true }).args, { env: commandLine(pair).env })
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    const real = await runCli(commandLine(pair, { algorithms: 'hello' }).args, { env: commandLine(pair).env })
+    expect(real.exitCode, real.stderr).toBe(0)
+    const files = ['  A README.md', '  A requirements.txt', '  A src/hello.py']
+    const listed = (run: CliRun): string[] => run.stderr.split('\n').filter(line => line.startsWith('  A ') || line.startsWith('  M '))
+    expect(dry.stderr).toContain('hello → 127.0.0.1')
+    expect(dry.stderr).toMatch(/would change: 3 added, 0 modified, 0 deleted/)
+    expect(listed(dry).sort()).toEqual(files)
+    expect(real.stderr).toMatch(/pushed [0-9a-f]{40} \(3 added, 0 modified, 0 deleted\)/)
+  })
+
   it("accepts the seed script's SOURCE_ACCOUNT_API_KEY and DEST_ACCOUNT_API_KEY", async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' })
     const { args } = commandLine(pair, { algorithms: 'hello' })
@@ -151,10 +165,14 @@ describe('bundled CLI', () => {
   it('writes the version map file', async () => {
     await pair.seed('hello', { 'hello.py': 'x = 1\n' }, { publish: 'major' })
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-map-'))
-    const { args, env } = commandLine(pair, { algorithms: 'hello', publish: true, 'version-map-file': 'versions.json' })
-    const run = await runCli(args, { env, cwd: dir })
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(JSON.parse(await readFile(path.join(dir, 'versions.json'), 'utf8'))).toEqual({ hello: { '1.0.0': '0.1.0' } })
+    try {
+      const { args, env } = commandLine(pair, { algorithms: 'hello', publish: true, 'version-map-file': 'versions.json' })
+      const run = await runCli(args, { env, cwd: dir })
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(JSON.parse(await readFile(path.join(dir, 'versions.json'), 'utf8'))).toEqual({ hello: { '1.0.0': '0.1.0' } })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('exits 1 when a promotion fails, after promoting the others', async () => {
@@ -169,9 +187,23 @@ describe('bundled CLI', () => {
       { algorithm: 'missing', status: 'failed', failedStep: 'resolve source' }
     ])
     expect(results[1].error).toMatch(/missing/)
-    expect(run.stderr).toMatch(/warning: .*missing/)
+    // Said once on stderr, as an error, when it happened; the JSON holds it too.
+    const said = run.stderr.split('\n').filter(line => line.includes(results[1].error))
+    expect(said).toEqual([`error: ${results[1].error}`])
     expect(await pair.prod.headCommit(DEST_OWNER, 'hello')).toBeTruthy()
     expectNoKeys(run)
+  })
+
+  it("names the flags and variables to fix, not the action's inputs", async () => {
+    await pair.seed('hello', { 'hello.py': 'x = 1\n' })
+    const { args } = commandLine(pair, { algorithms: 'hello,missing', 'max-attempts': '1' })
+    const run = await runCli(args, { env: { SOURCE_API_KEY: DEV_KEY, DEST_API_KEY: 'simWrongKey/with+Canary=000111' } })
+    expect(run.exitCode).toBe(1)
+    const errors = (JSON.parse(run.stdout).results as Array<{ error: string }>).map(result => result.error)
+    expect(errors.join('\n')).toContain('Check that DEST_API_KEY is a valid standard (not admin) key')
+    expect(errors.join('\n')).toContain('and that --dest-api-key-owner names its owner')
+    expect(errors.join('\n')).toContain('Check the names in --algorithms and --source-algo-owner')
+    for (const text of [...errors, run.stderr]) expect(text).not.toMatch(/(?<![\w-])(dest|source)-(api-key|algo-owner)|'algorithms'/)
   })
 
   it('never prints a rejected key, in either mode', async () => {

@@ -26,7 +26,7 @@ const TOKEN = 'ghs_standInToken0123456789abcdef'
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 
 interface CapturedLogger extends Logger {
-  readonly lines: { level: 'info' | 'warning' | 'debug'; message: string }[]
+  readonly lines: { level: 'info' | 'warning' | 'error' | 'debug'; message: string }[]
   warnings(): string[]
 }
 
@@ -36,6 +36,7 @@ function capturingLogger(): CapturedLogger {
     lines,
     info: message => lines.push({ level: 'info', message }),
     warning: message => lines.push({ level: 'warning', message }),
+    error: message => lines.push({ level: 'error', message }),
     debug: message => lines.push({ level: 'debug', message }),
     group: (_title, body) => body(),
     warnings: () => lines.filter(line => line.level === 'warning').map(line => line.message)

@@ -196,7 +196,8 @@ describe('hardening: runs that converge', () => {
       const run = await promote({ algorithms: 'hello', publish: true })
 
       expect(run.exitCode, run.stdout).toBe(0)
-      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destVersion: '' })
+      // Left alone, and reported with the version it already has.
+      expect(resultsOf(run)[0]).toMatchObject({ status: 'unchanged', destVersion: '0.1.0' })
       expect(pair.prod.requests.filter(r => r.kind === 'api' && r.method === 'POST')).toEqual([])
       expect(pair.prod.listVersions(DEST_OWNER, 'hello', { published: true })).toHaveLength(1)
     })

@@ -1,6 +1,6 @@
 /**
  * The bundled action where self-hosted runners run it: behind a forward proxy
- * (a real tinyproxy on loopback, whose own log shows what went through it),
+ * (a real proxy server on loopback, whose own log shows what went through it),
  * with the proxy set in the runner's git configuration, and against clusters
  * whose TLS certificate comes from a private CA (made with openssl per run).
  *
@@ -17,7 +17,7 @@ import type { RequestRecord } from '../../emulator/index.js'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 import { startGitHubStandIn } from '../helpers/github-standin.js'
-import { HAS_OPENSSL, HAS_TINYPROXY, freePort, makeCertificateAuthority, startTinyproxy, type ForwardProxy } from '../helpers/network.js'
+import { HAS_OPENSSL, freePort, makeCertificateAuthority, startForwardProxy, type ForwardProxy } from '../helpers/network.js'
 import type { PublicResult } from '../../src/report/public-result.js'
 
 const FILES = { 'src/hello.py': 'def apply(x):\n    return x\n', 'requirements.txt': '' }
@@ -33,8 +33,8 @@ async function pairOf(options: Parameters<typeof startClusterPair>[0]): Promise<
   return pair
 }
 
-async function proxy(): Promise<ForwardProxy> {
-  const started = await startTinyproxy()
+async function proxy(options: Parameters<typeof startForwardProxy>[0] = {}): Promise<ForwardProxy> {
+  const started = await startForwardProxy(options)
   cleanups.push(() => started.stop())
   return started
 }
@@ -55,13 +55,13 @@ function results(run: ActionRun): PublicResult[] {
   return JSON.parse(run.outputs.results ?? '[]') as PublicResult[]
 }
 
-/** How a request to `cluster` looks in tinyproxy's log: the absolute URL a proxy is sent. */
+/** How a request to `cluster` looks in the proxy's log: the absolute URL a proxy is sent. */
 function asProxied(cluster: ClusterPair['dev'], request: RequestRecord): string {
   const query = new URLSearchParams(request.query).toString()
   return `${request.method} ${cluster.url}${request.path}${query ? `?${query}` : ''} HTTP/1.1`
 }
 
-describe.skipIf(!HAS_TINYPROXY)('through a forward proxy (tinyproxy)', () => {
+describe('through a forward proxy', () => {
   it('sends the API and git of a cluster outside NO_PROXY through HTTPS_PROXY/HTTP_PROXY, and a NO_PROXY cluster direct', async () => {
     const forward = await proxy()
     const pair = await pairOf({ devHost: '127.0.0.2', prodHost: '127.0.0.3' })
@@ -72,7 +72,7 @@ describe.skipIf(!HAS_TINYPROXY)('through a forward proxy (tinyproxy)', () => {
     expect(run.exitCode, run.stdout).toBe(0)
     expect(results(run)[0]).toMatchObject({ status: 'created' })
     const logged = await forward.requests()
-    console.log(`tinyproxy log, first lines:\n  ${logged.slice(0, 6).join('\n  ')}`)
+    console.log(`proxy log, first lines:\n  ${logged.slice(0, 6).join('\n  ')}`)
     // Every request the source cluster got came through the proxy: API calls and git alike.
     const devRequests = pair.dev.requests.map(request => asProxied(pair.dev, request))
     expect(devRequests.some(line => line.includes('/v1/algorithms/'))).toBe(true)
@@ -121,6 +121,34 @@ describe.skipIf(!HAS_TINYPROXY)('through a forward proxy (tinyproxy)', () => {
     const logged = await forward.requests()
     expect(logged).toContain(`POST ${github.url}/repos/${github.repository}/deployments HTTP/1.1`)
     expect(logged.filter(line => !line.includes('127.0.0.4'))).toEqual([])
+  })
+
+  it('gives the credentials in the proxy URL to a proxy that requires them, for the API and for git', async () => {
+    const forward = await proxy({ credentials: 'runner:proxy-Secret-42' })
+    const pair = await pairOf({ devHost: '127.0.0.2', prodHost: '127.0.0.3' })
+    await pair.seed('hello', FILES)
+    const withCredentials = forward.url.replace('http://', 'http://runner:proxy-Secret-42@')
+
+    const run = await promote(pair, { HTTP_PROXY: withCredentials, NO_PROXY: 'localhost,127.0.0.3' })
+
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(results(run)[0]).toMatchObject({ status: 'created' })
+    const logged = await forward.requests()
+    for (const line of pair.dev.requests.map(request => asProxied(pair.dev, request))) expect(logged).toContain(line)
+    expect(logged.some(line => /^POST http:\/\/127\.0\.0\.2:\d+\/git\/.*git-upload-pack HTTP/.test(line))).toBe(true)
+    expect(run.stdout).not.toContain('proxy-Secret-42')
+  })
+
+  it('is a proxy that refuses requests without its credentials', async () => {
+    const forward = await proxy({ credentials: 'runner:proxy-Secret-42' })
+    const pair = await pairOf({ devHost: '127.0.0.2', prodHost: '127.0.0.3' })
+    await pair.seed('hello', FILES)
+
+    const run = await promote(pair, { HTTP_PROXY: forward.url, NO_PROXY: 'localhost,127.0.0.3' }, { 'max-attempts': '1' })
+
+    expect(run.exitCode).toBe(1)
+    expect(pair.dev.requests).toEqual([])
+    expect((await forward.requests()).length).toBeGreaterThan(0)
   })
 
   it('says it is the proxy when the proxy cannot be reached, not that the cluster is down', async () => {

@@ -72,8 +72,11 @@ describe('promotion failures and dry runs, end to end', () => {
       expect(Object.keys(await pair.prod.readTree(DEST_OWNER, 'hello'))).toContain('FAIL_BUILD')
       expect(run.outputs['dest-commit']).toBe(head)
       expect(run.outputs['dest-version']).toBe('')
-      // The failure is an error annotation on the runner.
+      // The failure is one error annotation on the runner, with a title, and no warning annotation besides.
       expect(run.stdout).toMatch(/^::error .*FAIL_BUILD/m)
+      const annotations = run.stdout.split('\n').filter(line => /^::(error|warning)\b/.test(line) && line.includes('FAIL_BUILD'))
+      expect(annotations).toHaveLength(1)
+      expect(annotations[0]).toMatch(/^::error title=hello → \S+ build failed::/)
       // action.yml: `changed` is "true when at least one destination got ... a new commit"; this one did.
       expect(run.outputs.changed, 'the destination got a new commit, so changed is true').toBe('true')
     })

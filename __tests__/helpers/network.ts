@@ -1,53 +1,60 @@
 /**
- * Real network parts for the end-to-end tests: a forward proxy (tinyproxy,
- * from the system's packages) on loopback with its own log, and a throwaway
- * certificate authority made with openssl.
+ * Real network parts for the end-to-end tests: a forward proxy on loopback
+ * (the `proxy` package from npm, run inside the test process, so it needs no
+ * system package and no root) that logs each request line it is sent, and a
+ * throwaway certificate authority made with openssl.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { createServer as createHttpServer } from 'node:http'
+import { createServer, type Socket } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { createProxy } from 'proxy'
 
-export const HAS_TINYPROXY = spawnSync('tinyproxy', ['-v']).status === 0
 export const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0
 
 export interface ForwardProxy {
   readonly url: string
-  /** The request lines tinyproxy logged, e.g. `GET http://127.0.0.2:4321/v1/algorithms/... HTTP/1.1`. */
+  /** The request lines the proxy was sent, e.g. `GET http://127.0.0.2:4321/v1/algorithms/... HTTP/1.1`. */
   requests(): Promise<string[]>
   stop(): Promise<void>
 }
 
-export async function startTinyproxy(): Promise<ForwardProxy> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tinyproxy-'))
-  const log = path.join(dir, 'tinyproxy.log')
-  const port = await freePort()
-  const config = [
-    `Port ${port}`,
-    'Listen 127.0.0.1',
-    'Timeout 60',
-    `LogFile "${log}"`,
-    // Connect level logs each request line (method and URL, no headers), nothing more.
-    'LogLevel Connect',
-    'MaxClients 100',
-    'Allow 127.0.0.1',
-    'DisableViaHeader Yes'
-  ]
-  const configFile = path.join(dir, 'tinyproxy.conf')
-  await writeFile(configFile, `${config.join('\n')}\n`)
-  const child = spawn('tinyproxy', ['-d', '-c', configFile], { stdio: 'ignore' })
-  await waitForPort(port, child)
+/**
+ * A forward proxy on 127.0.0.1 (plain requests in absolute form, and CONNECT tunnels). With `credentials`
+ * (`user:password`) it answers 407 to requests without them in Proxy-Authorization.
+ */
+export async function startForwardProxy(options: { credentials?: string } = {}): Promise<ForwardProxy> {
+  const logged: string[] = []
+  const sockets = new Set<Socket>()
+  const server = createProxy(createHttpServer())
+  const { credentials } = options
+  if (credentials) {
+    const expected = `Basic ${Buffer.from(credentials).toString('base64')}`
+    server.authenticate = request => request.headers['proxy-authorization'] === expected
+  }
+  // Listeners added before the proxy's own see every request line, as a proxy's access log would.
+  server.prependListener('request', request => logged.push(`${request.method} ${request.url} HTTP/${request.httpVersion}`))
+  server.prependListener('connect', request => logged.push(`CONNECT ${request.url} HTTP/${request.httpVersion}`))
+  server.on('connection', socket => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as { port: number }
   return {
     url: `http://127.0.0.1:${port}`,
-    async requests() {
-      const text = await readFile(log, 'utf8').catch(() => '')
-      return [...text.matchAll(/Request \(file descriptor \d+\): (.+)$/gm)].map(match => match[1])
-    },
-    async stop() {
-      child.kill('SIGTERM')
-      await rm(dir, { recursive: true, force: true })
-    }
+    requests: async () => [...logged],
+    stop: () =>
+      new Promise<void>(resolve => {
+        // Keep-alive connections and CONNECT tunnels would hold close() open.
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
   }
 }
 
@@ -61,23 +68,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const { connect } = await import('node:net')
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`tinyproxy exited with ${child.exitCode}`)
-    const open = await new Promise<boolean>(resolve => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.on('error', () => resolve(false))
-    })
-    if (open) return
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-  throw new Error(`tinyproxy did not listen on port ${port}`)
 }
 
 export interface CertificateAuthority {

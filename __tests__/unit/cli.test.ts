@@ -5,6 +5,7 @@ import { keyProblem, keysFromEnvironment } from '../../src/cli/keys.js'
 import { resultsJson, resultsSummary, resultsTable } from '../../src/cli/output.js'
 import { LineProgress } from '../../src/cli/progress.js'
 import { describeInputError } from '../../src/cli/run.js'
+import { inCommandLineTerms } from '../../src/cli/wording.js'
 import { INPUT_DEFAULTS, defaultOf } from '../../src/inputs/defaults.js'
 import { InputError } from '../../src/inputs/input-error.js'
 import type { PromotionConfig } from '../../src/inputs/config.js'
@@ -124,6 +125,31 @@ describe('parseCommandLine', () => {
     expect(usageErrorOf(['--algorithms']).output.err).toMatch(/argument missing/)
   })
 
+  it('suggests the key flag for a near miss with a value, and where the key goes instead, without the value', () => {
+    const { error, output } = usageErrorOf(['--algorithms', 'a', '--dest-apikey=secretValue4'])
+    expect(error.message).toBe(
+      "unknown flag '--dest-apikey' (its value is not shown). Did you mean --dest-api-key? Keys are never flags: " +
+        'set DEST_API_KEY or DEST_ACCOUNT_API_KEY instead. Run algorithmia-promote --help for every flag.'
+    )
+    expect(error.message + output.err).not.toContain('secretValue4')
+    expect(usageErrorOf(['--dest-algo-ownr=x']).error.message).toContain('Did you mean --dest-algo-owner?')
+  })
+
+  it('says a switch takes no value, instead of "too many arguments" or an unknown option', () => {
+    for (const argv of [['--dry-run', 'false'], ['--dry-run=false'], ['--publish', 'TRUE'], ['--json', 'no']]) {
+      const { error, output } = usageErrorOf(['--algorithms', 'a', ...argv])
+      const [flag, value] = argv.length === 2 ? argv : argv[0].split('=')
+      expect(error.message, argv.join(' ')).toBe(
+        `${flag} is a switch and takes no value ('${value}' was given): write ${flag} to turn it on, leave it out to keep it off.`
+      )
+      expect(output.err).toBe('')
+    }
+    // Anything but a yes/no word is not repeated: it could be a key typed in the wrong place.
+    const { error } = usageErrorOf(['--publish', 'secretValue5'])
+    expect(error.message).toContain('(a value was given)')
+    expect(error.message).not.toContain('secretValue5')
+  })
+
   it('reads keys before flags, trimmed', () => {
     const read = inputReader({ algorithms: ' a ', 'source-api-key': 'not used' }, { 'source-api-key': ' key ' })
     expect(read('algorithms')).toBe('a')
@@ -214,6 +240,17 @@ describe('output', () => {
   })
 })
 
+describe('dry-run file lists', () => {
+  it('follow the table on a terminal: counts, then each file, 30 of a kind at most', () => {
+    const many = Array.from({ length: 32 }, (_, i) => `src/f${i}.py`)
+    const planned: PromotionResult = { ...created, status: 'planned', changes: { added: many, modified: ['a.py'], deleted: ['old.txt'] } }
+    const summary = resultsSummary({ ...config, dryRun: true }, { ...report, results: [planned] }, plain)
+    expect(summary).toContain('hello → prod.example.com would change: 32 added, 1 modified, 1 deleted\n  A src/f0.py\n')
+    expect(summary).toContain('  A src/f29.py\n… and 2 more\n  M a.py\n  D old.txt\n')
+    expect(summary).not.toContain('src/f30.py')
+  })
+})
+
 describe('line progress', () => {
   it('writes a line per phase and outcome, redacted', () => {
     let written = ''
@@ -226,5 +263,22 @@ describe('line progress', () => {
     display.debug('hidden without --verbose')
     display.finish([{ ...failed, algorithm: 'hello', destination: 'prod' }])
     expect(written).toBe('hello → prod: fetching\nfetched with ***\nhello → prod: failed (build)\n')
+  })
+})
+
+describe('messages in command-line terms', () => {
+  it('name the flag or the variable instead of the input', () => {
+    expect(inCommandLineTerms("Check that dest-api-key is valid, and that dest-api-key-owner names its owner; fix 'algorithms'.")).toBe(
+      'Check that DEST_API_KEY is valid, and that --dest-api-key-owner names its owner; fix --algorithms.'
+    )
+    expect(
+      inCommandLineTerms('set create-owner: true with source-admin-api-key and dest-admin-api-key to have this action create it')
+    ).toBe('set --create-owner with SOURCE_ADMIN_API_KEY and DEST_ADMIN_API_KEY to have this tool create it')
+    expect(inCommandLineTerms('only with mode: accounts and publish: true')).toBe('only with --mode accounts and --publish')
+  })
+
+  it('leave hosts, URLs, flags and ordinary words alone', () => {
+    const text = 'the algorithms of dest-cluster.example.com at https://x/source-version/y; --dest-cluster; a publish: given later'
+    expect(inCommandLineTerms(text)).toBe(text)
   })
 })

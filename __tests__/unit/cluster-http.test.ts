@@ -112,6 +112,22 @@ describe('per-request timeout', () => {
   })
 })
 
+describe('retry notices', () => {
+  it('name the cluster once, not once from the error and again in front of it', async () => {
+    const cluster = await serve((_req, res, _body, index) =>
+      index === 0 ? json(res, 503, { error: { code: 5001, message: 'maintenance' } }) : json(res, 200, {})
+    )
+    const notices: string[] = []
+    await client(cluster.url, { logger: { ...silentLogger, info: message => void notices.push(message) } }).request({
+      method: 'GET',
+      path: '/x'
+    })
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatch(/^unit\.example\.com: GET \/x /)
+    expect(notices[0].split('unit.example.com').length - 1).toBe(1)
+  })
+})
+
 describe('Retry-After', () => {
   it('waits as long as a 429 says (seconds)', async () => {
     const cluster = await serve((_req, res, _body, index) =>

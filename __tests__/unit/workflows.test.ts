@@ -44,10 +44,17 @@ interface Step {
   env?: Record<string, string>
 }
 
+interface Job {
+  steps: Step[]
+  env?: Record<string, string>
+  needs?: string | string[]
+  permissions?: Record<string, string>
+}
+
 interface Workflow {
   on: Record<string, unknown>
   permissions?: Record<string, string>
-  jobs: Record<string, { steps: Step[]; env?: Record<string, string> }>
+  jobs: Record<string, Job>
 }
 
 async function workflowFiles(): Promise<string[]> {
@@ -104,6 +111,18 @@ describe('CI workflow', () => {
   })
 })
 
+describe('every workflow', () => {
+  it('uses the current major version of actions/checkout and actions/setup-node', async () => {
+    const uses = new Set<string>()
+    for (const file of await workflowFiles()) {
+      const workflow = parse(await readFile(path.join(WORKFLOWS, file), 'utf8')) as Workflow
+      for (const job of Object.values(workflow.jobs)) for (const step of job.steps) if (step.uses) uses.add(step.uses)
+    }
+    const stale = [...uses].filter(action => /^actions\/(checkout@v[1-5]|setup-node@v[1-6])$/.test(action))
+    expect(stale).toEqual([])
+  })
+})
+
 describe('release workflow', () => {
   let workflow: Workflow
   let steps: Step[]
@@ -116,7 +135,7 @@ describe('release workflow', () => {
 
   beforeAll(async () => {
     workflow = parse(await readFile(path.join(WORKFLOWS, 'release.yml'), 'utf8')) as Workflow
-    steps = Object.values(workflow.jobs)[0].steps
+    steps = Object.values(workflow.jobs).flatMap(job => job.steps)
   })
   afterAll(() => Promise.all(temp.map(dir => rm(dir, { recursive: true, force: true }))))
 
@@ -136,21 +155,72 @@ describe('release workflow', () => {
     return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` }
   }
 
-  it('runs on version tags with write access to contents only', () => {
+  it('runs on version tags, with no permission but what each job asks for', () => {
     expect(workflow.on.push).toEqual({ tags: ['v*.*.*'] })
     expect(workflow.on).toHaveProperty('workflow_dispatch')
-    expect(workflow.permissions).toEqual({ contents: 'write' })
+    expect(workflow.permissions).toEqual({})
+    const permissions = Object.fromEntries(Object.entries(workflow.jobs).map(([name, job]) => [name, job.permissions]))
+    expect(permissions).toEqual({
+      check: { contents: 'read' },
+      attest: { contents: 'read', 'id-token': 'write', attestations: 'write' },
+      'publish-npm': { contents: 'read', 'id-token': 'write' },
+      release: { contents: 'write' }
+    })
+  })
+
+  it('writes to the repository only in a job that installs and runs no package', () => {
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      const scripts = job.steps.map(candidate => candidate.run ?? '').join('\n')
+      const writes = job.permissions?.contents === 'write'
+      expect({ name, writes, runsPackages: /npm (ci|install|test|run)|\.ci\/run|npx /.test(scripts) }).toEqual({
+        name,
+        writes,
+        runsPackages: name === 'check'
+      })
+      // No step that could run a package's install script with a write token.
+      expect(job.steps.some(candidate => /npm (ci|install)/.test(candidate.run ?? '')) && writes).toBe(false)
+    }
+  })
+
+  it('releases only after the checks, the attestations and the npm package', () => {
+    expect(workflow.jobs.attest.needs).toBe('check')
+    expect(workflow.jobs['publish-npm'].needs).toBe('check')
+    expect(workflow.jobs.release.needs).toEqual(['check', 'attest', 'publish-npm'])
+  })
+
+  it('attests dist/ and the npm tarball, and publishes to npm with provenance', () => {
+    const attest = workflow.jobs.attest.steps.find(candidate => candidate.uses?.startsWith('actions/attest-build-provenance@'))
+    expect(attest?.with?.['subject-path']).toBe('dist/**/*.js\nalgorithmia-promote-*.tgz\n')
+    expect(step('Publish to npm with provenance').run).toMatch(/npm publish --provenance --access public --ignore-scripts/)
+    const node = workflow.jobs['publish-npm'].steps.find(candidate => candidate.uses?.startsWith('actions/setup-node@'))
+    expect(node?.with).toMatchObject({ 'registry-url': 'https://registry.npmjs.org' })
+  })
+
+  it('makes the release as a draft with its asset, then publishes it (immutable releases allow nothing later)', () => {
+    const script = step('Create the GitHub release').run!
+    expect(script).toMatch(/gh release create "\$TAG" --verify-tag --draft .*algorithmia-promote-\*\.tgz/)
+    expect(script.indexOf('--draft=false')).toBeGreaterThan(script.indexOf('gh release create'))
+  })
+
+  it('takes its release notes the way its check did', () => {
+    const extracts = steps.filter(candidate => candidate.name === 'Extract the release notes from CHANGELOG.md')
+    expect(extracts.map(candidate => candidate.run)).toEqual([extracts[0].run, extracts[0].run])
+  })
+
+  it('uses the current major version of each action', () => {
+    const uses = [...new Set(steps.flatMap(candidate => (candidate.uses ? [candidate.uses] : [])))].sort()
+    expect(uses).toEqual(['actions/attest-build-provenance@v4', 'actions/checkout@v6', 'actions/setup-node@v7'])
   })
 
   it('checks out, sets up Node.js 20 and runs the CI script before releasing', () => {
-    const uses = steps.map(candidate => candidate.uses ?? candidate.run?.trim()).map(String)
+    const check = workflow.jobs.check.steps
+    const uses = check.map(candidate => candidate.uses ?? candidate.run?.trim()).map(String)
     const checkout = uses.findIndex(item => item.startsWith('actions/checkout@'))
-    const node = steps.findIndex(candidate => candidate.uses?.startsWith('actions/setup-node@'))
+    const node = check.findIndex(candidate => candidate.uses?.startsWith('actions/setup-node@'))
     const ci = uses.indexOf('bash .ci/run')
-    const release = steps.findIndex(candidate => candidate.run?.includes('gh release create'))
-    expect(steps[node].with?.['node-version']).toBe(20)
+    expect(check[node].with?.['node-version']).toBe(20)
     expect(checkout).toBeGreaterThanOrEqual(0)
-    expect([checkout < node, node < ci, ci < release]).toEqual([true, true, true])
+    expect([checkout < node, node < ci]).toEqual([true, true])
     expect(step('Create the GitHub release').run).toMatch(/gh release create "\$TAG" .*--notes-file "\$NOTES_FILE"/)
   })
 

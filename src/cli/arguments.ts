@@ -322,14 +322,39 @@ function refuseUnknownFlags(argv: readonly string[]): void {
     const name = argument.startsWith('--') ? argument.split('=')[0] : argument.slice(0, 2)
     const takesValue = known.get(name)
     // Without a value attached, commander's own message names the flag and nothing else.
-    if (takesValue === undefined && name !== argument) {
-      const near = nearestFlag(name, [...known.keys()])
-      throw new UsageError(
-        `unknown flag '${name}' (its value is not shown).${near ? ` Did you mean ${near}?` : ''} Run algorithmia-promote --help for every flag.`
-      )
-    }
+    if (takesValue === undefined && name !== argument) throw unknownFlag(name, [...known.keys()])
+    if (takesValue === false) refuseSwitchValue(name, argument, argv[i + 1])
     if (takesValue && !argument.includes('=')) i++
   }
+}
+
+function unknownFlag(name: string, known: readonly string[]): UsageError {
+  // The key flags are candidates too: `--dest-apikey` is most likely a key given the wrong way.
+  const near = nearestFlag(name, [...known, ...KEY_INPUTS.map(input => `--${input}`)])
+  const keyInput = KEY_INPUTS.find(input => near === `--${input}`)
+  const hint = keyInput
+    ? ` Did you mean ${near}? Keys are never flags: set ${keyVariablesOf(keyInput).join(' or ')} instead.`
+    : near
+      ? ` Did you mean ${near}?`
+      : ''
+  return new UsageError(`unknown flag '${name}' (its value is not shown).${hint} Run algorithmia-promote --help for every flag.`)
+}
+
+/** Words that show someone gave a switch a value (`--dry-run false`); only these are repeated back. */
+const SWITCH_WORDS = /^(true|false|yes|no|on|off|0|1)$/i
+
+/**
+ * A switch is on when given and off when left out; commander would call `--dry-run false` "too many
+ * arguments" and `--dry-run=false` an unknown option, without saying that the flag takes no value.
+ */
+function refuseSwitchValue(name: string, argument: string, next: string | undefined): void {
+  const attached = argument.includes('=') ? argument.slice(argument.indexOf('=') + 1) : undefined
+  const value = attached ?? (next !== undefined && !next.startsWith('-') ? next : undefined)
+  if (value === undefined) return
+  const shown = SWITCH_WORDS.test(value) ? `'${value}'` : 'a value'
+  throw new UsageError(
+    `${name} is a switch and takes no value (${shown} was given): write ${name} to turn it on, leave it out to keep it off.`
+  )
 }
 
 /** The known flag closest to a mistyped one, if it is close enough to be what was meant. */

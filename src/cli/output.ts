@@ -8,6 +8,8 @@ import { promotionMatrix } from '../report/matrix.js'
 import { publicResult } from '../report/public-result.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
+import { FILES_PER_LIST, cappedFileList } from '../report/file-list.js'
+import type { PromotionResult } from '../promotion/result.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -45,6 +47,10 @@ export function resultsSummary(config: PromotionConfig, report: RunReport, color
     lines.push(`Version map written to ${config.versionMapFile}`)
   }
   for (const result of report.results) {
+    const files = changedFiles(result)
+    if (files.length > 0) lines.push('', ...files)
+  }
+  for (const result of report.results) {
     if (!result.error) continue
     lines.push(
       '',
@@ -59,4 +65,21 @@ function colorStatus(status: PromotionStatus, colors: Colors): string {
   if (status === 'failed') return colors.red(status)
   if (status === 'created' || status === 'updated') return colors.green(status)
   return status === 'planned' ? colors.cyan(status) : status
+}
+
+/**
+ * The files a dry run would change, as the job summary lists them: a line of counts, then `A`/`M`/`D`
+ * and each path (at most FILES_PER_LIST of each kind). Empty for anything but a planned promotion (a
+ * real run logs its counts as it pushes).
+ */
+export function changedFiles(result: PromotionResult): string[] {
+  if (result.status !== 'planned' || !result.changes) return []
+  const { added, modified, deleted } = result.changes
+  if (added.length + modified.length + deleted.length === 0) return []
+  return [
+    `${result.algorithm} → ${result.destination} would change: ${added.length} added, ${modified.length} modified, ${deleted.length} deleted`,
+    ...cappedFileList(added, FILES_PER_LIST, file => `  A ${withoutTerminalControls(file)}`),
+    ...cappedFileList(modified, FILES_PER_LIST, file => `  M ${withoutTerminalControls(file)}`),
+    ...cappedFileList(deleted, FILES_PER_LIST, file => `  D ${withoutTerminalControls(file)}`)
+  ]
 }

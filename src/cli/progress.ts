@@ -4,6 +4,7 @@ import type { PromotionResult } from '../promotion/result.js'
 import type { Logger, ProgressListener, PromotionPhase } from '../util/log.js'
 import type { SecretRegistry } from '../util/secrets.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
+import { inCommandLineTerms } from './wording.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -65,7 +66,11 @@ export class LineLogger implements Logger {
   }
 
   warning(message: string): void {
-    this.line(this.colors.yellow(`warning: ${withoutTerminalControls(message)}`))
+    this.line(this.colors.yellow(`warning: ${withoutTerminalControls(inCommandLineTerms(message))}`))
+  }
+
+  error(message: string): void {
+    this.line(this.colors.red(`error: ${withoutTerminalControls(inCommandLineTerms(message))}`))
   }
 
   debug(message: string): void {
@@ -134,8 +139,12 @@ export class LiveProgress implements ProgressDisplay {
     this.above(withoutTerminalControls(message))
   }
 
+  error(message: string): void {
+    this.above(this.colors.red(`error: ${withoutTerminalControls(inCommandLineTerms(message))}`))
+  }
+
   warning(message: string): void {
-    this.above(this.colors.yellow(`warning: ${withoutTerminalControls(message)}`))
+    this.above(this.colors.yellow(`warning: ${withoutTerminalControls(inCommandLineTerms(message))}`))
   }
 
   debug(message: string): void {

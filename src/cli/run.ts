@@ -27,9 +27,10 @@ import {
   type KeyInput,
   type Keys
 } from './keys.js'
-import { resultsJson, resultsSummary, resultsTable } from './output.js'
+import { changedFiles, resultsJson, resultsSummary, resultsTable } from './output.js'
 import { LineLogger, LineProgress, LiveProgress, colorsFor, type ProgressDisplay } from './progress.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
+import { inCommandLineTerms, reportInCommandLineTerms } from './wording.js'
 
 /** The documented exit codes: scripts branch on them. */
 export const EXIT_OK = 0
@@ -146,13 +147,15 @@ async function execute(parsed: PromotionConfig, options: RunOptions, secrets: Se
   const terminal = process.stdout.isTTY === true && !options.json
   const lines = new LineLogger(process.stderr, { secrets, verbose: options.verbose })
   let display: ProgressDisplay | undefined
+  const current = (): Logger => display ?? lines
   const logger: Logger = {
-    info: message => (display ?? lines).info(message),
-    warning: message => (display ?? lines).warning(message),
-    debug: message => (display ?? lines).debug(message),
-    group: (title, body) => (display ?? lines).group(title, body)
+    info: message => current().info(message),
+    warning: message => current().warning(message),
+    error: message => current().error(message),
+    debug: message => current().debug(message),
+    group: (title, body) => current().group(title, body)
   }
-  const { config, report } = await runPromotion(parsed, {
+  const { config, report: promoted } = await runPromotion(parsed, {
     logger,
     secrets,
     workRoot: os.tmpdir(),
@@ -162,19 +165,19 @@ async function execute(parsed: PromotionConfig, options: RunOptions, secrets: Se
       return {
         onProgress: shown?.onProgress,
         onCollectionProgress: collectionProgressLines(logger),
-        finished: async finished => shown?.finish(finished.results),
+        finished: async finished => shown?.finish(reportInCommandLineTerms(finished).results),
         stopped: async () => shown?.finish([])
       }
     }
   })
+  const report = reportInCommandLineTerms(promoted)
   if (terminal) {
     process.stdout.write(secrets.redact(finalTable(config, report)))
   } else {
+    // Each failure was said on stderr as it happened (logger.error); the JSON holds it too. The files a
+    // dry run would change are for the reader of the log, as in the job summary.
+    for (const line of report.results.flatMap(changedFiles)) logger.info(line)
     process.stdout.write(secrets.redact(resultsJson(config, report)))
-    // The JSON holds each error; stderr says it too, for the person reading the log.
-    for (const result of report.results.filter(result => result.error)) {
-      logger.warning(`${result.algorithm} → ${result.destination}: ${result.failedStep ?? 'promotion'} failed: ${result.error}`)
-    }
   }
   return report
 }
@@ -204,7 +207,7 @@ function reportError(error: unknown, secrets: SecretRegistry, verbose: boolean):
     return EXIT_USAGE
   }
   const text = error instanceof Error ? (verbose && error.stack) || error.message : String(error)
-  process.stderr.write(secrets.redact(`error: ${withoutTerminalControls(text)}\n`))
+  process.stderr.write(secrets.redact(`error: ${withoutTerminalControls(inCommandLineTerms(text))}\n`))
   return EXIT_FAILED
 }
 
@@ -216,7 +219,7 @@ export function describeInputError(error: InputError): string {
       return `  ${ADMIN_KEY_VARIABLES[problem.input]}: ${message}`
     }
     const isFlag = INPUT_FLAGS.some(flag => flag.input === problem.input)
-    return `  ${isFlag ? `--${problem.input}` : problem.input}: ${problem.message}`
+    return `  ${isFlag ? `--${problem.input}` : problem.input}: ${inCommandLineTerms(problem.message)}`
   })
   return `error: nothing was changed, because the input is not usable:\n${lines.join('\n')}\n`
 }

@@ -59,15 +59,19 @@ export class ClusterHttp {
       {
         adviseOn: error => (idempotent ? adviseOn(error) : { retry: false }),
         onRetry: (error, attempt, delayMs) =>
-          this.options.logger.info(
-            retryNotice(`${this.options.cluster}: ${(error as Error).message}`, attempt, delayMs, this.options.retry)
-          )
+          this.options.logger.info(retryNotice(this.withCluster((error as Error).message), attempt, delayMs, this.options.retry))
       },
       attempt => {
         request.onAttempt?.(attempt)
         return this.once<T>(request)
       }
     )
+  }
+
+  /** Our errors already start with the cluster (`127.0.0.1:36871: GET …`); others get it once. */
+  private withCluster(message: string): string {
+    const prefix = `${this.options.cluster}: `
+    return message.startsWith(prefix) ? message : prefix + message
   }
 
   private get timeoutMs(): number {

@@ -104,7 +104,7 @@ async function runOne(
     const account = accountOf(stage.side, entry.state, context)
     const message = explainFailure(error, { algorithm: entry.state.algorithm, step, account, role: stage.side })
     for (const failed of sharing) failed.failure = { step, message }
-    context.logger.warning(message)
+    context.logger.error(message)
     progress('failed')
     return undefined
   }

@@ -96,11 +96,14 @@ export async function syncCode(request: SyncRequest): Promise<SyncOutcome> {
       head.commit ? work.readCommit(head.commit).then(commit => commit.tree) : undefined
     ])
     if (head.commit && headTree === sourceTree) return { kind: 'unchanged', destCommit: head.commit }
+    // A destination created in this run holds only the cluster's template, which a dry run cannot know of:
+    // its changes are the source's files, as the dry run reports them.
+    const changedSince = request.freshDestination ? undefined : head.commit
     if (request.dryRun) {
-      return { kind: 'planned', destCommit: head.commit ?? '', changes: await work.changedPaths(head.commit, objects.sourceCommit) }
+      return { kind: 'planned', destCommit: head.commit ?? '', changes: await work.changedPaths(changedSince, objects.sourceCommit) }
     }
     const [changes, commit] = await Promise.all([
-      work.changedPaths(head.commit, objects.sourceCommit),
+      work.changedPaths(changedSince, objects.sourceCommit),
       objects.fetchBlobsMissingFrom(head.commit).then(() => work.commitTree(sourceTree, head.commit, request.message, request.identity))
     ])
     try {

@@ -227,6 +227,10 @@ class HeldLog implements Logger {
     this.hold(() => this.logger.warning(message))
   }
 
+  error(message: string): void {
+    this.hold(() => this.logger.error(message))
+  }
+
   debug(message: string): void {
     this.hold(() => this.logger.debug(message))
   }

@@ -5,6 +5,11 @@
 export interface Logger {
   info(message: string): void
   warning(message: string): void
+  /**
+   * A promotion failed. Said once, when it happens: the front end decides how (the action keeps it a
+   * log line and annotates each failure once at the end; the command-line tool prints `error: …`).
+   */
+  error(message: string): void
   debug(message: string): void
   /** Groups the lines logged while `body` runs (a log group on GitHub). */
   group<T>(title: string, body: () => Promise<T>): Promise<T>
@@ -21,6 +26,7 @@ export interface ProgressListener {
 export const silentLogger: Logger = {
   info: () => {},
   warning: () => {},
+  error: () => {},
   debug: () => {},
   group: (_title, body) => body()
 }
@@ -30,6 +36,7 @@ export function redactingLogger(logger: Logger, redact: (text: string) => string
   return {
     info: message => logger.info(redact(message)),
     warning: message => logger.warning(redact(message)),
+    error: message => logger.error(redact(message)),
     debug: message => logger.debug(redact(message)),
     group: (title, body) => logger.group(redact(title), body)
   }
