@@ -75,6 +75,10 @@ function answerOf(variants: ClusterVariants, outcome: CallOutcome, duration: num
     return { status: variants.algorithmErrorStatus ?? 200, body }
   }
   if (options.output === 'raw') return { status: 200, body: outcome.result, raw: true }
+  // Bytes go out base64-encoded with content_type binary, as the API answers binary output.
+  if (Buffer.isBuffer(outcome.result)) {
+    return { status: 200, body: { result: outcome.result.toString('base64'), metadata: { content_type: 'binary', duration } } }
+  }
   const contentType = typeof outcome.result === 'string' ? 'text' : 'json'
   return { status: 200, body: { result: outcome.result, metadata: { content_type: contentType, duration } } }
 }
@@ -129,10 +133,13 @@ function throwError(error: Error): never {
   throw error
 }
 
-/** JSON bodies are parsed; any other content type is the input as text. */
+/** JSON bodies are parsed; `application/octet-stream` is the input as bytes; any other content type is the input as text. */
 async function readInput(req: IncomingMessage, exchange: Exchange): Promise<unknown> {
-  const text = (await readBody(req, exchange)).toString('utf8')
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return text
+  const bytes = await readBody(req, exchange)
+  const type = req.headers['content-type'] ?? ''
+  if (/^application\/octet-stream\b/i.test(type)) return bytes
+  const text = bytes.toString('utf8')
+  if (!/^application\/json\b/i.test(type)) return text
   try {
     exchange.requestJson = JSON.parse(text) as unknown
     return exchange.requestJson

@@ -34,6 +34,7 @@ export function callAlgorithmCode(name: string, files: Record<string, Buffer>, i
 /** `input["field"]` as Python reads it: a dict's entry, or the error any other value raises. */
 function fieldOf(input: unknown, field: string, entry: string): { ok: true; value: unknown } | (CallOutcome & { ok: false }) {
   if (typeof input === 'string') return failure('TypeError: string indices must be integers', entry)
+  if (Buffer.isBuffer(input)) return failure('TypeError: byte indices must be integers or slices, not str', entry)
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     const kind = Array.isArray(input)
       ? 'list indices must be integers or slices, not str'
@@ -65,6 +66,7 @@ function treeDigest(files: Record<string, Buffer>): string {
 
 function pythonTypeOf(value: unknown): string {
   if (value === null) return 'NoneType'
+  if (Buffer.isBuffer(value)) return 'bytes'
   if (Array.isArray(value)) return 'list'
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float'
   if (typeof value === 'boolean') return 'bool'

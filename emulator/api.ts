@@ -51,7 +51,9 @@ export class ApiHandler {
       const match = this.router.match(req.method ?? 'GET', exchange.url.pathname)
       if (!match) throw invalidRequest(`No such route: ${req.method} ${exchange.url.pathname}`, 404)
       const reply = await match.handler({ req, exchange, params: match.params })
-      if (reply.raw && typeof reply.body === 'string') send(res, exchange, reply.status, reply.body, { 'Content-Type': 'text/plain' })
+      if (reply.raw && Buffer.isBuffer(reply.body))
+        send(res, exchange, reply.status, reply.body, { 'Content-Type': 'application/octet-stream' })
+      else if (reply.raw && typeof reply.body === 'string') send(res, exchange, reply.status, reply.body, { 'Content-Type': 'text/plain' })
       else sendJson(res, exchange, reply.status, reply.body)
     } catch (error) {
       if (error instanceof ApiError) sendApiError(res, exchange, error)

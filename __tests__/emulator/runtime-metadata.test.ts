@@ -298,6 +298,27 @@ describe('calling an algorithm', () => {
     expect((await call(cluster, key, sha, 42)).body).toMatchObject({ error: { message: "TypeError: 'int' object is not subscriptable" } })
   })
 
+  it('takes application/octet-stream input as bytes: returned base64 as binary, a TypeError where text is expected', async () => {
+    const { cluster, key } = await devCluster()
+    cluster.createAlgorithm('alice', 'hello')
+    const echo = await built(cluster, 'hello', { 'src/hello.py': 'def apply(input):\n    return input\n' })
+    const bytes = (sha: string, query = '') =>
+      fetch(`${cluster.url}/v1/algo/alice/hello/${sha}${query}`, {
+        method: 'POST',
+        headers: { Authorization: `Simple ${key}`, 'Content-Type': 'application/octet-stream' },
+        body: Buffer.from([0, 1, 255])
+      })
+    expect(await (await bytes(echo)).json()).toMatchObject({
+      result: Buffer.from([0, 1, 255]).toString('base64'),
+      metadata: { content_type: 'binary' }
+    })
+    expect(Buffer.from(await (await bytes(echo, '?output=raw')).arrayBuffer())).toEqual(Buffer.from([0, 1, 255]))
+    const greeting = await built(cluster, 'hello', { 'src/hello.py': 'def apply(input):\n    return "hello " + input\n' })
+    expect(await (await bytes(greeting)).json()).toMatchObject({
+      error: { message: 'TypeError: can only concatenate str (not "bytes") to str' }
+    })
+  })
+
   it('resolves the spec forms of the version: blank, latestPrivate, 1.2.*, 1.*; a missing algorithm is a {code, message} 404', async () => {
     const { cluster, key } = await devCluster()
     cluster.createAlgorithm('alice', 'hello')
