@@ -5,8 +5,12 @@ set -euo pipefail
 need_git=false
 if ! command -v git >/dev/null 2>&1; then
   need_git=true
-elif [ ! -x "$(git --exec-path)/git-http-backend" ]; then
-  need_git=true
+else
+  # Git for Windows names it git-http-backend.exe.
+  exec_path="$(git --exec-path)"
+  if [ ! -x "$exec_path/git-http-backend" ] && [ ! -x "$exec_path/git-http-backend.exe" ]; then
+    need_git=true
+  fi
 fi
 
 if $need_git; then

@@ -26,6 +26,12 @@ describe('repository files', () => {
     expect(read('LICENSE')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} .+\n\nPermission is hereby granted, free of charge/)
   })
 
+  it("names the repository in package.json, as npm's provenance requires (it must match the publishing workflow's)", () => {
+    const manifest = JSON.parse(read('package.json')) as { repository: { url: string } }
+    const uses = /uses: ([\w-]+\/[\w-]+)@v\d/.exec(read('README.md'))![1]
+    expect(manifest.repository.url).toBe(`git+https://github.com/${uses}.git`)
+  })
+
   it('has a security policy that says where to report and what the tool does with keys', () => {
     const policy = read('SECURITY.md')
     expect(policy).toContain('Report a vulnerability')

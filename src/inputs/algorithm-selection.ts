@@ -8,11 +8,20 @@ import { type AlgorithmSelection, expandSelection, isPattern, isWellFormedPatter
  * here; with them, the source owner's list decides before the run starts.
  */
 export function algorithmSelection(inputs: InputContext): { algorithms: string[]; algorithmSelection: AlgorithmSelection } {
-  const raw = inputs.required(
-    'algorithms',
-    "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize', or a pattern such as '*' or 'sentiment_*'"
-  )
+  // A team may move its data collections (models) alone: with `collections`, algorithms are optional.
+  const raw = inputs.given('collections')
+    ? inputs.read('algorithms')
+    : inputs.required(
+        'algorithms',
+        "name one or more algorithms, one per line or separated by commas, e.g. 'sentiment, summarize', or a pattern such as '*' or 'sentiment_*' (or give only 'collections' to promote data alone)"
+      )
   const include = entries(inputs, 'algorithms')
+  if (!raw && /^\s*auto\s*$/i.test(inputs.read('collections'))) {
+    inputs.problem(
+      'algorithms',
+      'is required with collections: auto, which finds the collections in the promoted code: name the algorithms, or name the collections'
+    )
+  }
   if (raw && include.length === 0) inputs.problem('algorithms', "lists no algorithm names: name one or more, e.g. 'sentiment, summarize'")
   const exclude = entries(inputs, 'exclude-algorithms')
   const selection = { include, exclude }

@@ -95,6 +95,8 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   }
   try {
     const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
+    // Data alone (`collections` without `algorithms`): no target reaches the data stage, so each destination is served here.
+    if (targets.length === 0) await Promise.all(destinations.map(session => context.ahead.collections.forDestination(session.account)))
     return { results: settled.map(resultOf), collections: await context.ahead.collections.results() }
   } finally {
     // A prefetch may still be writing into the work directory when a promotion failed early.
