@@ -26,15 +26,36 @@ module.exports = {
       severity: 'error',
       comment:
         'Domain folders know nothing of the pipeline, its stages or the front ends: they are what the stages call, and a test can use them alone.',
-      from: { path: '^src/(accounts|cluster|data|git|http|inputs|promotion|report|selection|util|process)/' },
-      to: { path: '^src/(pipeline|stages|cli|workflow-commands|github-api)/|^src/(main|post|index)\\.ts$' }
+      from: { path: '^src/(accounts|cluster|core|data|git|http|inputs|promotion|report|selection|util|process)/' },
+      to: { path: '^src/(pipeline|stages|run|cli|workflow-commands|github-api)/|^src/(main|post|index)\\.ts$' }
+    },
+    {
+      name: 'engine-knows-no-stage',
+      severity: 'error',
+      comment: 'The engine runs whatever stages it is given; the list of stages and the run around them live in src/run/.',
+      from: { path: '^src/pipeline/' },
+      to: { path: '^src/(stages|run)/' }
+    },
+    {
+      name: 'core-at-the-bottom',
+      severity: 'error',
+      comment: 'src/core/ holds the values every folder shares; it imports nothing of the project but src/util/.',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/(core|util)/' }
+    },
+    {
+      name: 'transport-and-git-below-the-inputs',
+      severity: 'error',
+      comment: 'The API clients, git and the HTTP transport take typed values (src/core/), never the input parsers.',
+      from: { path: '^src/(cluster|git|http|data|util)/' },
+      to: { path: '^src/(inputs|selection|accounts|promotion|report)/' }
     },
     {
       name: 'stages-below-the-assembly',
       severity: 'error',
       comment: 'A stage does not know the list it is in, nor the front ends.',
       from: { path: '^src/stages/' },
-      to: { path: '^src/pipeline/promotion\\.ts$|^src/pipeline/run\\.ts$|^src/(cli|workflow-commands|github-api)/|^src/(main|post|index)\\.ts$' }
+      to: { path: '^src/(run|cli|workflow-commands|github-api)/|^src/(main|post|index)\\.ts$' }
     },
     {
       name: 'runner-only-in-the-action-front-end',

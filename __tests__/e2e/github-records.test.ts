@@ -15,7 +15,7 @@ import { algorithmPageUrl, isProductionName, successDescription } from '../../sr
 import { PLAN_MARKER_PREFIX, planMarker, renderPlanComment } from '../../src/github-api/plan-comment.js'
 import { code, text, truncate } from '../../src/github-api/text.js'
 import { FILES_PER_LIST } from '../../src/report/file-list.js'
-import type { PromotionConfig } from '../../src/inputs/config.js'
+import type { PromotionConfig } from '../../src/core/config.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import type { RunReport } from '../../src/report/run-report.js'
 import type { PromotionResult } from '../../src/promotion/result.js'

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { PROMOTION_PIPELINE } from '../../src/pipeline/promotion.js'
+import { PROMOTION_PIPELINE } from '../../src/run/promotion.js'
 
 describe('ARCHITECTURE.md', () => {
   it('names every folder under src/', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { ClusterApiError, ClusterUnreachableError } from '../../src/cluster/errors.js'
 import { GitError } from '../../src/git/git-error.js'
-import type { ClusterAccount } from '../../src/inputs/config.js'
+import type { ClusterAccount } from '../../src/core/config.js'
 import { explainFailure, PromotionError, type FailureContext } from '../../src/promotion/failure.js'
 
 const account = (prefix: string, label: string, keyOwner: string, algoOwner: string): ClusterAccount => ({

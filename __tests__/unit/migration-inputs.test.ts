@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/inputs/input-error.js'
+import { InputError } from '../../src/core/input-error.js'
 import { parseAccountsConfig, parseConfig } from '../../src/inputs/parse.js'
 import { secretsInInputs } from '../../src/inputs/secret-inputs.js'
 import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'

@@ -4,11 +4,11 @@
  * targets, and the work-ahead answers a write makes stale.
  */
 import { describe, expect, it } from 'vitest'
-import type { ClusterAccount, PromotionConfig } from '../../src/inputs/config.js'
+import type { ClusterAccount, PromotionConfig } from '../../src/core/config.js'
 import type { ClusterSession } from '../../src/cluster/session.js'
 import { Pipeline } from '../../src/pipeline/pipeline.js'
 import type { RunContext, Stage, Target } from '../../src/pipeline/stage.js'
-import { PROMOTION_PIPELINE } from '../../src/pipeline/promotion.js'
+import { PROMOTION_PIPELINE } from '../../src/run/promotion.js'
 import type { DestinationWrite } from '../../src/promotion/work-ahead.js'
 import { findDataReferencesStage } from '../../src/stages/find-data-references.js'
 import { prepareDestinationStage } from '../../src/stages/prepare-destination.js'

@@ -4,7 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { inputsTable, outputsTable, readActionMetadata, replaceSection } from '../../scripts/lib/action-metadata.js'
-import { INPUT_FLAGS, NOT_FLAGS, UsageError, inputReader, parseCommandLine } from '../../src/cli/arguments.js'
+import { UsageError, inputReader, parseCommandLine } from '../../src/cli/arguments.js'
+import { INPUT_FLAGS, NOT_FLAGS } from '../../src/cli/flags.js'
 import { parseAccountsConfig, parseConfig } from '../../src/inputs/parse.js'
 
 describe('README and action.yml agree', () => {

@@ -13,7 +13,7 @@ import { gitEnvironment } from '../../src/git/git-auth.js'
 import { gitHasOwnNetworkSettings, parseRefAdvertisement, readRefAdvertisement } from '../../src/git/ref-advertisement.js'
 import { headFromRefs, parseHeadListing } from '../../src/git/remote-head.js'
 import { algorithmRepository } from '../../src/git/remote.js'
-import type { ClusterAccount } from '../../src/inputs/config.js'
+import type { ClusterAccount } from '../../src/core/config.js'
 
 const pkt = (payload: string): string => (payload.length + 5).toString(16).padStart(4, '0') + payload + '\n'
 const SHA = 'de673b111c4ce1a41fe3296fdcf2c03f6e63e3ce'

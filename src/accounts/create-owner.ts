@@ -1,5 +1,5 @@
 import type { AdminApi } from '../cluster/admin-api.js'
-import type { ClusterAccount, PromotionConfig } from '../inputs/config.js'
+import type { ClusterAccount, PromotionConfig } from '../core/config.js'
 import type { Logger } from '../util/log.js'
 import { copyAccounts, sameUser } from './copy.js'
 import type { OrganizationOutcome } from './report.js'

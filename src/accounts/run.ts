@@ -1,6 +1,6 @@
 import { AdminApi } from '../cluster/admin-api.js'
 import { ClusterHttp } from '../cluster/http.js'
-import type { AccountsConfig, AdminAccess } from '../inputs/config.js'
+import type { AccountsConfig, AdminAccess } from '../core/config.js'
 import type { Logger } from '../util/log.js'
 import { copyAccounts } from './copy.js'
 import type { AccountsReport } from './report.js'

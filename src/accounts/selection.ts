@@ -1,4 +1,4 @@
-import type { AccountSelection } from '../inputs/config.js'
+import type { AccountSelection } from '../core/config.js'
 import type { AdminApi, ClusterOrganization, ClusterUser, OrganizationMember } from '../cluster/admin-api.js'
 
 export interface SourceOrganization {

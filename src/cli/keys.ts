@@ -1,5 +1,5 @@
 import { read } from 'read'
-import type { InputProblem } from '../inputs/input-error.js'
+import type { InputProblem } from '../core/input-error.js'
 
 /** The inputs that hold keys: never flags, always the environment or a prompt. */
 export const KEY_INPUTS = ['source-api-key', 'dest-api-key'] as const

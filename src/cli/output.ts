@@ -1,6 +1,6 @@
 import Table from 'cli-table3'
 import type pc from 'picocolors'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { RunReport } from '../report/run-report.js'
 import type { PromotionStatus } from '../promotion/result.js'
 import { COLLECTION_COLUMNS, collectionRows, publicCollection } from '../report/collections.js'

@@ -1,18 +1,19 @@
 import os from 'node:os'
 import packageJson from '../../package.json' with { type: 'json' }
-import type { AccountsConfig, PromotionConfig } from '../inputs/config.js'
-import { InputError, type InputProblem } from '../inputs/input-error.js'
+import type { AccountsConfig, PromotionConfig } from '../core/config.js'
+import { InputError, type InputProblem } from '../core/input-error.js'
 import { parseAccountsConfig, parseConfig, type Environment } from '../inputs/parse.js'
 import { isAccountsMode } from '../inputs/run-options.js'
 import type { AccountsReport } from '../accounts/report.js'
 import { runAccounts } from '../accounts/run.js'
 import { secretsInInputs } from '../inputs/secret-inputs.js'
-import { runFailed, runPromotion } from '../pipeline/sequence.js'
+import { runFailed, runPromotion } from '../run/sequence.js'
 import type { Logger } from '../util/log.js'
 import { collectionProgressLines } from './collection-progress.js'
 import type { RunReport } from '../report/run-report.js'
 import { SecretRegistry } from '../util/secrets.js'
-import { INPUT_FLAGS, UsageError, inputReader, parseCommandLine } from './arguments.js'
+import { UsageError, inputReader, parseCommandLine } from './arguments.js'
+import { INPUT_FLAGS } from './flags.js'
 import {
   ADMIN_KEY_VARIABLES,
   KEY_INPUTS,

@@ -3,7 +3,7 @@
  * on the command line the same advice must name the flag to change (`--dest-algo-owner`) or the
  * environment variable to set (`DEST_API_KEY`).
  */
-import { INPUT_FLAGS } from './arguments.js'
+import { INPUT_FLAGS } from './flags.js'
 import { ADMIN_KEY_VARIABLES, KEY_INPUTS, keyVariablesOf } from './keys.js'
 
 interface Rewrite {

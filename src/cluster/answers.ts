@@ -7,7 +7,7 @@
 import type { Algorithm, Build, Page, Version } from './types.js'
 import { isPlainObject } from '../util/json.js'
 import { quoteRemoteValue } from '../util/remote-text.js'
-import { OBJECT_ID_PATTERN, SEMVER_PATTERN } from '../inputs/rules.js'
+import { OBJECT_ID_PATTERN, SEMVER_PATTERN } from '../core/rules.js'
 
 /** What a reader found wrong; the API client adds the cluster and the request. */
 export class AnswerShapeProblem extends Error {}

@@ -13,7 +13,7 @@ import { ALGORITHM_NAME_TAKEN, ClusterApiError, isNotFound } from './errors.js'
 import type { ClusterHttp, HttpRequest } from './http.js'
 import { allPagesOrList, PAGE_SIZE, readAnswer } from './paging.js'
 import type { Algorithm, AlgorithmUpdate, Build, CreateAlgorithmBody, PublishDetails, Version } from './types.js'
-import type { VersionType } from '../inputs/config.js'
+import type { VersionType } from '../core/config.js'
 
 /** The Algorithmia management API, as much of it as a promotion needs. */
 export class AlgorithmiaApi {

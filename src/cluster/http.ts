@@ -1,8 +1,8 @@
-import { Readable, Transform, pipeline } from 'node:stream'
+import { Readable, pipeline } from 'node:stream'
 import type { Response } from 'node-fetch'
 import { ClusterAnswerError, ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from './errors.js'
 import { TransportError, proxyAnswerNote, transportFetch } from '../http/transport.js'
-import { BodyLengthError, discardBody, exactLength, readCapped } from '../http/body.js'
+import { BodyLengthError, IdleTimer, discardBody, readCapped, sendable, touching } from '../http/body.js'
 import { retryNotice, withRetry, type RetryAdvice, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 
@@ -86,7 +86,6 @@ export class ClusterHttp {
    * socket is full, so a large file never piles up in memory.
    */
   async stream(request: StreamRequest): Promise<StreamResponse> {
-    const { cluster, apiUrl, apiKey } = this.options
     const idle = new IdleTimer(this.timeoutMs)
     let lengthError: BodyLengthError | undefined
     const upload =
@@ -97,37 +96,23 @@ export class ClusterHttp {
         () => idle.touch(),
         error => (lengthError = error)
       )
+    const headers = {
+      ...(upload ? { 'Content-Type': 'application/octet-stream' } : {}),
+      ...(request.size === undefined ? {} : { 'Content-Length': String(request.size) })
+    }
     let response: Response
     try {
-      response = await transportFetch(`${apiUrl}/v1${request.path}`, {
-        method: request.method,
-        headers: {
-          Authorization: `Simple ${apiKey}`,
-          ...(upload ? { 'Content-Type': 'application/octet-stream' } : {}),
-          ...(request.size === undefined ? {} : { 'Content-Length': String(request.size) })
-        },
-        body: upload,
-        signal: idle.signal,
-        // A redirect would take the Authorization header (the key) to wherever it points.
-        redirect: 'manual'
-      })
+      response = await this.send(request, { headers, body: upload, signal: idle.signal })
     } catch (error) {
       idle.stop()
       upload?.destroy()
       // The body's own length check stopped it: that, not the connection it broke, is what went wrong.
-      if (lengthError) throw lengthError
-      const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
-      throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
-    }
-    if (response.status >= 300 && response.status < 400) {
-      idle.stop()
-      discardBody(response)
-      throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
+      throw lengthError ?? error
     }
     if (!response.ok) {
       const text = this.options.redact((await readCapped(response, MAX_ANSWER_BYTES).catch(() => '')) ?? '')
       idle.stop()
-      throw this.apiError({ method: request.method, path: request.path }, response, text, `${apiUrl}/v1${request.path}`)
+      throw this.apiError(request, response, text, `${this.options.apiUrl}/v1${request.path}`)
     }
     const body = touching(() => idle.touch())
     pipeline(response.body ?? Readable.from([]), body, () => idle.stop())
@@ -135,38 +120,19 @@ export class ClusterHttp {
   }
 
   private async once<T>(request: HttpRequest): Promise<T> {
-    const { cluster, apiUrl, apiKey, logger } = this.options
+    const { cluster, apiUrl, logger } = this.options
     const started = Date.now()
-    const url = `${apiUrl}/v1${request.path}`
-    let response: Response
-    try {
-      response = await transportFetch(url, {
-        method: request.method,
-        headers: {
-          Authorization: `Simple ${apiKey}`,
-          Accept: 'application/json',
-          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' })
-        },
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        // Covers reading the body too: a cluster that stalls half-way through an answer times out as well.
-        signal: AbortSignal.timeout(this.timeoutMs),
-        // A redirect would take the Authorization header (the key) to wherever it points.
-        redirect: 'manual'
-      })
-    } catch (error) {
-      const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
+    const headers = { Accept: 'application/json', ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }) }
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body)
+    // The signal covers reading the body too: a cluster that stalls half-way through an answer times out as well.
+    const response = await this.send(request, { headers, body, signal: AbortSignal.timeout(this.timeoutMs) }, reason =>
       logger.debug(`${cluster}: ${request.method} ${request.path}: no answer after ${Date.now() - started} ms (${reason})`)
-      throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
-    }
+    )
     logger.debug(`${cluster}: ${request.method} ${request.path}: ${response.status} after ${Date.now() - started} ms`)
-    if (response.status >= 300 && response.status < 400) {
-      discardBody(response)
-      throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
-    }
     // Scrubbed before anything else reads it: a cluster or proxy may echo the request, Authorization header included,
     // and a key cut in half by a later excerpt could no longer be recognised.
     const text = this.options.redact(await this.readBody(response, request))
-    if (!response.ok) throw this.apiError(request, response, text, url)
+    if (!response.ok) throw this.apiError(request, response, text, `${apiUrl}/v1${request.path}`)
     if (response.status === 204 || text.length === 0) return undefined as T
     try {
       return JSON.parse(text) as T
@@ -180,6 +146,38 @@ export class ClusterHttp {
         `the answer is not JSON: ${excerpt(text)}`
       )
     }
+  }
+
+  /**
+   * One exchange with the cluster, signed with the key: its answer, unless there was none
+   * (`onNoAnswer` hears why first) or it was a redirect, which is never followed: it would take
+   * the Authorization header (the key) to wherever it points.
+   */
+  private async send(
+    request: Pick<HttpRequest, 'method' | 'path'>,
+    init: { headers: Record<string, string>; body?: string | Readable; signal: AbortSignal },
+    onNoAnswer?: (reason: string) => void
+  ): Promise<Response> {
+    const { cluster, apiUrl, apiKey } = this.options
+    let response: Response
+    try {
+      response = await transportFetch(`${apiUrl}/v1${request.path}`, {
+        method: request.method,
+        headers: { Authorization: `Simple ${apiKey}`, ...init.headers },
+        body: init.body,
+        signal: init.signal,
+        redirect: 'manual'
+      })
+    } catch (error) {
+      const reason = this.options.redact(describeFetchFailure(error, this.timeoutMs))
+      onNoAnswer?.(reason)
+      throw new ClusterUnreachableError(cluster, request.method, request.path, reason, transportKind(error))
+    }
+    if (response.status >= 300 && response.status < 400) {
+      discardBody(response)
+      throw new ClusterRedirectError(cluster, request.method, request.path, response.status, redirectTarget(response, apiUrl))
+    }
+    return response
   }
 
   private async readBody(response: Response, request: HttpRequest): Promise<string> {
@@ -218,54 +216,6 @@ export class ClusterHttp {
 
 /** Far above any real answer (a build log is the largest), far below what would exhaust the runner's memory. */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024
-
-/**
- * An upload body as it goes on the wire: held to its declared size (see
- * exactLength), and touching the idle timer as it moves. A failing source
- * fails the upload, which drops its connection.
- */
-function sendable(body: Readable, size: number | undefined, touch: () => void, onMismatch: (error: BodyLengthError) => void): Readable {
-  const sent = touching(touch)
-  if (size === undefined) {
-    body.once('error', error => sent.destroy(error))
-    return body.pipe(sent)
-  }
-  pipeline(body, exactLength(size, onMismatch), sent, () => {})
-  return sent
-}
-
-/** Passes bytes through, telling `touch` of each chunk: the idle timer sees a transfer that still moves. */
-function touching(touch: () => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      touch()
-      done(null, chunk)
-    }
-  })
-}
-
-/** Aborts a transfer after `ms` without progress. */
-class IdleTimer {
-  private readonly controller = new AbortController()
-  private timer?: NodeJS.Timeout
-
-  constructor(private readonly ms: number) {
-    this.touch()
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal
-  }
-
-  touch(): void {
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => this.controller.abort(new DOMException('idle', 'TimeoutError')), this.ms)
-  }
-
-  stop(): void {
-    clearTimeout(this.timer)
-  }
-}
 
 /** Where a redirect points, as an origin only (a path or query could carry anything). */
 function redirectTarget(response: Response, base: string): string {

@@ -1,7 +1,7 @@
 import { AlgorithmiaApi } from './api.js'
 import { ClusterHttp } from './http.js'
 import { RuntimeApi } from './runtime-api.js'
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 import type { Logger } from '../util/log.js'
 import type { RetryPolicy } from '../util/retry.js'
 

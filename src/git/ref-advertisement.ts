@@ -3,7 +3,7 @@ import type { RemoteRepository } from './remote.js'
 import { runnerNetworkConfig } from './runner-config.js'
 import { discardBody, readCapped } from '../http/body.js'
 import { transportFetch } from '../http/transport.js'
-import { OBJECT_ID_PATTERN } from '../inputs/rules.js'
+import { OBJECT_ID_PATTERN } from '../core/rules.js'
 
 /**
  * What a git server lists before any transfer (smart HTTP, protocol v0): every

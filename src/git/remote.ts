@@ -1,4 +1,4 @@
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 import type { GitCredential } from './git-auth.js'
 
 /** An algorithm's repository on a cluster: where it is, how to authenticate, how to name it in messages. */

@@ -1,4 +1,4 @@
-import type { ClusterAccount, ClusterAddress, PromotionConfig, SourceVersion } from '../inputs/config.js'
+import type { ClusterAccount, ClusterAddress, PromotionConfig, SourceVersion } from '../core/config.js'
 import type { PromotionResult } from '../promotion/result.js'
 import type { Logger } from '../util/log.js'
 import { shortCommit } from '../report/table.js'

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { FileChanges } from '../git/object-store.js'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { PromotionResult } from '../promotion/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { shortCommit } from '../report/table.js'

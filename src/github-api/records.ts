@@ -1,4 +1,4 @@
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { RunReport } from '../report/run-report.js'
 import { redactingLogger, type Logger } from '../util/log.js'
 import type { RetryPolicy } from '../util/retry.js'

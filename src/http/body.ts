@@ -1,4 +1,4 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream'
 import type { Response } from 'node-fetch'
 
 /** The body as text, or undefined once it passes `limit` bytes (the rest is never read). */
@@ -66,4 +66,57 @@ export function exactLength(size: number, onMismatch: (error: BodyLengthError) =
       done(null, last)
     }
   })
+}
+
+/**
+ * An upload body as it goes on the wire: held to its declared size (see
+ * exactLength), and touching the idle timer as it moves. A failing source
+ * fails the upload, which drops its connection.
+ */
+export function sendable(
+  body: Readable,
+  size: number | undefined,
+  touch: () => void,
+  onMismatch: (error: BodyLengthError) => void
+): Readable {
+  const sent = touching(touch)
+  if (size === undefined) {
+    body.once('error', error => sent.destroy(error))
+    return body.pipe(sent)
+  }
+  pipeline(body, exactLength(size, onMismatch), sent, () => {})
+  return sent
+}
+
+/** Passes bytes through, telling `touch` of each chunk: the idle timer sees a transfer that still moves. */
+export function touching(touch: () => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      touch()
+      done(null, chunk)
+    }
+  })
+}
+
+/** Aborts a transfer after `ms` without progress. */
+export class IdleTimer {
+  private readonly controller = new AbortController()
+  private timer?: NodeJS.Timeout
+
+  constructor(private readonly ms: number) {
+    this.touch()
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  touch(): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => this.controller.abort(new DOMException('idle', 'TimeoutError')), this.ms)
+  }
+
+  stop(): void {
+    clearTimeout(this.timer)
+  }
 }

@@ -1,7 +1,7 @@
 import { keyProblems } from './api-key.js'
-import type { ClusterAccount, ClusterAddress } from './config.js'
+import type { ClusterAccount, ClusterAddress } from '../core/config.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { OWNER_MAX_LENGTH, OWNER_PATTERN, describeOwnerRule } from './rules.js'
+import { OWNER_MAX_LENGTH, OWNER_PATTERN, describeOwnerRule } from '../core/rules.js'
 import { isPlainObject } from '../util/json.js'
 
 /** Where one account's fields come from: top-level inputs (`dest-cluster`) or a `destinations` entry. */

@@ -1,7 +1,7 @@
 import { topLevelCluster } from './accounts.js'
-import type { AccountSelection, AccountsConfig, AdminAccess, ClusterAccount } from './config.js'
+import type { AccountSelection, AccountsConfig, AdminAccess, ClusterAccount } from '../core/config.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { OWNER_MAX_LENGTH, OWNER_PATTERN, describeOwnerRule } from './rules.js'
+import { OWNER_MAX_LENGTH, OWNER_PATTERN, describeOwnerRule } from '../core/rules.js'
 import { retryPolicy } from './run-options.js'
 
 export type AdminKeyInput = 'source-admin-api-key' | 'dest-admin-api-key'

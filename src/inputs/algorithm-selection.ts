@@ -1,6 +1,7 @@
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { ALGORITHM_PATTERN } from './rules.js'
-import { type AlgorithmSelection, expandSelection, isPattern, isWellFormedPattern, needsListing } from '../selection/algorithm-patterns.js'
+import { ALGORITHM_PATTERN } from '../core/rules.js'
+import type { AlgorithmSelection } from '../core/config.js'
+import { expandSelection, isPattern, isWellFormedPattern, needsListing } from '../selection/algorithm-patterns.js'
 
 /**
  * `algorithms` and `exclude-algorithms`: names as in the algorithms' URLs, or

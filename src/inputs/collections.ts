@@ -1,15 +1,8 @@
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { OWNER_MAX_LENGTH, OWNER_PATTERN } from './rules.js'
+import type { CollectionsOptions } from '../core/config.js'
+import { OWNER_MAX_LENGTH, OWNER_PATTERN } from '../core/rules.js'
 
 /** Which source collections to promote: named ones, or those the promoted code references. */
-export type CollectionsSelection =
-  { readonly kind: 'none' } | { readonly kind: 'named'; readonly names: readonly string[] } | { readonly kind: 'auto' }
-
-export interface CollectionsOptions {
-  readonly selection: CollectionsSelection
-  /** Delete destination files the source collection does not have. */
-  readonly prune: boolean
-}
 
 /** Reads `collections` and `collections-prune`; problems go to the context, never thrown. */
 export function collectionsOptions(inputs: InputContext): CollectionsOptions {

@@ -1,5 +1,5 @@
 import { defaultOf } from './defaults.js'
-import type { InputProblem } from './input-error.js'
+import type { InputProblem } from '../core/input-error.js'
 
 /** Returns an input's value, trimmed, or '' when it was not given. */
 export type InputReader = (name: string) => string

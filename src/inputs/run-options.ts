@@ -1,8 +1,8 @@
-import type { GitHubRecordsConfig, RunMode, SourceVersion } from './config.js'
+import type { GitHubRecordsConfig, RunMode, SourceVersion } from '../core/config.js'
 import { defaultOf } from './defaults.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
-import { COMMIT_PATTERN, SEMVER_PATTERN } from './rules.js'
-import { COMMIT_MESSAGE_PLACEHOLDERS } from '../promotion/commit-message.js'
+import { COMMIT_PATTERN, SEMVER_PATTERN } from '../core/rules.js'
+import { COMMIT_MESSAGE_PLACEHOLDERS } from '../core/rules.js'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../util/retry.js'
 
 export function sourceVersion(inputs: InputContext): SourceVersion {

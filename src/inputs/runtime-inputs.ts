@@ -1,8 +1,8 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
-import type { MetadataMode, MissingSecrets, SmokeTest, SmokeTestCase, VersionTypeChoice } from './config.js'
+import type { MetadataMode, MissingSecrets, SmokeTest, SmokeTestCase, VersionTypeChoice } from '../core/config.js'
 import type { InputContext } from './reader.js'
-import { VERSION_TYPES } from './rules.js'
+import { VERSION_TYPES } from '../core/rules.js'
 
 /** Inputs about what makes a destination behave like its source: metadata, version numbers, secrets, a smoke test. */
 export function metadataMode(inputs: InputContext): MetadataMode {

@@ -1,6 +1,6 @@
-import type { SettingsOverride } from './config.js'
+import type { SettingsOverride } from '../core/config.js'
 import type { InputContext } from './reader.js'
-import { DETAIL_KEYS, SETTING_VALUES } from './rules.js'
+import { DETAIL_KEYS, SETTING_VALUES } from '../core/rules.js'
 import { isPlainObject } from '../util/json.js'
 
 /** `settings`: a JSON object of create settings and a nested `details`, checked against the API's enums. */

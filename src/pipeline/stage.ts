@@ -1,10 +1,10 @@
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 import type { ClusterSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { ServerCapabilities } from '../git/server-capabilities.js'
 import type { DestinationWrite, WorkAhead } from '../promotion/work-ahead.js'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { PromotionStep } from '../promotion/result.js'
 import type { Logger, PromotionPhase } from '../util/log.js'
 

@@ -1,10 +1,10 @@
 import { clusterHttp } from '../cluster/session.js'
 import { DataApi } from '../data/data-api.js'
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 import { promoteCollection } from '../data/promote-collection.js'
 import { REFERENCE_PATTERN, classifyReferences, referencesIn, type DataReferences } from '../data/references.js'
 import type { CollectionResult } from '../data/result.js'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { Logger } from '../util/log.js'
 import type { AlgorithmObjects } from './algorithm-objects.js'
 

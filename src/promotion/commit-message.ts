@@ -1,4 +1,4 @@
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 
 export interface CommitMessageFacts {
   readonly algorithm: string
@@ -30,17 +30,6 @@ export function promotionFacts(target: PromotionFactsOf, source: ClusterAccount)
     destOwner: target.session.account.algoOwner
   }
 }
-
-/** The placeholders a `commit-message` template may use. */
-export const COMMIT_MESSAGE_PLACEHOLDERS = [
-  'algorithm',
-  'source-cluster',
-  'source-owner',
-  'source-version',
-  'source-commit',
-  'dest-cluster',
-  'dest-owner'
-] as const
 
 /**
  * Fills the user's template, then always appends trailers with the full

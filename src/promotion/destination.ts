@@ -1,8 +1,8 @@
 import { isNotFound } from '../cluster/errors.js'
 import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm, CreateAlgorithmBody } from '../cluster/types.js'
-import type { SettingsOverride } from '../inputs/config.js'
-import { DETAIL_KEYS, SETTING_VALUES } from '../inputs/rules.js'
+import type { SettingsOverride } from '../core/config.js'
+import { DETAIL_KEYS, SETTING_VALUES } from '../core/rules.js'
 import { PromotionError } from './failure.js'
 import type { DesiredMetadata } from './metadata-sync.js'
 

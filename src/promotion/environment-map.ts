@@ -1,6 +1,6 @@
 import type { Environment, RuntimeApi } from '../cluster/runtime-api.js'
 import type { ClusterSession } from '../cluster/session.js'
-import type { SettingsOverride } from '../inputs/config.js'
+import type { SettingsOverride } from '../core/config.js'
 import { PromotionError } from './failure.js'
 
 /**

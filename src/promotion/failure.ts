@@ -2,7 +2,7 @@ import { ClusterApiError, ClusterRedirectError, ClusterUnreachableError } from '
 import { GitError } from '../git/git-error.js'
 import { privateAuthorityAdvice } from '../http/certificate.js'
 import { proxyFor, proxyLabel, proxyVariableFor } from '../http/proxy.js'
-import type { ClusterAccount } from '../inputs/config.js'
+import type { ClusterAccount } from '../core/config.js'
 import { missingAlgorithmAdvice, missingCommitAdvice } from './advice.js'
 import type { PromotionStep } from './result.js'
 

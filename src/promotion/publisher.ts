@@ -1,7 +1,7 @@
 import { ClusterApiError, ClusterUnreachableError, VERSION_ALREADY_PUBLISHED } from '../cluster/errors.js'
 import type { ClusterSession } from '../cluster/session.js'
 import { isFinishedBuild, type Build, type PublishDetails } from '../cluster/types.js'
-import type { VersionType } from '../inputs/config.js'
+import type { VersionType } from '../core/config.js'
 import { sleep, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
 import { PromotionError } from './failure.js'

@@ -1,4 +1,4 @@
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { SyncOutcome } from './code-sync.js'
 
 /** What the code sync found about a target, as far as deciding to publish goes. */

@@ -1,6 +1,6 @@
 import type { CallAnswer } from '../cluster/runtime-api.js'
 import type { ClusterSession } from '../cluster/session.js'
-import type { SmokeTest, SmokeTestCase } from '../inputs/config.js'
+import type { SmokeTest, SmokeTestCase } from '../core/config.js'
 import { PromotionError } from './failure.js'
 
 const SHOWN_CHARS = 200

@@ -1,5 +1,5 @@
 import type { PublishDetails, Version } from '../cluster/types.js'
-import type { VersionType } from '../inputs/config.js'
+import type { VersionType } from '../core/config.js'
 import { PromotionError } from './failure.js'
 
 const VERSION_TYPES: readonly VersionType[] = ['major', 'minor', 'revision']

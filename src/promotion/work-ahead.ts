@@ -1,4 +1,4 @@
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { Logger } from '../util/log.js'
 import { EarlyAnswers } from '../util/early-answers.js'
 import { CollectionsPhase, type CollectionProgressListener } from './collections-phase.js'

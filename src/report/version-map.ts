@@ -1,7 +1,7 @@
 import { isPlainObject } from '../util/json.js'
 import { lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { InputError } from '../inputs/input-error.js'
+import { InputError } from '../core/input-error.js'
 import type { PromotionResult } from '../promotion/result.js'
 import { ensureEntry, entryOf, setEntry } from '../util/records.js'
 

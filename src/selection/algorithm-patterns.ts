@@ -3,14 +3,7 @@
  * character), matched against an owner's algorithm names. Names are
  * case-sensitive on Algorithmia, and so is matching.
  */
-
-/** What the `algorithms` and `exclude-algorithms` inputs select, before the source owner's list is known. */
-export interface AlgorithmSelection {
-  /** Names and patterns to promote, in the order given. */
-  readonly include: readonly string[]
-  /** Names and patterns to leave out. */
-  readonly exclude: readonly string[]
-}
+import type { AlgorithmSelection } from '../core/config.js'
 
 /** Letters, digits, underscores and the two wildcards; a pattern has at least one wildcard. */
 const PATTERN_SHAPE = /^[a-zA-Z0-9_*?]+$/

@@ -1,6 +1,6 @@
 import { openSession } from '../cluster/session.js'
-import type { PromotionConfig } from '../inputs/config.js'
-import { InputError, type InputProblem } from '../inputs/input-error.js'
+import type { PromotionConfig } from '../core/config.js'
+import { InputError, type InputProblem } from '../core/input-error.js'
 import type { Logger } from '../util/log.js'
 import { expandSelection, needsListing, sampleNames } from './algorithm-patterns.js'
 

@@ -1,5 +1,5 @@
 import { isNotFound } from '../cluster/errors.js'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import { PromotionError } from '../promotion/failure.js'
 import { needsPublishing } from '../promotion/publishing-need.js'
 import { missingSecretsMessage, secretComparison } from '../promotion/secrets-check.js'

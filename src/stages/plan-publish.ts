@@ -1,5 +1,5 @@
 import type { PublishDetails } from '../cluster/types.js'
-import type { VersionType } from '../inputs/config.js'
+import type { VersionType } from '../core/config.js'
 import { defaultReleaseNotes, promotionFacts } from '../promotion/commit-message.js'
 import { latestVersion, matchVersionType, publishDetails } from '../promotion/version-details.js'
 import type { Stage, Target } from '../pipeline/stage.js'

@@ -1,6 +1,6 @@
 import type { FileChanges } from '../git/object-store.js'
 import * as core from '@actions/core'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { RunReport } from '../report/run-report.js'
 import type { PromotionResult } from '../promotion/result.js'
 import { COLLECTION_COLUMNS, collectionRows } from '../report/collections.js'

@@ -1,5 +1,5 @@
 import { createMissingOwners } from '../accounts/create-owner.js'
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import { selectAlgorithms } from '../selection/select-algorithms.js'
 import type { Logger } from '../util/log.js'
 

@@ -1,4 +1,4 @@
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { CollectionProgressListener } from '../promotion/collections-phase.js'
 import { withWorkDirectory } from '../process/work-directory.js'
 import type { RunReport } from '../report/run-report.js'

@@ -33,3 +33,14 @@ export const DETAIL_KEYS = ['label', 'summary', 'tagline'] as const
 export function describeOwnerRule(): string {
   return `a letter followed by letters, digits or underscores, at most ${OWNER_MAX_LENGTH} characters`
 }
+
+/** The placeholders a `commit-message` template may use. */
+export const COMMIT_MESSAGE_PLACEHOLDERS = [
+  'algorithm',
+  'source-cluster',
+  'source-owner',
+  'source-version',
+  'source-commit',
+  'dest-cluster',
+  'dest-owner'
+] as const

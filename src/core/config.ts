@@ -1,6 +1,4 @@
-import type { AlgorithmSelection } from '../selection/algorithm-patterns.js'
 import type { RetryPolicy } from '../util/retry.js'
-import type { CollectionsOptions } from './collections.js'
 
 /** Where a cluster's API and git hosting are reached. */
 export interface ClusterAddress {
@@ -119,4 +117,21 @@ export interface GitHubRecordsConfig {
   readonly token: string
   /** GitHub environment for the deployments; default: each destination's label. */
   readonly environment?: string
+}
+
+/** What the `algorithms` and `exclude-algorithms` inputs select, before the source owner's list is known. */
+export interface AlgorithmSelection {
+  /** Names and patterns to promote, in the order given. */
+  readonly include: readonly string[]
+  /** Names and patterns to leave out. */
+  readonly exclude: readonly string[]
+}
+
+export type CollectionsSelection =
+  { readonly kind: 'none' } | { readonly kind: 'named'; readonly names: readonly string[] } | { readonly kind: 'auto' }
+
+export interface CollectionsOptions {
+  readonly selection: CollectionsSelection
+  /** Delete destination files the source collection does not have. */
+  readonly prune: boolean
 }

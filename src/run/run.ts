@@ -1,4 +1,4 @@
-import type { PromotionConfig } from '../inputs/config.js'
+import type { PromotionConfig } from '../core/config.js'
 import type { PromotionResult } from '../promotion/result.js'
 import type { RunReport } from '../report/run-report.js'
 import { runPromotions, type EngineDependencies } from './promotion.js'
