@@ -11,6 +11,7 @@ import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sameOrganization, sameUser } from '../../src/accounts/copy.js'
+import { AlgorithmiaApi } from '../../src/cluster/api.js'
 import type { ClusterHttp } from '../../src/cluster/http.js'
 import { IncompleteListingError, ListingGuard } from '../../src/cluster/listing.js'
 import { allPagesOrList } from '../../src/cluster/paging.js'
@@ -86,6 +87,19 @@ describe('listings are whole or an error', () => {
       keyOf: user => user.username
     })
     expect(listed).toHaveLength(5101)
+  })
+
+  it('versions: a published number listed twice fails; unpublished builds of one commit do not', async () => {
+    const hash = 'a'.repeat(40)
+    const twice = (semantic?: string) => ({
+      results: [1, 2].map(() => ({ version_info: { git_hash: hash, ...(semantic ? { semantic_version: semantic } : {}) } }))
+    })
+    const published = fakeHttp(() => twice('1.0.0')).http
+    await expect(new AlgorithmiaApi('dev', published).listVersions('team', 'hello', { published: true })).rejects.toThrow(
+      /"1.0.0" is listed twice/
+    )
+    const builds = fakeHttp(() => twice()).http
+    expect(await new AlgorithmiaApi('dev', builds).listVersions('team', 'hello')).toHaveLength(2)
   })
 
   it('an empty page that still carries a marker is followed, not taken for the end', async () => {

@@ -145,7 +145,8 @@ export class AdminApi {
       throw error
     }
     const account = readAnswer(this.cluster, request, reader, answer)
-    if (account[field] !== name) {
+    // Compared without case: a cluster may spell a name as it was registered; another name is another account.
+    if (String(account[field]).toLowerCase() !== name.toLowerCase()) {
       throw new ClusterAnswerError(
         this.cluster,
         'GET',

@@ -81,7 +81,8 @@ export class AlgorithmiaApi {
       query,
       what: `the versions of ${owner}/${name}`,
       readItem: readVersion,
-      keyOf: version => `${version.version_info.git_hash} ${version.version_info.semantic_version ?? ''}`,
+      // Published versions are unique by number; unpublished builds may repeat a commit, so only paging is checked for them.
+      keyOf: filter.published ? version => version.version_info.semantic_version ?? version.version_info.git_hash : undefined,
       pageSize: PAGE_SIZE
     })
   }
