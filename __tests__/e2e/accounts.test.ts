@@ -4,10 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { runAction } from '../../scripts/lib/run-action.js'
 import { scanRun } from './security-scan.js'
-
-/** Canary admin keys: '/', '+' and '=' make every encoding of them differ. */
-const DEV_ADMIN_KEY = 'simCANARY/devadmin+k='
-const PROD_ADMIN_KEY = 'simCANARY/prodadmin+k='
+import { DEV_ADMIN_KEY, PROD_ADMIN_KEY, accountsInputs } from '../helpers/inputs.js'
 
 interface AccountsOutput {
   users: { username: string; status: string; error?: string; differences: unknown[] }[]
@@ -52,17 +49,7 @@ describe('mode: accounts', () => {
   })
   afterEach(() => Promise.all([dev.stop(), prod.stop()]))
 
-  const inputs = (overrides: Record<string, string> = {}) => ({
-    mode: 'accounts',
-    'source-api-url': dev.url,
-    'source-git-url': dev.url,
-    'source-admin-api-key': DEV_ADMIN_KEY,
-    'dest-api-url': prod.url,
-    'dest-git-url': prod.url,
-    'dest-admin-api-key': PROD_ADMIN_KEY,
-    'retry-delay': '0.05',
-    ...overrides
-  })
+  const inputs = (overrides: Record<string, string> = {}) => accountsInputs(dev.url, prod.url, overrides)
 
   const keys = [
     { owner: 'dev_admin', key: DEV_ADMIN_KEY },

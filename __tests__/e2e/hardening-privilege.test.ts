@@ -12,6 +12,7 @@ import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import type { PublicResult } from '../../src/report/public-result.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { DEV_ADMIN_KEY, PROD_ADMIN_KEY, accountsInputs } from '../helpers/inputs.js'
 import { editJson, startHostileProxy, type HostileProxy } from './hostile-proxy.js'
 
 const HELLO = { 'src/hello.py': 'def apply(input):\n    return "hello " + input\n', 'requirements.txt': '' }
@@ -121,8 +122,6 @@ describe('hardening: promotions never widen access or trust a record blindly', (
 })
 
 describe('hardening: accounts are matched by more than their name', () => {
-  const DEV_ADMIN_KEY = 'simCANARY/devadmin+k='
-  const PROD_ADMIN_KEY = 'simCANARY/prodadmin+k='
   let dev: EmulatedCluster
   let prod: EmulatedCluster
   let proxy: HostileProxy | undefined
@@ -146,17 +145,7 @@ describe('hardening: accounts are matched by more than their name', () => {
     await Promise.all([dev.stop(), prod.stop()])
   })
 
-  const inputs = (overrides: Record<string, string> = {}) => ({
-    mode: 'accounts',
-    'source-api-url': dev.url,
-    'source-git-url': dev.url,
-    'source-admin-api-key': DEV_ADMIN_KEY,
-    'dest-api-url': prod.url,
-    'dest-git-url': prod.url,
-    'dest-admin-api-key': PROD_ADMIN_KEY,
-    'retry-delay': '0.05',
-    ...overrides
-  })
+  const inputs = (overrides: Record<string, string> = {}) => accountsInputs(dev.url, prod.url, overrides)
   type Report = {
     users: { username: string; status: string; error?: string }[]
     organizations: { name: string; status: string; error?: string; members: { username: string; status: string }[] }[]

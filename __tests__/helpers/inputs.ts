@@ -13,3 +13,22 @@ export const VALID_PROMOTION_INPUTS: Readonly<Record<string, string>> = {
   'dest-api-key-owner': 'deployer',
   'dest-algo-owner': 'team'
 }
+
+/** Canary admin keys: '/', '+' and '=' make every encoding of them differ. */
+export const DEV_ADMIN_KEY = 'simCANARY/devadmin+k='
+export const PROD_ADMIN_KEY = 'simCANARY/prodadmin+k='
+
+/** Action inputs of `mode: accounts` from the cluster at `devUrl` to the one at `prodUrl`, with the canary admin keys. */
+export function accountsInputs(devUrl: string, prodUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    mode: 'accounts',
+    'source-api-url': devUrl,
+    'source-git-url': devUrl,
+    'source-admin-api-key': DEV_ADMIN_KEY,
+    'dest-api-url': prodUrl,
+    'dest-git-url': prodUrl,
+    'dest-admin-api-key': PROD_ADMIN_KEY,
+    'retry-delay': '0.05',
+    ...overrides
+  }
+}
