@@ -103,10 +103,15 @@ export class DataApi {
       await this.http.request({ method: 'POST', path: folderPath(owner, collection, parent), body: { name }, idempotent: true })
     } catch (error) {
       const refused = error instanceof ClusterApiError && error.status === 400
-      const path = parent ? `${parent}/${name}` : name
-      if (refused && (await this.listFolder(owner, collection, path, 0).catch(() => undefined))) return
+      if (refused && (await this.exists(owner, collection, parent ? `${parent}/${name}` : name))) return
       throw error
     }
+  }
+
+  /** Whether a collection (folder '') or one of its sub-folders exists: its first listing page, not the whole listing. */
+  private async exists(owner: string, collection: string, folder: string): Promise<boolean> {
+    const page = await this.listingPage(folderPath(owner, collection, folder), undefined, true).catch(() => undefined)
+    return page !== undefined
   }
 
   /** One page of a listing, its shape checked; undefined when the first page says the collection does not exist. */
@@ -137,7 +142,7 @@ export class DataApi {
       })
     } catch (error) {
       const refused = error instanceof ClusterApiError && error.status === 400
-      if (refused && (await this.listCollection(owner, collection))) return
+      if (refused && (await this.exists(owner, collection, ''))) return
       throw error
     }
   }

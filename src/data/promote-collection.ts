@@ -70,7 +70,7 @@ async function readRecord(job: CollectionJob, listing: CollectionListing | undef
 }
 
 /** What a record of `files` files may take at most: a generous kilobyte a file, and room for its header. */
-export function recordSizeLimit(files: number): number {
+function recordSizeLimit(files: number): number {
   return 64 * 1024 + files * 1024
 }
 
