@@ -23,6 +23,10 @@ export interface Measurement {
   readonly peakRssKb: number
   /** The largest peak (VmHWM) of any single process of the tree. */
   readonly largestProcessKb: number
+  /** Sum over samples of the tree's proportional set size (shared pages counted once), at its largest. */
+  readonly peakPssKb: number
+  /** The most processes of the tree alive at one sample. */
+  readonly peakProcesses: number
   /** HTTP requests both emulators answered (API and git). */
   readonly requests: number
 }
@@ -150,7 +154,8 @@ async function measure<T>(ctx: BenchContext, marker: string, work: () => Promise
   await sleep(50)
   const bytes = gitBytes(clusters)
   const requests = clusters.reduce((sum, cluster) => sum + cluster.requests.length, 0)
-  return { value, seconds, ...bytes, requests, peakRssKb: memory.peakRssKb, largestProcessKb: memory.largestProcessKb }
+  const { peakRssKb, largestProcessKb, peakPssKb, peakProcesses } = memory
+  return { value, seconds, ...bytes, requests, peakRssKb, largestProcessKb, peakPssKb, peakProcesses }
 }
 
 function gitBytes(clusters: readonly EmulatedCluster[]): { bytesFetched: number; bytesPushed: number } {

@@ -8,7 +8,11 @@
  * process whose command line contains a marker (the action's `dist/index.js`,
  * a contender script's file name). Its descendants are found through each
  * process's parent id. The sample is the sum of VmRSS (the `rss` field of
- * /proc/<pid>/stat) over the tree; the peak is the largest sample.
+ * /proc/<pid>/stat) over the tree; the peak is the largest sample. Beside it,
+ * the proportional set size (Pss of /proc/<pid>/smaps_rollup: shared pages
+ * counted once across the tree, not once per process, so git processes that
+ * share their libraries are not counted many times over) and the number of
+ * processes alive at once.
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
@@ -18,6 +22,10 @@ export interface SamplerReport {
   readonly peakRssKb: number
   /** The largest VmHWM of any one process of the tree seen while it lived. */
   readonly largestProcessKb: number
+  /** The largest sum of Pss over the tree. */
+  readonly peakPssKb: number
+  /** The most processes of the tree alive at one sample. */
+  readonly peakProcesses: number
   readonly samples: number
 }
 
@@ -28,6 +36,8 @@ const benchPid = (workerData as { benchPid: number }).benchPid
 let marker: string | undefined
 let peakRssKb = 0
 let largestProcessKb = 0
+let peakPssKb = 0
+let peakProcesses = 0
 let samples = 0
 let timer: NodeJS.Timeout | undefined
 const roots = new Set<number>()
@@ -35,7 +45,7 @@ const roots = new Set<number>()
 parentPort!.on('message', (message: SamplerRequest) => {
   if (message.type === 'start') {
     marker = message.marker
-    peakRssKb = largestProcessKb = samples = 0
+    peakRssKb = largestProcessKb = peakPssKb = peakProcesses = samples = 0
     roots.clear()
     sample()
     timer = setInterval(sample, INTERVAL_MS)
@@ -43,7 +53,7 @@ parentPort!.on('message', (message: SamplerRequest) => {
     clearInterval(timer)
     sample()
     marker = undefined
-    parentPort!.postMessage({ peakRssKb, largestProcessKb, samples } satisfies SamplerReport)
+    parentPort!.postMessage({ peakRssKb, largestProcessKb, peakPssKb, peakProcesses, samples } satisfies SamplerReport)
   }
 })
 
@@ -64,12 +74,17 @@ function sample(): void {
     children.set(ppid, [...(children.get(ppid) ?? []), pid])
   }
   let total = 0
-  for (const pid of descendants((children.get(benchPid) ?? []).filter(isRoot), children)) {
+  let pss = 0
+  const tree = descendants((children.get(benchPid) ?? []).filter(isRoot), children)
+  for (const pid of tree) {
     total += rssKb.get(pid) ?? 0
+    pss += proportionalKb(pid)
     largestProcessKb = Math.max(largestProcessKb, highWaterMarkKb(pid))
   }
   samples++
   peakRssKb = Math.max(peakRssKb, total)
+  peakPssKb = Math.max(peakPssKb, pss)
+  peakProcesses = Math.max(peakProcesses, tree.length)
 }
 
 function descendants(tops: number[], children: Map<number, number[]>): number[] {
@@ -97,6 +112,11 @@ function isRoot(pid: number): boolean {
 
 function highWaterMarkKb(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(readProc(`/proc/${pid}/status`) ?? '')
+  return match ? Number(match[1]) : 0
+}
+
+function proportionalKb(pid: number): number {
+  const match = /^Pss:\s+(\d+) kB$/m.exec(readProc(`/proc/${pid}/smaps_rollup`) ?? '')
   return match ? Number(match[1]) : 0
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,200,500] [-- --latency-ms 40] [-- --collections]`
+ * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,500,5000] [-- --latency-ms 40] [-- --collections]`
  *
  * Promotes a heavy algorithm between two emulated clusters with the seed
  * script's steps, the git floor and the action, side by side and alternating
@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type PairOptions } from '../__tests__/helpers/clusters.js'
+import { SOURCE_OWNER, startClusterPair, type PairOptions } from '../__tests__/helpers/clusters.js'
 import {
   action,
   addDestinationOwner,
@@ -81,9 +81,9 @@ function parseOptions(): Options {
   })
   const rounds = Number(values.rounds ?? 3)
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${values.rounds}`)
-  const scale = (values.scale ?? (values.quick ? '20,50' : '50,200,500')).split(',').map(Number)
+  const scale = (values.scale ?? (values.quick ? '20,50' : '50,500,5000')).split(',').map(Number)
   if (scale.some(n => !Number.isInteger(n) || n < SCALE_CHANGED))
-    throw new Error(`--scale takes algorithm counts of at least ${SCALE_CHANGED}, such as 50,200,500`)
+    throw new Error(`--scale takes algorithm counts of at least ${SCALE_CHANGED}, such as 50,500,5000`)
   const latencyMs = Number(values['latency-ms'] ?? 40)
   if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a non-negative integer`)
   return {
@@ -280,61 +280,41 @@ async function runLatency(ctx: BenchContext, profile: RepoProfile, options: Opti
  * destination. The counts grow in one source and destination, so each step
  * only promotes the algorithms it adds.
  */
+/**
+ * For each count: the source grows to that many algorithms (not timed); the
+ * first promotion of all of them into an empty owner is measured, then a
+ * scheduled sync with SCALE_CHANGED of them changed. Memory is the process
+ * tree's (RSS summed, and proportional beside it) and the most processes alive at once.
+ */
 async function runScale(ctx: BenchContext, counts: readonly number[]): Promise<string> {
   const rng = new Prng(3)
   const names: string[] = []
   const rows: string[][] = []
   const verdicts: string[] = []
   for (const count of counts) {
-    const start = performance.now()
-    const added: string[] = []
-    while (names.length < count) {
-      const name = `sync_${String(names.length).padStart(3, '0')}`
-      await ctx.pair.seed(name, smallAlgorithmFiles(rng, name))
-      names.push(name)
-      added.push(name)
-    }
-    if (added.length) await action(ctx, added, DEST_OWNER, { created: added.length })
-    log(`Scale: ${count} algorithms ready (${added.length} added and promoted in ${secondsSince(start).toFixed(1)} s, not timed)`)
-    for (let k = 0; k < SCALE_CHANGED; k++) {
-      const name = names[Math.floor((k * count) / SCALE_CHANGED)]
-      await ctx.pair.dev.commit(
-        SOURCE_OWNER,
-        name,
-        { 'src/helpers.py': codeLines(rng, 800) },
-        { replace: false, message: `Change ${count}` }
-      )
-    }
-    const run = await action(ctx, names, DEST_OWNER, { unchanged: count - SCALE_CHANGED, updated: SCALE_CHANGED })
-    logMeasurement(`scheduled sync of ${count}, ${SCALE_CHANGED} changed`, run)
-    rows.push([
-      String(count),
-      run.seconds.toFixed(2),
-      ((run.seconds / count) * 1000).toFixed(1),
-      mb(run.peakRssKb * 1024),
-      mb(run.largestProcessKb * 1024),
-      String(run.requests),
-      (run.requests / count).toFixed(2),
-      size(run.bytesFetched),
-      size(run.bytesPushed)
-    ])
-    if (count === 500) {
-      verdicts.push(verdict('500 algorithms, 10 changed: wall time < 45 s', run.seconds < 45, `${run.seconds.toFixed(2)} s`))
-      verdicts.push(
-        verdict('500 algorithms: peak memory of the process tree < 250 MB', run.peakRssKb < 250 * 1024, `${mb(run.peakRssKb * 1024)} MB`)
-      )
-    }
+    await growSource(ctx, rng, names, count)
+    const owner = addDestinationOwner(ctx, `scale_${count}`)
+    const first = await action(ctx, names, owner, { created: count })
+    logMeasurement(`first promotion of ${count}`, first)
+    await changeSome(ctx, rng, names, count)
+    const sync = await action(ctx, names, owner, { unchanged: count - SCALE_CHANGED, updated: SCALE_CHANGED })
+    logMeasurement(`scheduled sync of ${count}, ${SCALE_CHANGED} changed`, sync)
+    rows.push(scaleRow(count, 'first promotion', first), scaleRow(count, `sync, ${SCALE_CHANGED} changed`, sync))
+    verdicts.push(...scaleVerdicts(count, first, sync))
   }
   return [
     '',
-    `== Scale: a scheduled sync, ${SCALE_CHANGED} algorithms changed, one destination, git server without partial clone, default concurrency`,
+    `== Scale: a first promotion into an empty owner, then a scheduled sync with ${SCALE_CHANGED} algorithms changed; one destination, git server without partial clone, default concurrency`,
     table(
       [
         'algorithms',
+        'run',
         'wall s',
         'ms per algorithm',
         'peak RSS MB (tree)',
+        'peak PSS MB (tree)',
         'max 1 proc MB',
+        'processes at once',
         'HTTP requests',
         'per algorithm',
         'fetched',
@@ -344,6 +324,55 @@ async function runScale(ctx: BenchContext, counts: readonly number[]): Promise<s
     ),
     ...verdicts
   ].join('\n')
+}
+
+async function growSource(ctx: BenchContext, rng: Prng, names: string[], count: number): Promise<void> {
+  const start = performance.now()
+  const before = names.length
+  while (names.length < count) {
+    const name = `sync_${String(names.length).padStart(4, '0')}`
+    await ctx.pair.seed(name, smallAlgorithmFiles(rng, name))
+    names.push(name)
+  }
+  log(`Scale: ${count} algorithms at the source (${count - before} added in ${secondsSince(start).toFixed(1)} s, not timed)`)
+}
+
+async function changeSome(ctx: BenchContext, rng: Prng, names: readonly string[], count: number): Promise<void> {
+  for (let k = 0; k < SCALE_CHANGED; k++) {
+    const name = names[Math.floor((k * count) / SCALE_CHANGED)]
+    await ctx.pair.dev.commit(SOURCE_OWNER, name, { 'src/helpers.py': codeLines(rng, 800) }, { replace: false, message: `Change ${count}` })
+  }
+}
+
+function scaleRow(count: number, run: string, m: Measurement): string[] {
+  return [
+    String(count),
+    run,
+    m.seconds.toFixed(2),
+    ((m.seconds / count) * 1000).toFixed(1),
+    mb(m.peakRssKb * 1024),
+    mb(m.peakPssKb * 1024),
+    mb(m.largestProcessKb * 1024),
+    String(m.peakProcesses),
+    String(m.requests),
+    (m.requests / count).toFixed(2),
+    size(m.bytesFetched),
+    size(m.bytesPushed)
+  ]
+}
+
+function scaleVerdicts(count: number, first: Measurement, sync: Measurement): string[] {
+  if (count < 500) return []
+  const memory = (name: string, m: Measurement): string =>
+    verdict(
+      `${count} algorithms, ${name}: peak memory of the process tree < 250 MB`,
+      m.peakRssKb < 250 * 1024,
+      `${mb(m.peakRssKb * 1024)} MB`
+    )
+  const verdicts = [memory('first promotion', first), memory('sync', sync)]
+  if (count === 500)
+    verdicts.push(verdict('500 algorithms, 10 changed: wall time < 45 s', sync.seconds < 45, `${sync.seconds.toFixed(2)} s`))
+  return verdicts
 }
 
 interface Summary {

@@ -13,6 +13,12 @@ interface Entry {
 
 type AnyStage = Stage<Target, object>
 
+/** How a run is shown: live progress, and which part of a larger run this is (added to each log group's title). */
+export interface RunOptions {
+  readonly onProgress?: ProgressListener
+  readonly part?: string
+}
+
 /**
  * An ordered list of stages whose types chain: each stage's input must be what
  * the stages before it produced, so a stage placed before what it needs does
@@ -36,10 +42,10 @@ export class Pipeline<T extends Target> {
   }
 
   /** Every target through every stage. Never throws for a target's failure: it is in the returned list. */
-  async run(targets: readonly Target[], context: RunContext, onProgress?: ProgressListener): Promise<Settled<T>[]> {
+  async run(targets: readonly Target[], context: RunContext, options: RunOptions = {}): Promise<Settled<T>[]> {
     const entries: Entry[] = targets.map(state => ({ state }))
     for (const stage of this.stages) {
-      await runStage(stage, entries, context, onProgress)
+      await runStage(stage, entries, context, options)
     }
     return entries.map(entry =>
       entry.failure
@@ -49,7 +55,7 @@ export class Pipeline<T extends Target> {
   }
 }
 
-async function runStage(stage: AnyStage, entries: Entry[], context: RunContext, onProgress?: ProgressListener): Promise<void> {
+async function runStage(stage: AnyStage, entries: Entry[], context: RunContext, { onProgress, part }: RunOptions): Promise<void> {
   const participants: Entry[] = []
   for (const entry of entries.filter(entry => !entry.failure)) {
     const skipped = stage.skip?.(entry.state, context.config)
@@ -58,7 +64,7 @@ async function runStage(stage: AnyStage, entries: Entry[], context: RunContext, 
   }
   if (participants.length === 0) return
   const groups = stage.scope === 'target' ? participants.map(entry => [entry]) : [...groupByAlgorithm(participants).values()]
-  await context.logger.group(stage.title, () =>
+  await context.logger.group(part ? `${stage.title} (${part})` : stage.title, () =>
     mapWithConcurrency(groups, context.config.concurrency, async group => {
       if (stage.scope === 'algorithm') await runShared(stage, group, context, onProgress)
       else for (const entry of group) await runOne(stage, entry, [entry], context, onProgress)

@@ -23,11 +23,10 @@ export type CollectionProgressListener = (event: {
  */
 export class CollectionsPhase {
   private readonly found: { owner: string; collection: string }[] = []
-  private readonly perDestination = new Map<string, Promise<CollectionResult[]>>()
-  /** Destinations whose references were reported and whose results were asked for. */
-  private readonly presented = new Set<string>()
-  /** The log lines of copies started ahead of their stage, per destination. */
-  private readonly heldLogs = new Map<string, HeldLog>()
+  private readonly foundKeys = new Set<string>()
+  private readonly perDestination = new Map<string, DestinationData>()
+  /** How many references were looked at for those of other owners, which are mentioned once, not per destination. */
+  private mentionedUpTo = 0
   private readonly scans = new WeakMap<AlgorithmObjects, Promise<void>>()
 
   constructor(
@@ -73,10 +72,18 @@ export class CollectionsPhase {
 
   private async read(algorithm: string, objects: AlgorithmObjects): Promise<void> {
     try {
-      this.found.push(...referencesIn((await objects.sourceMatches(REFERENCE_PATTERN)).join('\n')))
+      for (const reference of referencesIn((await objects.sourceMatches(REFERENCE_PATTERN)).join('\n'))) this.remember(reference)
     } catch (error) {
       this.logger.warning(`${algorithm}: its source could not be searched for data:// references (${(error as Error).message})`)
     }
+  }
+
+  /** Each reference once, however many algorithms of however many batches name it. */
+  private remember(reference: { owner: string; collection: string }): void {
+    const key = `${reference.owner}/${reference.collection}`
+    if (this.foundKeys.has(key)) return
+    this.foundKeys.add(key)
+    this.found.push(reference)
   }
 
   /**
@@ -84,43 +91,65 @@ export class CollectionsPhase {
    * while its code is synced: the copy needs nothing from the code, and a
    * large collection then no longer waits for git. Its log lines are held for
    * the collections' own log group (forDestination). `auto` waits for the
-   * references of every promoted algorithm instead.
+   * references of the promoted algorithms instead.
    */
   startAhead(destination: ClusterAccount): void {
     const selection = this.config.collections.selection
     const key = destinationKey(destination)
     if (selection.kind !== 'named' || this.perDestination.has(key)) return
     const held = new HeldLog(this.logger)
-    this.heldLogs.set(key, held)
-    this.perDestination.set(key, this.promoteAll(destination, this.namesToPromote(NO_REFERENCES), held))
+    const wanted = this.namesToPromote(NO_REFERENCES, false)
+    this.perDestination.set(key, {
+      work: this.promoteAll(destination, wanted, held),
+      started: new Set(wanted.map(entry => entry.name)),
+      seen: undefined,
+      held
+    })
   }
 
   /**
    * Reports what the promoted code references, then promotes the collections
-   * to one destination (or waits for the copy started ahead); later calls for
-   * the same destination share the first one's work.
+   * to one destination (or waits for the copy started ahead). A later call for
+   * the same destination shares that work, and adds only collections that
+   * references found since then name: a run taken in batches reads the
+   * references of each batch before that batch's data is promoted.
    */
   async forDestination(destination: ClusterAccount): Promise<CollectionResult[]> {
-    const key = destinationKey(destination)
-    if (this.presented.has(key) || !this.wanted) return (await this.perDestination.get(key)) ?? []
-    this.presented.add(key)
-    const references = classifyReferences(this.found, this.config.source.algoOwner)
-    this.report(references, destination)
-    let work = this.perDestination.get(key)
-    if (!work) {
-      work = this.promoteAll(destination, this.namesToPromote(references), this.logger)
-      this.perDestination.set(key, work)
-    }
-    const results = await work
-    this.heldLogs.get(key)?.release()
+    if (!this.wanted) return []
+    const data = this.dataOf(destinationKey(destination))
+    if (data.seen !== this.found.length) this.present(destination, data)
+    const results = await data.work
+    data.held?.release()
     return results
   }
 
   /** Every collection result, destination by destination; shows the lines of copies whose stage never came. */
   async results(): Promise<CollectionResult[]> {
-    const results = (await Promise.all(this.perDestination.values())).flat()
-    for (const held of this.heldLogs.values()) held.release()
+    const results = (await Promise.all([...this.perDestination.values()].map(data => data.work))).flat()
+    for (const data of this.perDestination.values()) data.held?.release()
     return results
+  }
+
+  private dataOf(key: string): DestinationData {
+    let data = this.perDestination.get(key)
+    if (!data) {
+      data = { work: Promise.resolve([]), started: new Set(), seen: undefined }
+      this.perDestination.set(key, data)
+    }
+    return data
+  }
+
+  /** Reports the references found since the last time, and promotes what they add. */
+  private present(destination: ClusterAccount, data: DestinationData): void {
+    const first = data.seen === undefined
+    const references = classifyReferences(this.found.slice(data.seen ?? 0), this.config.source.algoOwner)
+    data.seen = this.found.length
+    this.report(references, destination)
+    const wanted = this.namesToPromote(references, first).filter(entry => !data.started.has(entry.name))
+    if (wanted.length === 0) return
+    for (const entry of wanted) data.started.add(entry.name)
+    const earlier = data.work
+    data.work = earlier.then(async results => [...results, ...(await this.promoteAll(destination, wanted, this.logger))])
   }
 
   /**
@@ -128,12 +157,12 @@ export class CollectionsPhase {
    * named through `data://.my/`, which may be ones the code creates as it runs (a cache, say): those
    * are promoted only where the source owner has them.
    */
-  private namesToPromote(references: DataReferences): readonly Wanted[] {
+  private namesToPromote(references: DataReferences, first: boolean): readonly Wanted[] {
     const selection = this.config.collections.selection
     if (selection.kind === 'named') return selection.names.map(name => ({ name, ifAtSource: false }))
     const named = new Set(references.ofSourceOwner)
     const names = [...new Set([...references.ofSourceOwner, ...references.ofOwnOwner])].sort()
-    if (names.length === 0) {
+    if (names.length === 0 && first) {
       this.logger.info(
         `collections: auto found no data://${this.config.source.algoOwner}/… or data://.my/… reference in the promoted code; no collection to promote`
       )
@@ -184,17 +213,34 @@ export class CollectionsPhase {
 
   private report(references: DataReferences, destination: ClusterAccount): void {
     const sourceOwner = this.config.source.algoOwner
-    const elsewhere = [...references.relative, ...references.ofOtherOwners]
-    if (elsewhere.length && this.presented.size <= 1) {
-      this.logger.info(
-        `the promoted code also reads ${elsewhere.join(', ')}; these are not copied (they are not collections of ${sourceOwner})`
-      )
-    }
+    this.mentionElsewhere()
     if (!references.ofSourceOwner.length || destination.algoOwner === sourceOwner) return
     this.logger.warning(
       `the promoted code reads data://${sourceOwner}/… (${references.ofSourceOwner.join(', ')}), so on ${destination.cluster.label} it will read ${sourceOwner}'s collections, not ${destination.algoOwner}'s: use data://.my/… in the code, or make sure ${sourceOwner} owns those collections there`
     )
   }
+
+  /** References the run never copies, each mentioned once however many destinations there are. */
+  private mentionElsewhere(): void {
+    const sourceOwner = this.config.source.algoOwner
+    const references = classifyReferences(this.found.slice(this.mentionedUpTo), sourceOwner)
+    this.mentionedUpTo = this.found.length
+    const elsewhere = [...references.relative, ...references.ofOtherOwners]
+    if (elsewhere.length === 0) return
+    this.logger.info(
+      `the promoted code also reads ${elsewhere.join(', ')}; these are not copied (they are not collections of ${sourceOwner})`
+    )
+  }
+}
+
+/** One destination's collections: the copies so far, the names they cover, how many references were seen. */
+interface DestinationData {
+  work: Promise<CollectionResult[]>
+  readonly started: Set<string>
+  /** How many of the run's references this destination was told about; undefined before the first time. */
+  seen: number | undefined
+  /** The log lines of a copy started ahead of its log group. */
+  readonly held?: HeldLog
 }
 
 /** A collection to promote; `ifAtSource`: only if the source owner has it. */

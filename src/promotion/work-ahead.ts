@@ -23,19 +23,36 @@ export type DestinationWrite = 'algorithm' | 'code' | 'secrets' | 'data'
  * answer that the write made stale; the stages that take answers later then ask again.
  */
 export class WorkAhead {
-  readonly destinations: DestinationLookups
   readonly secretNames = new EarlyAnswers<string[]>()
-  readonly collections: CollectionsPhase
 
-  constructor(
+  private constructor(
+    readonly destinations: DestinationLookups,
+    readonly collections: CollectionsPhase,
+    private readonly timeoutMs: number
+  ) {}
+
+  static start(
     targets: readonly DestinationAddress[],
     config: PromotionConfig,
     logger: Logger,
     redact: (text: string) => string,
     onCollectionProgress?: CollectionProgressListener
-  ) {
-    this.destinations = new DestinationLookups(targets, config.retry.attemptTimeoutMs)
-    this.collections = new CollectionsPhase(config, logger, redact, onCollectionProgress)
+  ): WorkAhead {
+    const timeoutMs = config.retry.attemptTimeoutMs
+    return new WorkAhead(
+      new DestinationLookups(targets, timeoutMs),
+      new CollectionsPhase(config, logger, redact, onCollectionProgress),
+      timeoutMs
+    )
+  }
+
+  /**
+   * The same run's work ahead for another batch of its targets: the data side
+   * goes on (collections are promoted once a run); the answers about the
+   * destinations and secrets of the batch before are let go with it.
+   */
+  forTargets(targets: readonly DestinationAddress[]): WorkAhead {
+    return new WorkAhead(new DestinationLookups(targets, this.timeoutMs), this.collections, this.timeoutMs)
   }
 
   /** Drops what a write to `destination` made stale. */

@@ -1,4 +1,5 @@
-import { openSession } from '../cluster/session.js'
+import { openSession, type ClusterSession } from '../cluster/session.js'
+import { batchesOf, type Batch } from './batches.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import { assertGitVersion } from '../git/git-version.js'
 import { runnerNetworkConfig } from '../git/runner-config.js'
@@ -73,15 +74,6 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   runnerNetworkConfig().catch(() => {})
   await assertGitVersion()
   const pending: Array<() => Promise<void>> = []
-  const targets: Target[] = config.algorithms.flatMap(algorithm =>
-    destinations.map(session => ({
-      algorithm,
-      sourceRemote: algorithmRepository(config.source, config.source.algoOwner, algorithm),
-      session,
-      remote: algorithmRepository(session.account, session.account.algoOwner, algorithm),
-      label: `${algorithm} → ${session.account.cluster.label}`
-    }))
-  )
   const context: RunContext = {
     config,
     source,
@@ -90,18 +82,50 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     workDir: deps.workDir,
     identity: IDENTITY,
     gitServers: new ServerCapabilities(),
-    ahead: new WorkAhead(targets, config, deps.logger, redact, deps.onCollectionProgress),
+    ahead: WorkAhead.start([], config, deps.logger, redact, deps.onCollectionProgress),
     waitBeforeCleanup: task => void pending.push(task)
   }
   try {
-    const settled = await PROMOTION_PIPELINE.run(targets, context, deps.onProgress)
+    const results = await promoteInBatches(batchesOf([config.algorithms]), destinations, context, deps)
     // Data alone (`collections` without `algorithms`): no target reaches the data stage, so each destination is served here.
-    if (targets.length === 0) await Promise.all(destinations.map(session => context.ahead.collections.forDestination(session.account)))
-    return { results: settled.map(resultOf), collections: await context.ahead.collections.results() }
+    if (results.length === 0) await Promise.all(destinations.map(session => context.ahead.collections.forDestination(session.account)))
+    return { results, collections: await context.ahead.collections.results() }
   } finally {
     // A prefetch may still be writing into the work directory when a promotion failed early.
     await Promise.allSettled(pending.map(task => task()))
   }
+}
+
+/** Each batch through every stage, one after another; only the results outlive a batch. */
+async function promoteInBatches(
+  batches: readonly Batch[],
+  destinations: readonly ClusterSession[],
+  context: RunContext,
+  deps: EngineDependencies
+): Promise<PromotionResult[]> {
+  const results: PromotionResult[] = []
+  for (const batch of batches) {
+    const targets = targetsOf(batch.algorithms, destinations, context.config)
+    const settled = await PROMOTION_PIPELINE.run(
+      targets,
+      { ...context, ahead: context.ahead.forTargets(targets) },
+      { onProgress: deps.onProgress, part: batch.part }
+    )
+    results.push(...settled.map(resultOf))
+  }
+  return results
+}
+
+function targetsOf(algorithms: readonly string[], destinations: readonly ClusterSession[], config: PromotionConfig): Target[] {
+  return algorithms.flatMap(algorithm =>
+    destinations.map(session => ({
+      algorithm,
+      sourceRemote: algorithmRepository(config.source, config.source.algoOwner, algorithm),
+      session,
+      remote: algorithmRepository(session.account, session.account.algoOwner, algorithm),
+      label: `${algorithm} → ${session.account.cluster.label}`
+    }))
+  )
 }
 
 /** The `results` item of one target, failed or not. */
