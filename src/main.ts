@@ -28,6 +28,7 @@ export async function run(): Promise<void> {
       return await presentAccounts(await runAccounts(parseAccountsConfig(read, process.env), { logger: actionsLogger, redact }))
     }
     const { config, report } = await runPromotion(parseConfig(read, process.env), {
+      environment: process.env,
       logger: actionsLogger,
       secrets,
       workRoot: process.env.RUNNER_TEMP || os.tmpdir(),

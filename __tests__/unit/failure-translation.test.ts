@@ -152,11 +152,11 @@ describe('git argument guard', () => {
     expect(() =>
       assertNoCredentialArguments(['fetch', 'http://127.0.0.1:8080/git/a/b.git', 'abc:refs/heads/master', '-C', '/tmp/x@y'])
     ).not.toThrow()
-    await expect(runGit({ args: ['ls-remote', 'https://u:simKEY@example.invalid/x.git'], cwd: '/' })).rejects.toThrow(
+    await expect(runGit({ args: ['ls-remote', 'https://u:simKEY@example.invalid/x.git'], cwd: '/', inherited: {} })).rejects.toThrow(
       /^refusing to run git/
     )
     await expect(
-      runGit({ args: ['ls-remote', 'https://u:simKEY@example.invalid/x.git'], cwd: '/' }).catch((e: Error) => e.message)
+      runGit({ args: ['ls-remote', 'https://u:simKEY@example.invalid/x.git'], cwd: '/', inherited: {} }).catch((e: Error) => e.message)
     ).resolves.not.toContain('simKEY')
   })
 })

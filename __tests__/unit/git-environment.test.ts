@@ -57,7 +57,12 @@ describe('the environment git runs with', () => {
   it('gives a real git (and what it runs) none of the runner’s keys', async () => {
     Object.assign(process.env, SECRETS)
     // A shell alias prints the environment git hands to what it starts (helpers, hooks).
-    const { stdout, exitCode } = await runGit({ args: ['-c', 'alias.e=!env', 'e'], cwd: os.tmpdir(), env: gitEnvironment() })
+    const { stdout, exitCode } = await runGit({
+      args: ['-c', 'alias.e=!env', 'e'],
+      cwd: os.tmpdir(),
+      inherited: inheritedEnvironment(process.env),
+      env: gitEnvironment()
+    })
     expect(exitCode).toBe(0)
     expect(stdout).toMatch(/^PATH=/m)
     expect(stdout).toMatch(/^GIT_CONFIG_COUNT=/m)

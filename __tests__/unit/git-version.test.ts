@@ -36,7 +36,7 @@ describe('checkGitVersion', () => {
   })
 })
 
-describe('assertGitVersion', () => {
+describe('RunnerGit.assertVersion', () => {
   const path = process.env.PATH
   afterEach(() => {
     process.env.PATH = path
@@ -44,9 +44,10 @@ describe('assertGitVersion', () => {
   })
 
   it('passes with the git on this machine, running it once', async () => {
-    const { assertGitVersion } = await import('../../src/git/git-version.js')
-    const first = assertGitVersion()
-    expect(assertGitVersion()).toBe(first)
+    const { RunnerGit } = await import('../../src/git/runner-git.js')
+    const runner = new RunnerGit(process.env)
+    const first = runner.assertVersion()
+    expect(runner.assertVersion()).toBe(first)
     await expect(first).resolves.toBeUndefined()
   })
 
@@ -55,18 +56,20 @@ describe('assertGitVersion', () => {
     try {
       await writeFile(join(bin, 'git'), '#!/bin/sh\necho "git version 2.34.1"\n')
       await chmod(join(bin, 'git'), 0o755)
-      const { assertGitVersion } = await import('../../src/git/git-version.js')
+      const { RunnerGit } = await import('../../src/git/runner-git.js')
       process.env.PATH = `${bin}:${path}`
-      await expect(assertGitVersion()).rejects.toThrow(/^git 2\.34 is too old: algorithmia-promote needs git 2\.36 or newer/)
+      await expect(new RunnerGit(process.env).assertVersion()).rejects.toThrow(
+        /^git 2\.34 is too old: algorithmia-promote needs git 2\.36 or newer/
+      )
     } finally {
       await rm(bin, { recursive: true, force: true })
     }
   })
 
   it('says git is missing when it cannot be run', async () => {
-    const { assertGitVersion } = await import('../../src/git/git-version.js')
+    const { RunnerGit } = await import('../../src/git/runner-git.js')
     process.env.PATH = '/nonexistent'
-    await expect(assertGitVersion()).rejects.toThrow(
+    await expect(new RunnerGit(process.env).assertVersion()).rejects.toThrow(
       /^git is not installed or cannot be run \(git was not found on PATH; install git 2\.36 or newer .*\): algorithmia-promote needs git 2\.36 or newer .*; install git and make sure it is on PATH$/
     )
   })

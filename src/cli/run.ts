@@ -157,6 +157,7 @@ async function execute(parsed: PromotionConfig, options: RunOptions, secrets: Se
     group: (title, body) => current().group(title, body)
   }
   const { config, report: promoted } = await runPromotion(parsed, {
+    environment: process.env,
     logger,
     secrets,
     workRoot: os.tmpdir(),

@@ -5,7 +5,7 @@ import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
-import { runnerNetworkConfig } from './runner-config.js'
+import type { RunnerGit } from './runner-git.js'
 import type { ServerCapabilities } from './server-capabilities.js'
 import { retryNotice, withRetry, type RetryPolicy } from '../util/retry.js'
 import type { Logger } from '../util/log.js'
@@ -26,6 +26,8 @@ export interface ObjectStoreOptions {
   readonly redact: (text: string) => string
   /** Shared by every store of a run, so each git server's capabilities are learnt once. */
   readonly capabilities: ServerCapabilities
+  /** The runner's side of every git process: what it may inherit, its network settings. */
+  readonly runner: RunnerGit
 }
 
 export interface CommitIdentity {
@@ -93,7 +95,7 @@ export class BareRepository {
       async () =>
         this.git(operation, args, {
           stdin,
-          env: { ...gitEnvironment(remote.credential, process.env, await runnerNetworkConfig()), ...env },
+          env: { ...(await this.options.runner.remoteEnvironment(remote.credential)), ...env },
           label: remote.label,
           directory,
           timeoutMs: TRANSFER_TIMEOUT_FACTOR * this.options.retry.attemptTimeoutMs
@@ -120,6 +122,7 @@ export class BareRepository {
     const result = await runGit({
       args: ['-C', run.directory, ...args],
       cwd: this.options.parentDir,
+      inherited: this.options.runner.inherited(),
       env: run.env,
       stdin: run.stdin,
       timeoutMs: run.timeoutMs

@@ -47,7 +47,7 @@ function certificateConfig(runner: NodeJS.ProcessEnv): Array<readonly [string, s
  */
 export function gitEnvironment(
   credential?: GitCredential,
-  runner: NodeJS.ProcessEnv = process.env,
+  runner: Readonly<NodeJS.ProcessEnv> = {},
   runnerNetwork: ReadonlyArray<readonly [string, string]> = []
 ): NodeJS.ProcessEnv {
   const entries: Array<readonly [string, string]> = [...certificateConfig(runner), ...runnerNetwork, ...BASE_CONFIG]

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { which } from '@actions/io'
+import { platform } from 'node:os'
 
 export interface GitResult {
   readonly exitCode: number
@@ -12,6 +13,8 @@ export interface GitResult {
 export interface GitInvocation {
   readonly args: readonly string[]
   readonly cwd: string
+  /** What the process may inherit from the runner (RunnerGit.inherited); `env` goes on top. */
+  readonly inherited: NodeJS.ProcessEnv
   readonly env?: NodeJS.ProcessEnv
   readonly stdin?: string
   readonly timeoutMs?: number
@@ -39,7 +42,7 @@ const INHERITED_VARIABLES = new Set([
 ])
 
 /** Picks the variables git may see from the runner's environment (see INHERITED_VARIABLES). */
-export function inheritedEnvironment(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function inheritedEnvironment(source: Readonly<NodeJS.ProcessEnv>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(source)) {
     const upper = name.toUpperCase()
@@ -66,7 +69,7 @@ export function assertNoCredentialArguments(args: readonly string[]): void {
 }
 
 /** Process groups exist on POSIX systems only; on Windows, git is stopped by itself. */
-const OWN_GROUP = process.platform !== 'win32'
+const OWN_GROUP = platform() !== 'win32'
 
 const running = new Set<ChildProcess>()
 
@@ -119,7 +122,7 @@ export class GitMissingError extends Error {
 export async function runGit(invocation: GitInvocation): Promise<GitResult> {
   assertNoCredentialArguments(invocation.args)
   const git = await gitPath()
-  const env: NodeJS.ProcessEnv = { ...inheritedEnvironment(), LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '', ...invocation.env }
+  const env: NodeJS.ProcessEnv = { ...invocation.inherited, LC_ALL: 'C', GIT_ASKPASS: '', SSH_ASKPASS: '', ...invocation.env }
   return new Promise((resolve, reject) => {
     // Its own process group, so stopping it stops its transport helper (git-remote-https, which holds the connection) too.
     const child = spawn(git, invocation.args, { cwd: invocation.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP })

@@ -30,20 +30,14 @@ export function checkGitVersion(output: string): void {
   }
 }
 
-let checked: Promise<void> | undefined
-
 /**
  * Fails early, with advice, on a git that is missing or too old, instead of
- * later with a usage error from the middle of a promotion. Runs git once.
+ * later with a usage error from the middle of a promotion (RunnerGit runs it once a run).
  */
-export function assertGitVersion(): Promise<void> {
-  return (checked ??= readAndCheck())
-}
-
-async function readAndCheck(): Promise<void> {
+export async function checkInstalledGit(inherited: NodeJS.ProcessEnv): Promise<void> {
   let result
   try {
-    result = await runGit({ args: ['version'], cwd: os.tmpdir() })
+    result = await runGit({ args: ['version'], cwd: os.tmpdir(), inherited })
   } catch (error) {
     const cause = (error as Error).cause
     const detail = cause instanceof Error ? cause.message : (error as Error).message

@@ -78,7 +78,8 @@ export class ObjectStore extends BareRepository {
    */
   async remoteHead(remote: RemoteRepository, recordRef?: string, listedEarlier?: RefAdvertisement | null): Promise<RemoteHead> {
     // null: listed earlier in this run, and left to git then; not tried again.
-    const listed = listedEarlier === undefined ? await readRefsDirectly(remote, this.options.retry.attemptTimeoutMs) : listedEarlier
+    const listed =
+      listedEarlier === undefined ? await readRefsDirectly(remote, this.options.retry.attemptTimeoutMs, this.options.runner) : listedEarlier
     if (listed) {
       this.options.capabilities.learn(remote, listed.capabilities.includes('filter'))
       return headFromRefs(listed.refs, listed.symrefs.get('HEAD'), recordRef)

@@ -1,6 +1,6 @@
 import { basicAuthorization } from './git-auth.js'
 import type { RemoteRepository } from './remote.js'
-import { runnerNetworkConfig } from './runner-config.js'
+import type { RunnerGit } from './runner-git.js'
 import { discardBody, readCapped } from '../http/body.js'
 import { transportFetch } from '../http/transport.js'
 import { OBJECT_ID_PATTERN } from '../core/rules.js'
@@ -16,41 +16,6 @@ export interface RefAdvertisement {
   /** Symbolic refs the server names, e.g. HEAD → refs/heads/master. */
   readonly symrefs: ReadonlyMap<string, string>
   readonly capabilities: readonly string[]
-}
-
-/**
- * Environment variables by which git (curl) reaches servers its own way: a
- * direct request would not honour them, so their presence leaves listing to git.
- */
-const GIT_NETWORK_VARIABLES = [
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'GIT_SSL_NO_VERIFY',
-  'GIT_SSL_CERT',
-  'GIT_SSL_KEY',
-  'GIT_SSL_VERSION',
-  'GIT_SSL_CIPHER_LIST',
-  'GIT_HTTP_PROXY_AUTHMETHOD',
-  'GIT_PROXY_SSL_CAINFO',
-  'GIT_PROXY_SSL_CERT',
-  'GIT_PROXY_SSL_KEY',
-  'GIT_CURL_VERBOSE',
-  'GIT_TRACE_CURL',
-  // Read by the tool's transport and not by curl: a listing with them would not go where git goes.
-  'npm_config_proxy',
-  'npm_config_https_proxy',
-  'npm_config_http_proxy'
-]
-
-/**
- * Whether git would reach a server differently from the tool's transport: the
- * runner's git configuration names a proxy or TLS setting of its own
- * (runner-config.ts), or the environment does.
- */
-export function gitHasOwnNetworkSettings(env: NodeJS.ProcessEnv, runnerNetwork: readonly (readonly [string, string])[]): boolean {
-  // Node would skip the certificate checks git still makes.
-  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') return true
-  return runnerNetwork.length > 0 || GIT_NETWORK_VARIABLES.some(name => env[name] !== undefined && env[name] !== '')
 }
 
 /** Far more than the refs of any algorithm's repository; a larger answer is left to git. */
@@ -92,8 +57,12 @@ export async function readRefAdvertisement(remote: RemoteRepository, timeoutMs: 
  * The refs, read without git where git would reach the server the same way
  * (see gitHasOwnNetworkSettings), else undefined: the caller asks git.
  */
-export async function readRefsDirectly(remote: RemoteRepository, timeoutMs: number): Promise<RefAdvertisement | undefined> {
-  if (gitHasOwnNetworkSettings(process.env, await runnerNetworkConfig())) return undefined
+export async function readRefsDirectly(
+  remote: RemoteRepository,
+  timeoutMs: number,
+  runner: RunnerGit
+): Promise<RefAdvertisement | undefined> {
+  if (await runner.hasOwnNetworkSettings()) return undefined
   return readRefAdvertisement(remote, timeoutMs)
 }
 

@@ -22,20 +22,15 @@ const CONFIG_LOCATION_VARIABLES = ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GI
 
 export type ConfigEntry = readonly [key: string, value: string]
 
-let read: Promise<ConfigEntry[]> | undefined
-
-/** Read once per run: the configuration does not change while we run. */
-export function runnerNetworkConfig(): Promise<ConfigEntry[]> {
-  return (read ??= readRunnerNetworkConfig(process.env))
-}
-
-export async function readRunnerNetworkConfig(runner: NodeJS.ProcessEnv): Promise<ConfigEntry[]> {
+/** Read once per run (RunnerGit.networkConfig): the configuration does not change while we run. */
+export async function readRunnerNetworkConfig(runner: Readonly<NodeJS.ProcessEnv>): Promise<ConfigEntry[]> {
   const env: NodeJS.ProcessEnv = { GIT_CONFIG_COUNT: '0' }
   for (const name of CONFIG_LOCATION_VARIABLES) if (runner[name] !== undefined) env[name] = runner[name]
   const result = await runGit({
     args: ['config', '--show-scope', '-z', '--get-regexp', '^http\\.'],
     cwd: os.tmpdir(),
-    env: { ...inheritedEnvironment(runner), ...env }
+    inherited: inheritedEnvironment(runner),
+    env
   })
   // 1: no such key. Anything else (a broken config file) leaves the settings out, as before.
   if (result.exitCode !== 0) return []
@@ -59,4 +54,39 @@ export function networkEntries(output: string): ConfigEntry[] {
 /** `http.proxy` and `http.https://host/.proxy` both end in their variable name. */
 function variableOf(key: string): string {
   return key.slice(key.lastIndexOf('.') + 1).toLowerCase()
+}
+
+/**
+ * Environment variables by which git (curl) reaches servers its own way: a
+ * direct request would not honour them, so their presence leaves listing to git.
+ */
+const GIT_NETWORK_VARIABLES = [
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'GIT_SSL_NO_VERIFY',
+  'GIT_SSL_CERT',
+  'GIT_SSL_KEY',
+  'GIT_SSL_VERSION',
+  'GIT_SSL_CIPHER_LIST',
+  'GIT_HTTP_PROXY_AUTHMETHOD',
+  'GIT_PROXY_SSL_CAINFO',
+  'GIT_PROXY_SSL_CERT',
+  'GIT_PROXY_SSL_KEY',
+  'GIT_CURL_VERBOSE',
+  'GIT_TRACE_CURL',
+  // Read by the tool's transport and not by curl: a listing with them would not go where git goes.
+  'npm_config_proxy',
+  'npm_config_https_proxy',
+  'npm_config_http_proxy'
+]
+
+/**
+ * Whether git would reach a server differently from the tool's transport: the
+ * runner's git configuration names a proxy or TLS setting of its own
+ * (runner-config.ts), or the environment does.
+ */
+export function gitHasOwnNetworkSettings(env: Readonly<NodeJS.ProcessEnv>, runnerNetwork: readonly (readonly [string, string])[]): boolean {
+  // Node would skip the certificate checks git still makes.
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') return true
+  return runnerNetwork.length > 0 || GIT_NETWORK_VARIABLES.some(name => env[name] !== undefined && env[name] !== '')
 }

@@ -23,16 +23,14 @@ export async function describeCertificateFailure(error: Error, code: string, tar
   const reason = (error as { cause?: Error }).cause?.message ?? error.message.replace(/^.*reason: /, '')
   const which = seen ? `, a certificate issued to ${seen.subject} by ${seen.issuer}` : ''
   const fix = UNTRUSTED_CODE.test(code)
-    ? privateAuthorityAdvice(process.env.NODE_EXTRA_CA_CERTS)
+    ? privateAuthorityAdvice()
     : `The certificate itself is at fault (expired, or made for another host): renew it on the cluster. NODE_EXTRA_CA_CERTS only adds trusted authorities; it cannot fix this.`
   return `the TLS certificate of ${target.host} was refused (${code}: ${reason}${which}). ${fix}`
 }
 
 /** What to do about a certificate nobody trusted, for the API client and git alike (git is given the same CA file). */
-export function privateAuthorityAdvice(extraCaFile: string | undefined): string {
-  return extraCaFile
-    ? `NODE_EXTRA_CA_CERTS is ${extraCaFile}, but no certificate in that file signed the cluster's: point NODE_EXTRA_CA_CERTS at the PEM file of the CA that issued it.`
-    : `If the cluster uses a private certificate authority, set NODE_EXTRA_CA_CERTS to the CA certificate's PEM file in the step's environment: the API client and git both trust it then.`
+export function privateAuthorityAdvice(): string {
+  return `If the cluster uses a private certificate authority, set NODE_EXTRA_CA_CERTS to the CA certificate's PEM file in the step's environment: the API client and git both trust it then. If it is set already, the file it names holds no certificate that signed the cluster's: point it at the PEM file of the CA that issued it.`
 }
 
 interface SeenCertificate {

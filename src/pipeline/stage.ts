@@ -3,6 +3,7 @@ import type { ClusterSession } from '../cluster/session.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import type { ServerCapabilities } from '../git/server-capabilities.js'
+import type { RunnerGit } from '../git/runner-git.js'
 import type { DestinationWrite, WorkAhead } from '../promotion/work-ahead.js'
 import type { PromotionConfig } from '../core/config.js'
 import type { PromotionStep } from '../promotion/result.js'
@@ -32,6 +33,8 @@ export interface RunContext {
   readonly identity: CommitIdentity
   /** What each git server of the run can do (partial clone or not), learnt once per host. */
   readonly gitServers: ServerCapabilities
+  /** The runner's side of every git process: the environment git may inherit, its network settings. */
+  readonly git: RunnerGit
   /** Work started ahead of the stage that needs it: the only place such state lives (see WorkAhead). */
   readonly ahead: WorkAhead
   /** Work to wait for before the work directory may be removed (a prefetch still writing into it, say). */

@@ -2,6 +2,7 @@ import type { ClusterSession } from '../cluster/session.js'
 import type { Algorithm } from '../cluster/types.js'
 import { readRefsDirectly, type RefAdvertisement } from '../git/ref-advertisement.js'
 import type { RemoteRepository } from '../git/remote.js'
+import type { RunnerGit } from '../git/runner-git.js'
 import { EarlyAnswers } from '../util/early-answers.js'
 
 /** One algorithm on one destination, as far as looking it up goes. */
@@ -26,7 +27,8 @@ export class DestinationLookups {
 
   constructor(
     private readonly destinations: readonly DestinationAddress[],
-    private readonly timeoutMs: number
+    private readonly timeoutMs: number,
+    private readonly git: RunnerGit
   ) {}
 
   /** Starts both questions for each destination of `algorithm`; answers wait until taken. */
@@ -57,7 +59,7 @@ export class DestinationLookups {
   }
 
   private async listRefs(destination: DestinationAddress): Promise<RefAdvertisement | null> {
-    return (await readRefsDirectly(destination.remote, this.timeoutMs)) ?? null
+    return (await readRefsDirectly(destination.remote, this.timeoutMs, this.git)) ?? null
   }
 
   private askAlgorithm(destination: DestinationAddress): Promise<Algorithm | undefined> {

@@ -83,7 +83,7 @@ function explainCause(error: unknown, context: FailureContext): string {
 function explainGitTransport(error: GitError): string {
   const certificate = error.certificateProblem
   if (certificate) {
-    const fix = privateAuthorityAdvice(process.env.NODE_EXTRA_CA_CERTS)
+    const fix = privateAuthorityAdvice()
     return `git ${error.operation} ${error.repository}: the cluster's TLS certificate was refused (${certificate}). ${fix}`
   }
   return `git ${error.operation} ${error.repository} failed at the proxy (${error.proxyProblem}). Check the proxy (HTTPS_PROXY, HTTP_PROXY, or http.proxy in the runner's git configuration), or list the cluster in NO_PROXY if it must be reached directly.`

@@ -1,4 +1,5 @@
 import type { PromotionConfig } from '../core/config.js'
+import type { RunnerGit } from '../git/runner-git.js'
 import type { Logger } from '../util/log.js'
 import { EarlyAnswers } from '../util/early-answers.js'
 import { CollectionsPhase, type CollectionProgressListener } from './collections-phase.js'
@@ -28,22 +29,21 @@ export class WorkAhead {
   private constructor(
     readonly destinations: DestinationLookups,
     readonly collections: CollectionsPhase,
-    private readonly timeoutMs: number
+    private readonly timeoutMs: number,
+    private readonly git: RunnerGit
   ) {}
 
   static start(
     targets: readonly DestinationAddress[],
     config: PromotionConfig,
+    git: RunnerGit,
     logger: Logger,
     redact: (text: string) => string,
     onCollectionProgress?: CollectionProgressListener
   ): WorkAhead {
     const timeoutMs = config.retry.attemptTimeoutMs
-    return new WorkAhead(
-      new DestinationLookups(targets, timeoutMs),
-      new CollectionsPhase(config, logger, redact, onCollectionProgress),
-      timeoutMs
-    )
+    const collections = new CollectionsPhase(config, logger, redact, onCollectionProgress)
+    return new WorkAhead(new DestinationLookups(targets, timeoutMs, git), collections, timeoutMs, git)
   }
 
   /**
@@ -52,7 +52,7 @@ export class WorkAhead {
    * destinations and secrets of the batch before are let go with it.
    */
   forTargets(targets: readonly DestinationAddress[]): WorkAhead {
-    return new WorkAhead(new DestinationLookups(targets, this.timeoutMs), this.collections, this.timeoutMs)
+    return new WorkAhead(new DestinationLookups(targets, this.timeoutMs, this.git), this.collections, this.timeoutMs, this.git)
   }
 
   /** Drops what a write to `destination` made stale. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { isPlainObject } from '../util/json.js'
 import { lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -115,7 +116,7 @@ export async function readVersionMapFile(file: string, perDestination: boolean, 
 export async function writeVersionMapFile(file: string, map: VersionMapOutput): Promise<void> {
   const target = await linkTarget(path.resolve(file))
   await mkdir(path.dirname(target), { recursive: true })
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID()}.tmp`)
   try {
     await writeFile(temporary, `${JSON.stringify(map, null, 2)}\n`, 'utf8')
     await rename(temporary, target)

@@ -1,8 +1,7 @@
 import { openSession, type ClusterSession } from '../cluster/session.js'
 import { batchesOf, type Batch } from './batches.js'
 import type { CommitIdentity } from '../git/object-store.js'
-import { assertGitVersion } from '../git/git-version.js'
-import { runnerNetworkConfig } from '../git/runner-config.js'
+import { RunnerGit } from '../git/runner-git.js'
 import { algorithmRepository } from '../git/remote.js'
 import type { PromotionConfig } from '../core/config.js'
 import { describeChange } from '../promotion/metadata-sync.js'
@@ -45,6 +44,8 @@ export const PROMOTION_PIPELINE = Pipeline.start()
 export type PromotedTarget = typeof PROMOTION_PIPELINE extends Pipeline<infer T> ? T : never
 
 export interface EngineDependencies {
+  /** The environment the front end was handed; git processes see an allowlisted part of it. */
+  readonly environment: Readonly<NodeJS.ProcessEnv>
   readonly logger: Logger
   readonly secrets: SecretRegistry
   /** A folder the run may fill with temporary repositories; the caller removes it (also when the run is cancelled). */
@@ -70,9 +71,10 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const redact = (text: string): string => deps.secrets.redact(text)
   const source = openSession(config.source, config, deps.logger, redact)
   const destinations = config.destinations.map(account => openSession(account, config, deps.logger, redact))
+  const git = new RunnerGit(deps.environment)
   // Read side by side with the version check (git is read once per run for each); a missing git is reported by the check.
-  runnerNetworkConfig().catch(() => {})
-  await assertGitVersion()
+  git.networkConfig().catch(() => {})
+  await git.assertVersion()
   const pending: Array<() => Promise<void>> = []
   const context: RunContext = {
     config,
@@ -82,7 +84,8 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     workDir: deps.workDir,
     identity: IDENTITY,
     gitServers: new ServerCapabilities(),
-    ahead: WorkAhead.start([], config, deps.logger, redact, deps.onCollectionProgress),
+    git,
+    ahead: WorkAhead.start([], config, git, deps.logger, redact, deps.onCollectionProgress),
     waitBeforeCleanup: task => void pending.push(task)
   }
   try {

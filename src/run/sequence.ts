@@ -19,6 +19,8 @@ export interface RunObserver {
 
 /** What a front end hands the run: where its lines and secrets go, and where temporary repositories may live. */
 export interface RunSetting {
+  /** The environment the front end was handed (the process's, for both front ends). */
+  readonly environment: Readonly<NodeJS.ProcessEnv>
   readonly logger: Logger
   readonly secrets: SecretRegistry
   /** The folder the run's own temporary folder is made in (RUNNER_TEMP, or the system's). */
@@ -37,7 +39,7 @@ export interface RunSetting {
  * observed, promoted in its own temporary folder, and reported.
  */
 export async function runPromotion(parsed: PromotionConfig, setting: RunSetting): Promise<{ config: PromotionConfig; report: RunReport }> {
-  const { logger, secrets } = setting
+  const { logger, secrets, environment } = setting
   const earlier = await readEarlierVersionMap(parsed)
   const config = await prepareRun(parsed, { logger, redact: text => secrets.redact(text) })
   const observer = await setting.observe?.(config)
@@ -49,7 +51,7 @@ export async function runPromotion(parsed: PromotionConfig, setting: RunSetting)
       workDir =>
         promote(
           config,
-          { logger, secrets, workDir, onProgress: observer?.onProgress, onCollectionProgress: observer?.onCollectionProgress },
+          { environment, logger, secrets, workDir, onProgress: observer?.onProgress, onCollectionProgress: observer?.onCollectionProgress },
           earlier
         ),
       setting.onWorkDirectory

@@ -20,7 +20,7 @@ export const resolveSourceStage: Stage<Target, ResolvedSource> = {
     context.progress('resolving')
     // The destinations' first questions travel with the source's (see DestinationLookups).
     context.run.ahead.destinations.start(target.algorithm)
-    const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers }
+    const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers, runner: context.run.git }
     const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${target.algorithm}-${role}`, storeOptions)
     const probe = createStore('probe')
     const revision = await resolveSource(source, await probe, target.sourceRemote, target.algorithm, config.sourceVersion)
