@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import {
   type FoundReference,
   MAX_SCANNED_BYTES,
+  addressOf,
   findAlgorithmReferences,
   parseAddress,
   referencesInSource
@@ -166,6 +167,13 @@ describe('findAlgorithmReferences', () => {
   it('keeps line numbers right after multi-line strings and comments', () => {
     const source = '/* one\ntwo */ const a = `x\ny`\n// three\nclient.algo("a/B")'
     expect(lines(referencesInSource('s.js', source, 'javascript'))).toEqual([`s.js:5 a/B ${LATEST} a/B`])
+  })
+})
+
+describe('addressOf', () => {
+  it('writes the address back as a report names it, without a version for the latest', () => {
+    const addresses = ['a/B', 'a/B/1.2.3', 'a/B/1.2.*', 'a/B/1.*', 'a/B/latestPrivate', `a/B/${'f'.repeat(40)}`]
+    expect(addresses.map(text => addressOf(parseAddress(text) as NonNullable<ReturnType<typeof parseAddress>>))).toEqual(addresses)
   })
 })
 

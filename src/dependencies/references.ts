@@ -176,6 +176,12 @@ export function describeVersion(version: VersionForm): string {
   }
 }
 
+/** `owner/name/1.2.*`, or `owner/name` for the latest version: the address as a report names it. */
+export function addressOf(reference: Pick<AlgorithmReference, 'owner' | 'name' | 'version'>): string {
+  const base = `${reference.owner}/${reference.name}`
+  return reference.version.kind === 'latest' ? base : `${base}/${describeVersion(reference.version)}`
+}
+
 function dedupe(found: readonly FoundReference[]): FoundReference[] {
   const seen = new Set<string>()
   return found.filter(reference => {
