@@ -26,7 +26,7 @@ module.exports = {
       severity: 'error',
       comment:
         'Domain folders know nothing of the pipeline, its stages or the front ends: they are what the stages call, and a test can use them alone.',
-      from: { path: '^src/(accounts|cluster|core|data|git|http|inputs|promotion|report|selection|util|process)/' },
+      from: { path: '^src/(accounts|cluster|core|data|dependencies|git|http|inputs|promotion|report|selection|util|process)/' },
       to: { path: '^src/(pipeline|stages|run|cli|workflow-commands|github-api)/|^src/(main|post|index)\\.ts$' }
     },
     {
@@ -47,7 +47,7 @@ module.exports = {
       name: 'transport-and-git-below-the-inputs',
       severity: 'error',
       comment: 'The API clients, git and the HTTP transport take typed values (src/core/), never the input parsers.',
-      from: { path: '^src/(cluster|git|http|data|util)/' },
+      from: { path: '^src/(cluster|git|http|data|dependencies|util)/' },
       to: { path: '^src/(inputs|selection|accounts|promotion|report)/' }
     },
     {

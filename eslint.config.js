@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', '.tmp/', '__tests__/fixtures/dependency-corpus/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

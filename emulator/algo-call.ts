@@ -2,13 +2,16 @@
 // algorithm's id). The version follows the spec's algoCallableVersion: blank
 // (the latest public version), `latestPrivate`, a git hash of a successful
 // build (callable by the owner, as on real clusters, before it is published),
-// a full semantic version, or a minor or major pin (`1.2.*`, `1.*`).
+// a full semantic version, or a minor or major pin (`1.2.*`, `1.*`). An
+// algorithm whose code calls another (client.algo(...).pipe) reaches it the
+// same way, as its owner, on this cluster: a caller whose dependency is
+// missing fails as it would on a real one.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { AlgorithmService } from './algorithms.js'
 import { callAlgorithmCode, type CallOutcome } from './algo-runtime.js'
-import { authenticateApi, requireAccess, requireStandardKey } from './auth.js'
-import { ErrorCode, apiError, invalidRequest } from './errors.js'
+import { authenticateApi, requireStandardKey } from './auth.js'
+import { ApiError, ErrorCode, apiError, invalidRequest, notAuthorized } from './errors.js'
 import { type Exchange, readBody } from './http-util.js'
 import type { ApiCall, ApiReply, Router } from './router.js'
 import type { AlgorithmRecord, BuildRecord, ClusterState, ReleaseRecord } from './state.js'
@@ -19,6 +22,8 @@ const SEMVER_PATTERN = /^\d+\.\d+\.\d+$/
 const PIN_PATTERN = /^(\d+)\.(?:(\d+)\.)?\*$/
 const UUID_PATTERN = /^[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12}$/
 const ALGORITHM_NOT_FOUND = ErrorCode.algorithmNotFound
+/** How deep algorithms may call algorithms: a bound, so a cycle fails like an exhausted call stack instead of hanging. */
+const MAX_CALL_DEPTH = 10
 
 export interface AlgoCallDeps {
   state: ClusterState
@@ -55,18 +60,50 @@ async function callAlgorithm(deps: AlgoCallDeps, call: ApiCall, algo: AlgorithmR
   const started = process.hrtime.bigint()
   const key = requireStandardKey(authenticateApi(deps.state, call.req.headers.authorization))
   const options = parseCallOptions(call.exchange.url.searchParams)
-  const version = call.params.version ?? ''
-  // Versions only an owner may call: unpublished builds, private releases and latestPrivate.
-  const build = resolveVersion(deps, algo, version)
-  const release = algo.releases.find(r => r.buildId === build.id)
-  if (!release || callabilityOf(algo, release) === 'private' || version === 'latestPrivate') {
-    requireAccess(deps.state, key, algo.owner, false)
-  }
+  const build = resolveCallable(deps, algo, call.params.version ?? '', key.owner)
   const input = await readInput(call.req, call.exchange)
   if (options.output === 'void') return { status: 200, body: { async: true, request_id: randomUUID() } }
-  const outcome = callAlgorithmCode(algo.name, await deps.readTree(algo.owner, algo.name, build.commitSha), input)
+  const outcome = await run(deps, algo, build, input, 0)
   const duration = Number(process.hrtime.bigint() - started) / 1e9
   return answerOf(deps.variants, outcome, duration, options)
+}
+
+/** The build a caller (an API key's owner, or a calling algorithm's owner) reaches with a version. */
+function resolveCallable(deps: AlgoCallDeps, algo: AlgorithmRecord, version: string, caller: string): BuildRecord {
+  const build = resolveVersion(deps, algo, version)
+  const release = algo.releases.find(r => r.buildId === build.id)
+  // Versions only an owner may call: unpublished builds, private releases and latestPrivate.
+  const ownersOnly = !release || callabilityOf(algo, release) === 'private' || version === 'latestPrivate'
+  if (ownersOnly && !deps.state.canActFor(caller, algo.owner)) throw notAuthorized()
+  return build
+}
+
+/** Runs a build's code; the algorithms it calls run on this cluster, on behalf of its owner. */
+async function run(deps: AlgoCallDeps, algo: AlgorithmRecord, build: BuildRecord, input: unknown, depth: number): Promise<CallOutcome> {
+  const files = await deps.readTree(algo.owner, algo.name, build.commitSha)
+  return callAlgorithmCode(algo.name, files, input, (address, nested) => callFromAlgorithm(deps, algo.owner, address, nested, depth + 1))
+}
+
+/**
+ * A call from inside an algorithm: the same resolution as an HTTP call, its refusal the error answer the
+ * client raises in the caller. Calls nest at most MAX_CALL_DEPTH deep, so algorithms calling each other
+ * round fail instead of running forever.
+ */
+async function callFromAlgorithm(deps: AlgoCallDeps, caller: string, address: string, input: unknown, depth: number): Promise<CallOutcome> {
+  const path = address.replace(/^algo:\/\//, '')
+  const stacktrace = `Calling algo://${path} from an algorithm of ${caller}`
+  if (depth > MAX_CALL_DEPTH) {
+    return { ok: false, message: `algo://${path}: algorithm calls nested more than ${MAX_CALL_DEPTH} deep`, stacktrace }
+  }
+  const [owner = '', name = '', version = '', ...rest] = path.split('/')
+  try {
+    if (rest.length > 0) throw invalidRequest(`Invalid algorithm address ${JSON.stringify(address)}: use owner/name[/version]`)
+    const algo = algorithmByName(deps, { owner, name })
+    return await run(deps, algo, resolveCallable(deps, algo, version, caller), input, depth)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    return { ok: false, message: error.message, stacktrace }
+  }
 }
 
 function answerOf(variants: ClusterVariants, outcome: CallOutcome, duration: number, options: CallOptions): ApiReply {
