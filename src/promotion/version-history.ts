@@ -1,4 +1,5 @@
 import semver from 'semver'
+import type { Version } from '../cluster/types.js'
 import type { SourceVersionSet, VersionType } from '../core/config.js'
 import { readPromotionMarker } from './commit-message.js'
 import { matchVersionType, nextVersion } from './version-details.js'
@@ -96,6 +97,26 @@ export function sourceBump(previous: string | undefined, version: string): Versi
   const before = previous ?? '0.0.0'
   if (semver.major(version) !== semver.major(before)) return 'major'
   return semver.minor(version) !== semver.minor(before) ? 'minor' : 'revision'
+}
+
+/**
+ * The published versions of a versions listing (`listVersions(owner, name, { published: true })`) as the
+ * plan reads them: `version_info.semantic_version`, `git_hash`, `release_notes` and the version's
+ * `settings.algorithm_callability`. An entry without a number (an unpublished build) is left out.
+ */
+export function publishedVersionsOf(listed: readonly Version[]): SourcePublishedVersion[] {
+  return listed.flatMap(({ version_info: info, settings }) => {
+    if (!info.semantic_version) return []
+    const callability = settings?.algorithm_callability
+    return [
+      {
+        version: info.semantic_version,
+        commit: info.git_hash,
+        ...(callability === 'public' || callability === 'private' ? { visibility: callability } : {}),
+        ...(info.release_notes !== undefined ? { releaseNotes: info.release_notes } : {})
+      }
+    ]
+  })
 }
 
 /**
