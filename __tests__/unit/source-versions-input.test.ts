@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseCommandLine } from '../../src/cli/arguments.js'
 import { InputError } from '../../src/core/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
@@ -49,5 +50,11 @@ describe('source-versions input', () => {
     expect(problemsOf({ 'source-version': one, 'source-versions': 'all' })).toEqual([
       'source-versions: cannot be combined with source-version: give source-version to promote one version, or source-versions to replay several, not both'
     ])
+  })
+
+  it('is the CLI flag --source-versions', () => {
+    const output = { writeOut: () => undefined, writeErr: () => undefined }
+    const parsed = parseCommandLine(['--source-versions', '>=1.0.0 <2.0.0'], output, '9.8.7')
+    expect(parsed).toMatchObject({ kind: 'run', inputs: { 'source-versions': '>=1.0.0 <2.0.0' } })
   })
 })
