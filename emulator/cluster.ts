@@ -15,6 +15,7 @@ import { EnvironmentCatalog } from './environments.js'
 import { FaultInjector } from './faults.js'
 import { GitRunner, isolatedGitEnv } from './git-exec.js'
 import { GitHttpHandler } from './git-http.js'
+import { type HistoryVersion, publishHistory } from './history.js'
 import { RepoStore } from './repos.js'
 import { SecretStore } from './secrets.js'
 import { ClusterServer } from './server.js'
@@ -253,6 +254,10 @@ class Cluster implements EmulatedCluster {
       settings: algorithm_callability ? { algorithm_callability } : undefined
     })
     return versionView(algo, build, this.url)
+  }
+
+  publishHistory(owner: string, name: string, versions: readonly HistoryVersion[]): Promise<Version[]> {
+    return publishHistory(this, owner, name, versions)
   }
 
   addSecret(owner: string, name: string, secret: NewSecret): SecretResult {

@@ -39,3 +39,4 @@ export type {
   VersionType
 } from './types.js'
 export { ApiError } from './errors.js'
+export type { HistoryVersion } from './history.js'

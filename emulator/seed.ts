@@ -10,7 +10,12 @@
  *     "algorithms": [{ "owner": "data_science", "name": "hello", "files": { "src/hello.py": "..." }, "publish": "minor" }],
  *     "collections": [{ "owner": "data_science", "name": "models", "files": { "weights.json": "{}" } }]
  *   }
+ *
+ * An algorithm with a published history gives "versions" instead of "files": each entry is one commit (its
+ * whole tree) on top of the previous one, built and published with its bump, e.g.
+ * `{ "files": {...}, "publish": "minor", "visibility": "private", "sample_input": "42", "release_notes": "..." }`.
  */
+import type { HistoryVersion } from './history.js'
 import type { EmulatedCluster } from './index.js'
 
 export interface SeedUser {
@@ -26,8 +31,11 @@ export interface Seed {
   readonly algorithms?: ReadonlyArray<{
     readonly owner: string
     readonly name: string
-    readonly files: Readonly<Record<string, string>>
+    /** The tree of the one commit; without `versions`, required. */
+    readonly files?: Readonly<Record<string, string>>
     readonly publish?: 'major' | 'minor' | 'revision'
+    /** A published history, oldest first; instead of `files`/`publish`. */
+    readonly versions?: readonly HistoryVersion[]
   }>
   readonly collections?: ReadonlyArray<{ readonly owner: string; readonly name: string; readonly files?: Readonly<Record<string, string>> }>
 }
@@ -60,7 +68,7 @@ export function parseSeed(text: string, file: string): Seed {
   requireField(seed as Seed, 'keys', 'owner', file)
   requireField(seed as Seed, 'algorithms', 'owner', file)
   requireField(seed as Seed, 'algorithms', 'name', file)
-  requireField(seed as Seed, 'algorithms', 'files', file)
+  requireAlgorithmTrees(seed as Seed, file)
   requireField(seed as Seed, 'collections', 'owner', file)
   requireField(seed as Seed, 'collections', 'name', file)
   return seed as Seed
@@ -74,6 +82,25 @@ function requireField(seed: Seed, section: keyof Seed, field: string, file: stri
   }
 }
 
+/** Each algorithm has `files` or a list of `versions` (not both), and each version its `files` and `publish`. */
+function requireAlgorithmTrees(seed: Seed, file: string): void {
+  for (const [index, algorithm] of (seed.algorithms ?? []).entries()) {
+    const where = `${file}: algorithms[${index}]`
+    if (algorithm.versions === undefined) {
+      if (!('files' in algorithm)) throw new Error(`${where}: "files" is missing (or give "versions")`)
+      continue
+    }
+    if (!Array.isArray(algorithm.versions)) throw new Error(`${where}: "versions" must be a list`)
+    if ('files' in algorithm || 'publish' in algorithm) throw new Error(`${where}: give "versions" or "files"/"publish", not both`)
+    for (const [at, version] of algorithm.versions.entries()) {
+      for (const field of ['files', 'publish']) {
+        if (typeof version !== 'object' || version === null || !(field in version))
+          throw new Error(`${where}.versions[${at}]: "${field}" is missing`)
+      }
+    }
+  }
+}
+
 /** Applies a seed in dependency order: accounts, keys, algorithms (built, published if asked), collections. */
 export async function applySeed(cluster: EmulatedCluster, seed: Seed): Promise<SeededKey[]> {
   for (const user of seed.users ?? []) {
@@ -82,17 +109,24 @@ export async function applySeed(cluster: EmulatedCluster, seed: Seed): Promise<S
   }
   for (const org of seed.organizations ?? []) cluster.addOrg(org.name, [...(org.members ?? [])])
   const keys = (seed.keys ?? []).map(({ owner, admin = false, key }) => ({ owner, admin, key: cluster.addKey(owner, { admin, key }) }))
-  for (const algorithm of seed.algorithms ?? []) {
-    cluster.createAlgorithm(algorithm.owner, algorithm.name)
-    const commit = await cluster.commit(algorithm.owner, algorithm.name, { ...algorithm.files })
-    if (!algorithm.publish) continue
-    await cluster.waitForBuild(algorithm.owner, algorithm.name, commit)
-    await cluster.publish(algorithm.owner, algorithm.name, algorithm.publish)
-  }
+  for (const algorithm of seed.algorithms ?? []) await applyAlgorithm(cluster, algorithm)
   for (const collection of seed.collections ?? []) {
     cluster.data.createCollection(collection.owner, collection.name)
     for (const [file, body] of Object.entries(collection.files ?? {}))
       await cluster.data.putFile(collection.owner, collection.name, file, body)
   }
   return keys
+}
+
+async function applyAlgorithm(cluster: EmulatedCluster, algorithm: NonNullable<Seed['algorithms']>[number]): Promise<void> {
+  const { owner, name } = algorithm
+  cluster.createAlgorithm(owner, name)
+  if (algorithm.versions) {
+    await cluster.publishHistory(owner, name, algorithm.versions)
+    return
+  }
+  const commit = await cluster.commit(owner, name, { ...algorithm.files })
+  if (!algorithm.publish) return
+  await cluster.waitForBuild(owner, name, commit)
+  await cluster.publish(owner, name, algorithm.publish)
 }

@@ -3,8 +3,10 @@
 // compare in-process results with HTTP responses directly.
 import type { Readable } from 'node:stream'
 import type { ContractCheck } from './contract.js'
+import type { HistoryVersion } from './history.js'
 
 export type BuildStatus = 'in-progress' | 'succeeded' | 'failed'
+
 export type VersionType = 'major' | 'minor' | 'revision'
 
 export interface AlgorithmDetails {
@@ -355,6 +357,11 @@ export interface EmulatedCluster {
   waitForBuild(owner: string, name: string, commitSha: string): Promise<Build>
   /** Publishes like the API; throws ApiError (with `status` and `body`) when the API would refuse. */
   publish(owner: string, name: string, versionType?: VersionType, releaseNotes?: string, details?: PublishDetails): Promise<Version>
+  /**
+   * Commits, builds and publishes each version in order, one bump at a time, each tree on top of the previous
+   * commit (as `commit` and `publish` would one by one); resolves with the published versions, oldest first.
+   */
+  publishHistory(owner: string, name: string, versions: readonly HistoryVersion[]): Promise<Version[]>
   /** Adds a secret to the algorithm, as an administrator would through the API. */
   addSecret(owner: string, name: string, secret: NewSecret): SecretResult
   /** The cluster's environments; each cluster starts with the same specifications under its own ids. */

@@ -161,6 +161,18 @@ const CASES: BadInput[] = [
     says: /'v1\.2' is neither a published version .* nor a commit hash/
   },
   {
+    title: 'source-version and source-versions together',
+    inputs: { 'source-version': '1.2.0', 'source-versions': 'all' },
+    input: 'source-versions',
+    says: /cannot be combined with source-version: give source-version to promote one version, or source-versions to replay several/
+  },
+  {
+    title: 'source-versions neither all nor a semver range',
+    inputs: { 'source-versions': 'latest' },
+    input: 'source-versions',
+    says: /'latest' is neither 'all' nor a semver range: use e\.g\. 'all', '>=1\.0\.0'/
+  },
+  {
     title: 'publish not a boolean',
     inputs: { publish: 'maybe' },
     input: 'publish',

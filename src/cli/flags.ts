@@ -55,6 +55,13 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
       'what to promote: a published version (1.2.0) or a commit hash; omit for the latest commit of master (the branch clusters build)'
   },
   {
+    input: 'source-versions',
+    value: 'range',
+    group: SOURCE,
+    description:
+      "replay published versions oldest first, each with the bump that produced it: 'all' or a semver range (>=1.0.0, 1.x); not with --source-version"
+  },
+  {
     input: 'dest-cluster',
     value: 'domain',
     group: DEST,

@@ -29,6 +29,9 @@ export interface ClusterAccount {
 export type SourceVersion =
   { readonly kind: 'latest' } | { readonly kind: 'semver'; readonly version: string } | { readonly kind: 'commit'; readonly sha: string }
 
+/** `source-versions`: every published source version, or those a semver range (`>=1.0.0`, `1.x`) selects. */
+export type SourceVersionSet = { readonly kind: 'all' } | { readonly kind: 'range'; readonly range: string }
+
 export type VersionType = 'major' | 'minor' | 'revision'
 
 /** `match`: the bump that reaches the source's version number. */
@@ -81,6 +84,8 @@ export interface SettingsOverride {
 export interface PromotionConfig {
   readonly source: ClusterAccount
   readonly sourceVersion: SourceVersion
+  /** Set by `source-versions`: replay these published versions, oldest first, instead of promoting one. */
+  readonly sourceVersions?: SourceVersionSet
   readonly destinations: readonly ClusterAccount[]
   /** The `destinations` input was used: results and the version map are keyed by destination, whatever a filter leaves. */
   readonly reportPerDestination: boolean

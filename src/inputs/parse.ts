@@ -6,7 +6,7 @@ import type { AccountsConfig, PromotionConfig } from '../core/config.js'
 import { refuseUnverifiedTls } from './environment-checks.js'
 import { InputError } from '../core/input-error.js'
 import { InputContext, type Environment, type InputReader } from './reader.js'
-import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion } from './run-options.js'
+import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion, sourceVersions } from './run-options.js'
 import { metadataMode, missingSecrets, smokeTest, versionTypeChoice } from './runtime-inputs.js'
 import { settingsOverride } from './settings.js'
 
@@ -22,9 +22,11 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
   const source = sourceAccount(inputs)
   const destinations = destinationAccounts(inputs)
   const mode = runMode(inputs)
+  const versions = sourceVersions(inputs)
   const config: PromotionConfig = {
     source,
     sourceVersion: sourceVersion(inputs),
+    ...(versions ? { sourceVersions: versions } : {}),
     destinations,
     reportPerDestination: inputs.given('destinations'),
     ...algorithmSelection(inputs),

@@ -1,4 +1,5 @@
-import type { GitHubRecordsConfig, RunMode, SourceVersion } from '../core/config.js'
+import semver from 'semver'
+import type { GitHubRecordsConfig, RunMode, SourceVersion, SourceVersionSet } from '../core/config.js'
 import { defaultOf } from './defaults.js'
 import { type InputContext, quoteUnlessSecretLike } from './reader.js'
 import { COMMIT_PATTERN, SEMVER_PATTERN } from '../core/rules.js'
@@ -15,6 +16,32 @@ export function sourceVersion(inputs: InputContext): SourceVersion {
     `${quoteUnlessSecretLike(value)} is neither a published version such as '1.2.0' nor a commit hash; leave it empty for the latest commit`
   )
   return { kind: 'latest' }
+}
+
+/**
+ * `source-versions`: `all`, or a semver range (`>=1.0.0`, `1.x`, `^1.2.0`) as
+ * the semver package reads it. One version (`source-version`) and a set of
+ * them cannot both be asked for: refused here, before any request.
+ */
+export function sourceVersions(inputs: InputContext): SourceVersionSet | undefined {
+  const value = inputs.read('source-versions')
+  if (!value) return undefined
+  if (inputs.given('source-version')) {
+    inputs.problem(
+      'source-versions',
+      'cannot be combined with source-version: give source-version to promote one version, or source-versions to replay several, not both'
+    )
+  }
+  if (value.toLowerCase() === 'all') return { kind: 'all' }
+  const range = semver.validRange(value)
+  if (range === null) {
+    inputs.problem(
+      'source-versions',
+      `${quoteUnlessSecretLike(value)} is neither 'all' nor a semver range: use e.g. 'all', '>=1.0.0', '1.x' or '^1.2.0'`
+    )
+    return undefined
+  }
+  return { kind: 'range', range: value }
 }
 
 export function runMode(inputs: InputContext): RunMode {

@@ -56,7 +56,30 @@ export function commitMessage(template: string, facts: CommitMessageFacts): stri
   return `${subject}\n\n${trailers.join('\n')}\n`
 }
 
+/**
+ * The first line of a destination version's release notes, naming the source version and commit it was
+ * promoted from. `readPromotionMarker` reads it back: a replay of the version history decides from it which
+ * source versions a destination already holds, so the two are kept side by side.
+ */
 export function defaultReleaseNotes(facts: CommitMessageFacts): string {
   const version = facts.sourceVersion ? `version ${facts.sourceVersion} (commit ${facts.sourceCommit})` : `commit ${facts.sourceCommit}`
   return `Promoted from ${facts.sourceCluster} ${facts.sourceOwner}/${facts.algorithm} ${version}.`
+}
+
+/** What a promotion marker names; `sourceVersion` is '' when a bare commit was promoted. */
+export type PromotionMarker = Pick<CommitMessageFacts, 'sourceCluster' | 'sourceOwner' | 'algorithm' | 'sourceVersion' | 'sourceCommit'>
+
+const MARKER = /^Promoted from (\S+) ([^\s/]+)\/(\S+) (?:version (\d+\.\d+\.\d+) \(commit ([0-9a-f]{40,64})\)|commit ([0-9a-f]{40,64}))\.$/
+
+/**
+ * The marker `defaultReleaseNotes` wrote, read from the notes' first line only: quoted source notes below
+ * it may carry a marker of their own (a version promoted twice, dev → staging → prod), which names the
+ * source's source. Notes the `release-notes` input replaced carry no marker: undefined.
+ */
+export function readPromotionMarker(releaseNotes: string | undefined): PromotionMarker | undefined {
+  const firstLine = releaseNotes?.split('\n', 1)[0].trimEnd() ?? ''
+  const found = MARKER.exec(firstLine)
+  if (!found) return undefined
+  const [, sourceCluster, sourceOwner, algorithm, version, versionCommit, bareCommit] = found
+  return { sourceCluster, sourceOwner, algorithm, sourceVersion: version ?? '', sourceCommit: versionCommit ?? bareCommit }
 }
