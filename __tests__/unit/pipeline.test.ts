@@ -13,6 +13,8 @@ import type { DestinationWrite } from '../../src/promotion/work-ahead.js'
 import { findDataReferencesStage } from '../../src/stages/find-data-references.js'
 import { prepareDestinationStage } from '../../src/stages/prepare-destination.js'
 import { promoteDataStage } from '../../src/stages/promote-data.js'
+import { planPublishStage } from '../../src/stages/plan-publish.js'
+import { replayVersionsStage } from '../../src/stages/replay-versions.js'
 import { resolveSourceStage } from '../../src/stages/resolve-source.js'
 import { syncCodeStage } from '../../src/stages/sync-code.js'
 import { syncMetadataStage } from '../../src/stages/sync-metadata.js'
@@ -135,8 +137,8 @@ describe('the promotion pipeline', () => {
       'Prepare destination algorithms',
       'Sync metadata',
       'Find data references',
-      'Sync code',
-      'Promote data collections'
+      'Replay source versions',
+      'Sync code'
     ])
   })
 
@@ -150,6 +152,20 @@ describe('the promotion pipeline', () => {
         // @ts-expect-error promote data needs the data references found, and named copies started, ahead of it
         .then(promoteDataStage)
         .then(findDataReferencesStage)
+    expect(typeof reordered).toBe('function')
+  })
+
+  it('does not compile with plan publishing before the history replay whose newest version it numbers (checked by npm run typecheck)', () => {
+    const reordered = () =>
+      Pipeline.start()
+        .then(resolveSourceStage)
+        .then(prepareDestinationStage)
+        .then(syncMetadataStage)
+        .then(findDataReferencesStage)
+        .then(syncCodeStage)
+        // @ts-expect-error plan publishing needs the replayed history (the newest version's bump)
+        .then(planPublishStage)
+        .then(replayVersionsStage)
     expect(typeof reordered).toBe('function')
   })
 })

@@ -4,7 +4,7 @@ import { InputError } from '../../src/core/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
-const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment' }
+const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment', publish: 'true' }
 
 const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim(), {})
 
@@ -19,6 +19,12 @@ function problemsOf(overrides: Record<string, string>): string[] {
 }
 
 describe('source-versions input', () => {
+  it('needs publish: true, since it publishes each version', () => {
+    expect(problemsOf({ 'source-versions': 'all', publish: 'false' })).toEqual([
+      'source-versions: publishes each selected version, so it needs publish: true (a mode: plan or dry-run run lists them and publishes nothing); leave source-versions out to promote the code alone'
+    ])
+  })
+
   it('is absent unless given', () => {
     expect(parse({}).sourceVersions).toBeUndefined()
   })

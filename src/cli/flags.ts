@@ -59,7 +59,7 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     value: 'range',
     group: SOURCE,
     description:
-      "replay published versions oldest first, each with the bump that produced it: 'all' or a semver range (>=1.0.0, 1.x); not with --source-version"
+      "replay published versions oldest first, each with the bump that produced it: 'all' or a semver range (>=1.0.0, 1.x); needs --publish; not with --source-version"
   },
   {
     input: 'dest-cluster',

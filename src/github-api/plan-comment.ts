@@ -106,16 +106,30 @@ function destinationSection(label: string, owner: string, rows: readonly Promoti
     lines.push(`Metadata of ${code(result.algorithm)} would change (\`metadata: sync\`):`, '')
     lines.push(...(result.metadataDiff ?? []).map(change => `- ${text(change)}`), '')
   }
+  for (const result of rows) lines.push(...historyLines(result))
   if (filesPerList > 0) {
     for (const result of rows.filter(hasFileChanges)) lines.push(...fileDetails(result, filesPerList), '')
   }
   return lines
 }
 
+/** With `source-versions`: the versions that would be published, each with the number it would get. */
+function historyLines(result: PromotionResult): string[] {
+  const planned = (result.versions ?? []).filter(version => version.status === 'planned')
+  if (planned.length === 0) return []
+  const numbered = planned.map(version =>
+    version.matched ? code(version.sourceVersion) : `${code(version.sourceVersion)} as ${code(version.destVersion)}`
+  )
+  return [`Source versions of ${code(result.algorithm)} that would be published, oldest first: ${numbered.join(', ')}.`, '']
+}
+
 function publishLine(config: PromotionConfig): string {
   if (config.mode === 'plan') return 'Plan mode: only the commits were compared; nothing would be published by this run.'
   if (!config.publish) {
     return '**Publishing:** nothing would be published (`publish` is off); changed destinations would get the new commit only. A source secret missing on a destination is reported as a warning.'
+  }
+  if (config.sourceVersions) {
+    return `**Publishing:** each selected source version the destination lacks would be published, oldest first, after its build${smokeTestText(config)}, with the bump that produced it on the source (so an empty destination gets the same numbers).`
   }
   const version =
     config.versionType === 'match'

@@ -32,6 +32,12 @@ export function sourceVersions(inputs: InputContext): SourceVersionSet | undefin
       'cannot be combined with source-version: give source-version to promote one version, or source-versions to replay several, not both'
     )
   }
+  if (!inputs.boolean('publish')) {
+    inputs.problem(
+      'source-versions',
+      'publishes each selected version, so it needs publish: true (a mode: plan or dry-run run lists them and publishes nothing); leave source-versions out to promote the code alone'
+    )
+  }
   if (value.toLowerCase() === 'all') return { kind: 'all' }
   const range = semver.validRange(value)
   if (range === null) {

@@ -2,7 +2,16 @@ import { explainFailure } from '../promotion/failure.js'
 import type { PromotionStep } from '../promotion/result.js'
 import { mapWithConcurrency } from '../util/concurrency.js'
 import type { PromotionPhase, ProgressListener } from '../util/log.js'
-import { accountOf, type Failure, type RunContext, type Settled, type Stage, type Target, type TargetContext } from './stage.js'
+import {
+  accountOf,
+  FailedAfterProgress,
+  type Failure,
+  type RunContext,
+  type Settled,
+  type Stage,
+  type Target,
+  type TargetContext
+} from './stage.js'
 
 /** A target on its way through the stages; `state` grows with each stage's output. */
 interface Entry {
@@ -106,7 +115,9 @@ async function runOne(
     const adds = await stage.run(entry.state, targetContext)
     entry.state = { ...entry.state, ...adds }
     return adds
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof FailedAfterProgress ? thrown.cause : thrown
+    if (thrown instanceof FailedAfterProgress) entry.state = { ...entry.state, ...thrown.adds }
     const account = accountOf(stage.side, entry.state, context)
     const message = explainFailure(error, { algorithm: entry.state.algorithm, step, account, role: stage.side })
     for (const failed of sharing) failed.failure = { step, message }

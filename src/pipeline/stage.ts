@@ -86,6 +86,22 @@ export interface Stage<Needs extends Target, Adds extends object> {
   readonly afterAlgorithm?: (targets: readonly Needs[], context: RunContext) => Promise<void>
 }
 
+/**
+ * Thrown by a stage that did part of its work before it failed (versions of a
+ * history published before one failed, say): what it did stays on the failed
+ * target, so the results report it; `cause` is the failure itself.
+ */
+export class FailedAfterProgress extends Error {
+  override readonly name = 'FailedAfterProgress'
+
+  constructor(
+    override readonly cause: unknown,
+    readonly adds: object
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause))
+  }
+}
+
 export interface Failure {
   readonly step: PromotionStep
   readonly message: string

@@ -113,6 +113,24 @@ export class AlgorithmObjects {
     return !(await probe.acceptsFilters(this.source)) && !(await probe.acceptsFilters(destination))
   }
 
+  /**
+   * The same stores, for another commit of the same source (a version history
+   * replayed): what one fetched, the other has, so a history is fetched once.
+   * Only the first removes the stores.
+   */
+  atCommit(commit: string): AlgorithmObjects {
+    return new AlgorithmObjects(
+      role => (role === 'probe' ? this.probe() : role === 'objects' ? this.work() : this.createStore(role)),
+      this.source,
+      commit
+    )
+  }
+
+  /** Brings these source commits whole into the work store, in one fetch. */
+  async fetchComplete(commits: readonly string[]): Promise<void> {
+    await (await this.work()).fetchCommits(this.source, commits, 'complete')
+  }
+
   /** Starts fetching the whole source while other work goes on; failures surface when the sync awaits it. */
   prefetchComplete(): void {
     this.ensureSource('complete').catch(() => {})

@@ -5,6 +5,7 @@ import { promoteCollection } from '../data/promote-collection.js'
 import { REFERENCE_PATTERN, classifyReferences, referencesIn, type DataReferences } from '../data/references.js'
 import type { CollectionResult } from '../data/result.js'
 import type { PromotionConfig } from '../core/config.js'
+import { HeldLog } from '../util/held-log.js'
 import type { Logger } from '../util/log.js'
 import type { AlgorithmObjects } from './algorithm-objects.js'
 
@@ -254,47 +255,6 @@ const NO_REFERENCES: DataReferences = { ofSourceOwner: [], ofOwnOwner: [], relat
 
 function destinationKey(destination: ClusterAccount): string {
   return `${destination.cluster.apiUrl} ${destination.algoOwner}`
-}
-
-/**
- * A logger for work that runs ahead of its log group: keeps its lines, in
- * order, until released, then passes them on and lets later lines through.
- */
-class HeldLog implements Logger {
-  private held: Array<() => void> | undefined = []
-
-  constructor(private readonly logger: Logger) {}
-
-  info(message: string): void {
-    this.hold(() => this.logger.info(message))
-  }
-
-  warning(message: string): void {
-    this.hold(() => this.logger.warning(message))
-  }
-
-  error(message: string): void {
-    this.hold(() => this.logger.error(message))
-  }
-
-  debug(message: string): void {
-    this.hold(() => this.logger.debug(message))
-  }
-
-  group<T>(title: string, body: () => Promise<T>): Promise<T> {
-    return this.logger.group(title, body)
-  }
-
-  release(): void {
-    const lines = this.held ?? []
-    this.held = undefined
-    for (const line of lines) line()
-  }
-
-  private hold(line: () => void): void {
-    if (this.held) this.held.push(line)
-    else line()
-  }
 }
 
 function describe(result: CollectionResult, destinationOwner: string): string {

@@ -30,4 +30,20 @@ export interface PromotionResult {
   readonly metadataChanges?: readonly string[]
   /** The same fields with their old and new values, for the plan and the log. */
   readonly metadataDiff?: readonly string[]
+  /**
+   * With `source-versions`: every selected source version and its destination version, oldest first —
+   * found present, published in this run, or (dry run, plan) to be published.
+   */
+  readonly versions?: readonly VersionResult[]
+}
+
+/** One source version of a replayed history at one destination. */
+export interface VersionResult {
+  readonly sourceVersion: string
+  readonly sourceCommit: string
+  readonly destVersion: string
+  readonly destCommit: string
+  /** The destination number is the source's. */
+  readonly matched: boolean
+  readonly status: 'published' | 'present' | 'planned'
 }

@@ -4,7 +4,8 @@ import { GitError } from '../git/git-error.js'
 import type { ObjectStore } from '../git/object-store.js'
 import { BUILT_BRANCH, type RemoteHead } from '../git/remote-head.js'
 import type { RemoteRepository } from '../git/remote.js'
-import type { SourceVersion } from '../core/config.js'
+import type { SourceVersion, SourceVersionSet } from '../core/config.js'
+import { newestSelected, publishedVersionsOf } from './version-history.js'
 import { FULL_COMMIT_PATTERN } from '../core/rules.js'
 import { missingAlgorithmAdvice } from './advice.js'
 import { PromotionError } from './failure.js'
@@ -16,6 +17,8 @@ export interface SourceRevision {
   readonly commit: string
   /** The published version whose git hash is `commit`, or ''. */
   readonly version: string
+  /** With `source-versions`: every published version of the source, as listed. */
+  readonly published?: readonly Version[]
 }
 
 /** Finds the algorithm on the source and the commit that `requested` means. */
@@ -24,7 +27,8 @@ export async function resolveSource(
   store: ObjectStore,
   remote: RemoteRepository,
   name: string,
-  requested: SourceVersion
+  requested: SourceVersion,
+  history?: SourceVersionSet
 ): Promise<SourceRevision> {
   const owner = session.account.algoOwner
   // Three independent questions, asked together: on a real network each costs a round trip.
@@ -40,9 +44,18 @@ export async function resolveSource(
   }
   // A missing algorithm explains any failure of the other two; otherwise their own errors stand.
   const versions = valueOf(published)
-  const commit = await resolveCommit(store, remote, requested, versions, () => session.api.listVersions(owner, name), valueOf(head))
+  const wanted = history ? newestOfHistory(versions, history, remote) : requested
+  const commit = await resolveCommit(store, remote, wanted, versions, () => session.api.listVersions(owner, name), valueOf(head))
   const version = versions.find(v => v.version_info.git_hash === commit)?.version_info.semantic_version ?? ''
-  return { metadata, commit, version }
+  return { metadata, commit, version, ...(history ? { published: versions } : {}) }
+}
+
+/** With `source-versions`, the run ends at the newest selected version; an empty selection is an error naming what there is. */
+function newestOfHistory(published: readonly Version[], history: SourceVersionSet, remote: RemoteRepository): SourceVersion {
+  const newest = newestSelected(publishedVersionsOf(published), history)
+  if (newest) return { kind: 'semver', version: newest }
+  const range = history.kind === 'all' ? 'all' : history.range
+  throw new PromotionError(`source-versions ${range} selects no published version of ${remote.label}. ${listAvailable(published)}`)
 }
 
 async function resolveCommit(

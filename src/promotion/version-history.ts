@@ -119,6 +119,11 @@ export function publishedVersionsOf(listed: readonly Version[]): SourcePublished
   })
 }
 
+/** The newest published source version in the selection, or undefined when it selects none. */
+export function newestSelected(source: readonly SourcePublishedVersion[], selection: SourceVersionSet): string | undefined {
+  return latestOf(source.map(entry => entry.version).filter(version => semver.valid(version) !== null && selected(version, selection)))
+}
+
 /**
  * With `version-type: match`, a step that does not reproduce the source's number is refused with the
  * same error a single promotion gives (naming both versions and the bumps that were possible).

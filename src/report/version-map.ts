@@ -23,6 +23,7 @@ export type VersionMapOutput = VersionMap | PerDestinationVersionMap
 export function versionMapOf(results: readonly PromotionResult[]): VersionMap {
   const map: VersionMap = {}
   for (const result of results) {
+    recordHistory(map, result)
     if (!isRecorded(result)) continue
     const entries = ensureEntry(map, result.algorithm, () => ({}))
     setEntry(entries, result.sourceVersion || result.sourceCommit, destinationVersion(result))
@@ -44,6 +45,7 @@ function destinationVersion(result: PromotionResult): string {
 export function mergeVersionMaps(earlier: VersionMap, results: readonly PromotionResult[]): VersionMap {
   const merged: VersionMap = copyVersionMap(earlier)
   for (const result of results) {
+    recordHistory(merged, result)
     if (!isRecorded(result)) continue
     const entries = ensureEntry(merged, result.algorithm, () => ({}))
     const key = result.sourceVersion || result.sourceCommit
@@ -57,6 +59,17 @@ export function mergeVersionMaps(earlier: VersionMap, results: readonly Promotio
     }
   }
   return merged
+}
+
+/**
+ * A replayed history maps each source version to its destination version, also when the replay
+ * stopped part way (what was published before the failure stands); planned versions are not recorded.
+ */
+function recordHistory(map: VersionMap, result: PromotionResult): void {
+  const versions = (result.versions ?? []).filter(version => version.status !== 'planned')
+  if (versions.length === 0) return
+  const entries = ensureEntry(map, result.algorithm, () => ({}))
+  for (const version of versions) setEntry(entries, version.sourceVersion, version.destVersion)
 }
 
 /** A copy that keeps every key an own property (structuredClone would turn a `__proto__` key into a prototype). */

@@ -5,7 +5,7 @@ import { RunnerGit } from '../git/runner-git.js'
 import { algorithmRepository } from '../git/remote.js'
 import type { PromotionConfig } from '../core/config.js'
 import { describeChange } from '../promotion/metadata-sync.js'
-import type { PromotionResult } from '../promotion/result.js'
+import type { PromotionResult, VersionResult } from '../promotion/result.js'
 import { awaitBuildStage } from '../stages/await-build.js'
 import { publishStage } from '../stages/publish.js'
 import { checkSecretsStage } from '../stages/check-secrets.js'
@@ -18,6 +18,7 @@ import { prepareDestinationStage } from '../stages/prepare-destination.js'
 import { resolveSourceStage } from '../stages/resolve-source.js'
 import { smokeTestStage } from '../stages/smoke-test.js'
 import { syncCodeStage } from '../stages/sync-code.js'
+import { replayVersionsStage } from '../stages/replay-versions.js'
 import { syncMetadataStage } from '../stages/sync-metadata.js'
 import type { Logger, ProgressListener } from '../util/log.js'
 import type { SecretRegistry } from '../util/secrets.js'
@@ -32,6 +33,7 @@ export const PROMOTION_PIPELINE = Pipeline.start()
   .then(prepareDestinationStage)
   .then(syncMetadataStage)
   .then(findDataReferencesStage)
+  .then(replayVersionsStage)
   .then(syncCodeStage)
   .then(promoteDataStage)
   .then(checkSecretsStage)
@@ -150,8 +152,27 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
     ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {}),
     ...(target.metadataChanges?.length
       ? { metadataChanges: target.metadataChanges.map(change => change.field), metadataDiff: target.metadataChanges.map(describeChange) }
-      : {})
+      : {}),
+    ...(target.history ? { versions: historyOf(target) } : {})
   }
+}
+
+/** The history's versions, with the newest as the stages after the replay left it. */
+function historyOf(target: Partial<PromotedTarget>): VersionResult[] {
+  const versions = [...(target.history?.versions ?? [])]
+  const newest = target.history?.newest
+  const destVersion = target.destVersion || (target.sync?.kind === 'planned' ? newest?.destinationVersion : undefined)
+  if (newest && destVersion) {
+    versions.push({
+      sourceVersion: newest.sourceVersion,
+      sourceCommit: newest.sourceCommit,
+      destVersion,
+      destCommit: target.sync?.destCommit ?? '',
+      matched: destVersion === newest.sourceVersion,
+      status: target.destVersion ? 'published' : 'planned'
+    })
+  }
+  return versions
 }
 
 function statusOf(target: Partial<PromotedTarget>): PromotionResult['status'] {

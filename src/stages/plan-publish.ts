@@ -6,6 +6,8 @@ import type { Stage, Target } from '../pipeline/stage.js'
 import { needsPublishing } from '../promotion/publishing-need.js'
 import type { ResolvedSource } from './resolve-source.js'
 import type { SyncedCode } from './sync-code.js'
+import type { ReplayedHistory } from './replay-versions.js'
+import { replayDetails } from '../promotion/version-replay.js'
 
 export interface PublishPlan {
   /** How the destination version is numbered and what it carries; undefined when nothing is published. */
@@ -17,7 +19,7 @@ export interface PublishPlan {
  * `version-type: match`, the bump that reaches the source's number) and what
  * the version carries from the source version.
  */
-export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode, PublishPlan> = {
+export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode & ReplayedHistory, PublishPlan> = {
   title: 'Plan publishing',
   step: 'publish',
   scope: 'target',
@@ -29,13 +31,16 @@ export const planPublishStage: Stage<Target & ResolvedSource & SyncedCode, Publi
     const sourceVersion = target.source.version
       ? await source.api.getVersion(sourceOwner, target.algorithm, target.source.commit)
       : undefined
-    const details = publishDetails(
-      defaultReleaseNotes(promotionFacts(target, context.run.config.source)),
-      sourceVersion,
-      config.releaseNotes
-    )
+    const header = defaultReleaseNotes(promotionFacts(target, context.run.config.source))
+    // A history's versions keep the header that names their source version: it is how a re-run knows them.
+    const details = config.sourceVersions
+      ? replayDetails({ listed: sourceVersion, notesHeader: header, releaseNotes: config.releaseNotes })
+      : publishDetails(header, sourceVersion, config.releaseNotes)
+    const newest = target.history?.newest
     let versionType: VersionType
-    if (config.versionType === 'match') {
+    if (newest) {
+      versionType = newest.bump
+    } else if (config.versionType === 'match') {
       const owner = target.session.account.algoOwner
       const published = await target.session.api.listVersions(owner, target.algorithm, { published: true })
       versionType = matchVersionType(target.source.version || undefined, latestVersion(published), target.session.account.cluster.label)

@@ -1,8 +1,6 @@
 import type { Stage, Target } from '../pipeline/stage.js'
 import type { DataReferencesRead } from './find-data-references.js'
-import type { CollectionResult } from '../data/result.js'
-import { PromotionError } from '../promotion/failure.js'
-import { needsPublishing } from '../promotion/publishing-need.js'
+import { needsPublishing, refusePublishingWithoutData } from '../promotion/publishing-need.js'
 import type { SyncedCode } from './sync-code.js'
 
 /**
@@ -26,13 +24,4 @@ export const promoteDataStage: Stage<Target & SyncedCode & DataReferencesRead, o
     }
     return {}
   }
-}
-
-/** A version published now would read files that never arrived: the code stays pushed, the next run publishes. */
-function refusePublishingWithoutData(results: readonly CollectionResult[], owner: string): void {
-  const failed = results.filter(result => result.status === 'failed').map(result => `data://${owner}/${result.collection}`)
-  if (failed.length === 0) return
-  throw new PromotionError(
-    `not published: ${failed.join(', ')} ${failed.length === 1 ? 'was' : 'were'} not fully promoted (see the data collections' log group), and a version published now would not find its data. The code is pushed; fix what the collections report and run again, which publishes it.`
-  )
 }

@@ -23,7 +23,14 @@ export const resolveSourceStage: Stage<Target, ResolvedSource> = {
     const storeOptions = { parentDir: workDir, retry: config.retry, logger, redact, capabilities: gitServers, runner: context.run.git }
     const createStore = (role: string): Promise<ObjectStore> => ObjectStore.create(`${target.algorithm}-${role}`, storeOptions)
     const probe = createStore('probe')
-    const revision = await resolveSource(source, await probe, target.sourceRemote, target.algorithm, config.sourceVersion)
+    const revision = await resolveSource(
+      source,
+      await probe,
+      target.sourceRemote,
+      target.algorithm,
+      config.sourceVersion,
+      config.sourceVersions
+    )
     const objects = new AlgorithmObjects(role => (role === 'probe' ? probe : createStore(role)), target.sourceRemote, revision.commit)
     context.run.waitBeforeCleanup(() => objects.settled())
     const version = revision.version ? ` (version ${revision.version})` : ''

@@ -8,6 +8,7 @@ import type { CollectionResult } from '../data/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { escapeHtml } from '../report/html.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
+import { addVersionHistory } from './history-summary.js'
 
 /**
  * GitHub drops a step summary over 1 MiB (it shows an error instead); the
@@ -45,6 +46,7 @@ export async function writeJobSummary(config: PromotionConfig, report: RunReport
   const versionMapBytes = (versionMapFits ? Buffer.byteLength(versionMap) : 0) + NOTE_BYTES
   addFailures(summary, report.results, SUMMARY_BUDGET_BYTES - versionMapBytes - size())
   addMetadataChanges(summary, config, report.results)
+  addVersionHistory(summary, config, report.results)
   const budget = SUMMARY_BUDGET_BYTES - versionMapBytes - size()
   for (const section of fileListSections(report.results, budget)) summary.addRaw(section, true)
   summary.addHeading('Version map', 3)
