@@ -126,9 +126,10 @@ export async function action(
   ctx: BenchContext,
   algorithms: readonly string[],
   destOwner: string,
-  expected: Partial<Record<ResultStatus, number>>
+  expected: Partial<Record<ResultStatus, number>>,
+  extraInputs: Record<string, string | boolean> = {}
 ): Promise<Measurement> {
-  const inputs = ctx.pair.inputs({ algorithms: algorithms.join('\n'), 'dest-algo-owner': destOwner })
+  const inputs = ctx.pair.inputs({ algorithms: algorithms.join('\n'), 'dest-algo-owner': destOwner, ...extraInputs })
   const result = await measure(ctx, 'dist/index.js', () => runAction(inputs))
   const run = result.value
   await rm(path.dirname(run.runnerTemp), { recursive: true, force: true })

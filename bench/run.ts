@@ -133,11 +133,13 @@ async function main(): Promise<void> {
     }
     const latency = await withPair(bench, { latencyMs: options.latencyMs }, ctx => runLatency(ctx, profiles.heavy, options))
     const scale = await withPair(bench, {}, ctx => runScale(ctx, options.scale))
+    const history = await withPair(bench, {}, ctx => runHistory(ctx, options.rounds))
     load.push(os.loadavg()[0])
     printHeader(options, load)
     reports.forEach(report => console.log(report))
     console.log(latency)
     console.log(scale)
+    console.log(history)
     console.log(
       `bundle cold start (node dist/index.js to exit on missing inputs): ${(median(cold) * 1000).toFixed(0)} ms, median of ${cold.length}`
     )
@@ -373,6 +375,76 @@ function scaleVerdicts(count: number, first: Measurement, sync: Measurement): st
   if (count === 500)
     verdicts.push(verdict('500 algorithms, 10 changed: wall time < 45 s', sync.seconds < 45, `${sync.seconds.toFixed(2)} s`))
   return verdicts
+}
+
+const HISTORY_VERSIONS = 20
+const BUMPS = ['revision', 'revision', 'minor', 'revision', 'major'] as const
+
+/**
+ * (7) A source with HISTORY_VERSIONS published versions (small trees, one file
+ * changing a bump at a time) replayed into an empty owner with
+ * `source-versions: all`, beside the baseline measured in the same run: the
+ * same-sized algorithm promoted and published once. Every build waits the
+ * emulator's build delay (50 ms), so the replay's floor is that times the
+ * number of versions plus one push and one publish each.
+ */
+async function runHistory(ctx: BenchContext, rounds: number): Promise<string> {
+  const rng = new Prng(7)
+  const base = smallAlgorithmFiles(rng, 'history')
+  ctx.pair.dev.createAlgorithm(SOURCE_OWNER, 'history')
+  await ctx.pair.dev.publishHistory(
+    SOURCE_OWNER,
+    'history',
+    Array.from({ length: HISTORY_VERSIONS }, (_, index) => ({
+      files: { ...base, 'src/changes.py': codeLines(rng, 400 + index) },
+      publish: index === 0 ? ('minor' as const) : BUMPS[index % BUMPS.length]
+    }))
+  )
+  await ctx.pair.seed('single', base, { publish: 'minor' })
+  const once: Measurement[] = []
+  const replay: Measurement[] = []
+  const again: Measurement[] = []
+  for (let round = 1; round <= rounds; round++) {
+    once.push(await action(ctx, ['single'], addDestinationOwner(ctx, `once_r${round}`), { created: 1 }, { publish: true }))
+    const owner = addDestinationOwner(ctx, `history_r${round}`)
+    const inputs = { publish: true, 'source-versions': 'all' }
+    replay.push(await action(ctx, ['history'], owner, { created: 1 }, inputs))
+    again.push(await action(ctx, ['history'], owner, { unchanged: 1 }, inputs))
+    logMeasurement(`history round ${round}: one version / ${HISTORY_VERSIONS} versions / re-run`, replay.at(-1)!)
+  }
+  return historyReport(summarize(once), summarize(replay), summarize(again))
+}
+
+function historyReport(once: Summary, replay: Summary, again: Summary): string {
+  const perVersion = replay.seconds / HISTORY_VERSIONS
+  const row = (name: string, m: Summary, versions: number): string[] => [
+    name,
+    m.seconds.toFixed(3),
+    (m.seconds / versions).toFixed(3),
+    (m.seconds / versions / once.seconds).toFixed(2),
+    String(m.requests),
+    (m.requests / versions).toFixed(1),
+    size(m.bytesFetched / versions),
+    size(m.bytesPushed / versions)
+  ]
+  return [
+    '',
+    `== History: ${HISTORY_VERSIONS} published versions replayed into an empty owner (source-versions: all, publish: true); builds take the emulator's 50 ms`,
+    table(
+      ['run', 'median s', 's per version', '× one promotion', 'HTTP requests', 'per version', 'fetched per version', 'pushed per version'],
+      [
+        row('one version, promoted and published', once, 1),
+        row(`${HISTORY_VERSIONS} versions replayed`, replay, HISTORY_VERSIONS),
+        row('re-run (nothing missing)', again, HISTORY_VERSIONS)
+      ]
+    ),
+    `build delay alone: ${((HISTORY_VERSIONS * 50) / 1000).toFixed(2)} s of the replay's ${replay.seconds.toFixed(2)} s`,
+    verdict(
+      'a replayed version costs less than a promotion of its own',
+      perVersion < once.seconds,
+      `${perVersion.toFixed(3)} s vs ${once.seconds.toFixed(3)} s`
+    )
+  ].join('\n')
 }
 
 interface Summary {

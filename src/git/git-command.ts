@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { which } from '@actions/io'
 import { platform } from 'node:os'
 
@@ -68,7 +68,7 @@ export function assertNoCredentialArguments(args: readonly string[]): void {
   }
 }
 
-/** Process groups exist on POSIX systems only; on Windows, git is stopped by itself. */
+/** Process groups exist on POSIX systems only; on Windows, git's process tree is stopped instead. */
 const OWN_GROUP = platform() !== 'win32'
 
 const running = new Set<ChildProcess>()
@@ -82,10 +82,26 @@ export function stopRunningGit(): void {
   for (const child of running) stopGit(child)
 }
 
+/**
+ * How a git is stopped together with what it started (git-remote-https holds
+ * the connection): its process group on POSIX systems; on Windows, which has
+ * no process groups and whose kill() ends one process only, its process tree
+ * through taskkill.
+ */
+export type StopMethod =
+  { readonly kind: 'group'; readonly pid: number } | { readonly kind: 'tree'; readonly program: string; readonly args: string[] }
+
+export function stopMethod(system: NodeJS.Platform, pid: number): StopMethod {
+  return system === 'win32' ? { kind: 'tree', program: 'taskkill', args: ['/pid', String(pid), '/T', '/F'] } : { kind: 'group', pid }
+}
+
 function stopGit(child: ChildProcess): void {
+  if (child.pid === undefined) return
+  const method = stopMethod(platform(), child.pid)
   try {
-    if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
-    else child.kill('SIGKILL')
+    // Synchronous: a cancelled run stops git on its way out, before the process exits.
+    if (method.kind === 'tree') spawnSync(method.program, method.args, { stdio: 'ignore', windowsHide: true })
+    else process.kill(-method.pid, 'SIGKILL')
   } catch {
     // Already gone.
   }
