@@ -119,14 +119,16 @@ export class BareRepository {
 
   protected async git(operation: string, args: string[], run: GitRun): Promise<GitResult> {
     if (operation !== 'init') await this.initialize()
-    const result = await runGit({
-      args: ['-C', run.directory, ...args],
-      cwd: this.options.parentDir,
-      inherited: this.options.runner.inherited(),
-      env: run.env,
-      stdin: run.stdin,
-      timeoutMs: run.timeoutMs
-    })
+    const result = await this.options.runner.spawn(() =>
+      runGit({
+        args: ['-C', run.directory, ...args],
+        cwd: this.options.parentDir,
+        inherited: this.options.runner.inherited(),
+        env: run.env,
+        stdin: run.stdin,
+        timeoutMs: run.timeoutMs
+      })
+    )
     if (result.timedOut && run.timeoutMs !== undefined) {
       const limit = `a transfer may take ${TRANSFER_TIMEOUT_FACTOR} × request-timeout`
       throw new GitError(operation, run.label, this.options.redact(result.stderr), result.exitCode, { afterMs: run.timeoutMs, limit })

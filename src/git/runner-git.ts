@@ -1,3 +1,4 @@
+import { Limiter } from '../util/concurrency.js'
 import { gitEnvironment, type GitCredential } from './git-auth.js'
 import { inheritedEnvironment } from './git-command.js'
 import { checkInstalledGit } from './git-version.js'
@@ -13,8 +14,23 @@ import { gitHasOwnNetworkSettings, readRunnerNetworkConfig, type ConfigEntry } f
 export class RunnerGit {
   private network?: Promise<ConfigEntry[]>
   private version?: Promise<void>
+  private readonly processes: Limiter
 
-  constructor(private readonly environment: Readonly<NodeJS.ProcessEnv>) {}
+  /**
+   * `maxProcesses`: git processes of the run alive at once (its `concurrency`), however much work
+   * runs ahead of its stage — fetches started early wait their turn instead of piling up.
+   */
+  constructor(
+    private readonly environment: Readonly<NodeJS.ProcessEnv>,
+    maxProcesses = Number.POSITIVE_INFINITY
+  ) {
+    this.processes = new Limiter(maxProcesses)
+  }
+
+  /** Runs one git process of the run when its turn comes (see maxProcesses). */
+  spawn<T>(run: () => Promise<T>): Promise<T> {
+    return this.processes.run(run)
+  }
 
   /** The variables any git process may inherit (see inheritedEnvironment). */
   inherited(): NodeJS.ProcessEnv {

@@ -73,7 +73,7 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
   const redact = (text: string): string => deps.secrets.redact(text)
   const source = openSession(config.source, config, deps.logger, redact)
   const destinations = config.destinations.map(account => openSession(account, config, deps.logger, redact))
-  const git = new RunnerGit(deps.environment)
+  const git = new RunnerGit(deps.environment, config.concurrency)
   // Read side by side with the version check (git is read once per run for each); a missing git is reported by the check.
   git.networkConfig().catch(() => {})
   await git.assertVersion()

@@ -27,3 +27,27 @@ export async function mapWithConcurrency<T, R>(
   if (rejected) throw rejected.reason
   return results
 }
+
+/**
+ * At most `limit` tasks at once, run-wide, in the order they asked; the rest
+ * wait their turn. For leaf work only (a task must never wait for another
+ * task of the same limiter, or the two could wait for each other).
+ */
+export class Limiter {
+  private active = 0
+  private readonly waiting: Array<() => void> = []
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>(resolve => this.waiting.push(resolve))
+    else this.active++
+    try {
+      return await task()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.active--
+    }
+  }
+}
