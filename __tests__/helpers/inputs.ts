@@ -1,3 +1,5 @@
+import { InputError } from '../../src/core/input-error.js'
+
 /**
  * Valid action inputs for a promotion from "dev" to "prod" (owner `team` on
  * both), for unit tests of input parsing; each test adds `algorithms` and what
@@ -31,4 +33,15 @@ export function accountsInputs(devUrl: string, prodUrl: string, overrides: Recor
     'retry-delay': '0.05',
     ...overrides
   }
+}
+
+/** The problems an InputError lists, as `input: message` lines; [] when `parse` succeeds. */
+export function inputProblems(parse: () => unknown): string[] {
+  try {
+    parse()
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map(p => `${p.input}: ${p.message}`)
+    throw error
+  }
+  return []
 }

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/core/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
-import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
+import { inputProblems, VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
 const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment, summarize\nclassify' }
 
 const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim(), process.env)
 
-function problemsOf(overrides: Record<string, string>): string[] {
-  try {
-    parse(overrides)
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map(p => `${p.input}: ${p.message}`)
-    throw error
-  }
-  return []
-}
+const problemsOf = (overrides: Record<string, string>): string[] => inputProblems(() => parse(overrides))
 
 describe('parseConfig', () => {
   it('derives API and git addresses from the cluster domains', () => {

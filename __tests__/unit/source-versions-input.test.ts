@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { parseCommandLine } from '../../src/cli/arguments.js'
-import { InputError } from '../../src/core/input-error.js'
 import { parseConfig } from '../../src/inputs/parse.js'
-import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
+import { inputProblems, VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
 const valid: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment', publish: 'true' }
 
 const parse = (overrides: Record<string, string>) => parseConfig(name => (overrides[name] ?? valid[name] ?? '').trim(), {})
 
-function problemsOf(overrides: Record<string, string>): string[] {
-  try {
-    parse(overrides)
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map(p => `${p.input}: ${p.message}`)
-    throw error
-  }
-  return []
-}
+const problemsOf = (overrides: Record<string, string>): string[] => inputProblems(() => parse(overrides))
 
 describe('source-versions input', () => {
   it('needs publish: true, since it publishes each version', () => {
