@@ -56,13 +56,17 @@ describe('source-versions: replaying the published history', () => {
   }
   const numbersAtProd = async () => (await prodVersions()).map(version => version.version_info.semantic_version).sort()
   const writes = () => ({
-    pushes: pair.prod.requests.filter(request => request.gitService === 'receive-pack').length,
+    pushes: pair.prod.requests.filter(request => request.gitService === 'receive-pack' && request.method === 'POST').length,
     publishes: pair.prod.requests.filter(request => request.method === 'POST' && request.path.endsWith(`/${NAME}/versions`)).length
   })
 
   it('reproduces every number, tree, callability and sample input in an empty destination; pinned calls answer the same on both', async () => {
+    pair.dev.clearRequests()
     const run = await replay()
     expect(run.exitCode, run.stdout).toBe(0)
+    // The history comes in one fetch beside the probe's, not one per version; each version is one push and one publish.
+    expect(pair.dev.requests.filter(request => request.gitService === 'upload-pack' && request.method === 'POST')).toHaveLength(2)
+    expect(writes()).toEqual({ pushes: NUMBERS.length, publishes: NUMBERS.length })
     expect(versionsOf(run).map(v => [v.sourceVersion, v.destVersion, v.matched, v.status])).toEqual(
       NUMBERS.map(number => [number, number, true, 'published'])
     )
@@ -174,5 +178,21 @@ describe('source-versions: replaying the published history', () => {
     expect(result.error).toMatch(/source version 0\.2\.0 was not published .*broken in 0\.2\.0/s)
     const listed = await api(pair.prod, `/v1/algorithms/${DEST_OWNER}/flaky/versions?published=true`, { key: pair.prodKey })
     expect((listed.body as { results: ListedVersion[] }).results.map(version => version.version_info.semantic_version)).toEqual(['0.1.0'])
+  })
+
+  it('replays the same from git servers that serve partial clone, still in one source fetch', async () => {
+    const partial = await startClusterPair({ partialClone: true })
+    try {
+      partial.dev.createAlgorithm(SOURCE_OWNER, NAME)
+      await partial.dev.publishHistory(SOURCE_OWNER, NAME, HISTORY)
+      partial.dev.clearRequests()
+      const run = await runAction(partial.inputs({ algorithms: NAME, publish: true, 'source-versions': 'all' }))
+      expect(run.exitCode, run.stdout).toBe(0)
+      expect(versionsOf(run).map(v => v.destVersion)).toEqual(NUMBERS)
+      const fetches = partial.dev.requests.filter(request => request.gitService === 'upload-pack' && request.method === 'POST')
+      expect(fetches.length).toBeLessThanOrEqual(2)
+    } finally {
+      await partial.stop()
+    }
   })
 })
