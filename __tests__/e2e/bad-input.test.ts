@@ -162,13 +162,19 @@ const CASES: BadInput[] = [
   },
   {
     title: 'source-version and source-versions together',
-    inputs: { 'source-version': '1.2.0', 'source-versions': 'all' },
+    inputs: { 'source-version': '1.2.0', 'source-versions': 'all', publish: 'true' },
     input: 'source-versions',
     says: /cannot be combined with source-version: give source-version to promote one version, or source-versions to replay several/
   },
   {
+    title: 'source-versions without publish',
+    inputs: { 'source-versions': 'all' },
+    input: 'source-versions',
+    says: /publishes each selected version, so it needs publish: true/
+  },
+  {
     title: 'source-versions neither all nor a semver range',
-    inputs: { 'source-versions': 'latest' },
+    inputs: { 'source-versions': 'latest', publish: 'true' },
     input: 'source-versions',
     says: /'latest' is neither 'all' nor a semver range: use e\.g\. 'all', '>=1\.0\.0'/
   },
