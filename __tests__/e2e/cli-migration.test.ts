@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
 const DEV_ADMIN_KEY = 'simDevAdmin/with+Canary=0123456789'
@@ -100,6 +100,29 @@ describe('bundled CLI for a migration', () => {
     const results = JSON.parse(run.stdout).results as { algorithm: string; status: string }[]
     expect(results.map(result => `${result.algorithm}:${result.status}`)).toEqual(['alpha:planned', 'beta:planned'])
     expect(pair.prod.getAlgorithm(DEST_OWNER, 'alpha')).toBeUndefined()
+  })
+
+  it('--source-versions all --publish replays the published history, each version in the JSON results', async () => {
+    pair.dev.createAlgorithm(SOURCE_OWNER, 'hist')
+    const tree = (n: number) => ({ files: { 'src/hist.py': `def apply(input):\n    return "v${n} " + input\n` } })
+    await pair.dev.publishHistory(SOURCE_OWNER, 'hist', [
+      { ...tree(1), publish: 'minor' },
+      { ...tree(2), publish: 'revision' },
+      { ...tree(3), publish: 'major' }
+    ])
+    const { 'source-api-key': sourceKey, 'dest-api-key': destKey, ...inputs } = pair.inputs()
+    const args = Object.entries(inputs).flatMap(([name, value]) => [`--${name}`, value])
+    const run = await runCli([...args, '--algorithms', 'hist', '--publish', '--source-versions', 'all'], {
+      SOURCE_API_KEY: sourceKey,
+      DEST_API_KEY: destKey
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    const [result] = JSON.parse(run.stdout).results as { versions: { sourceVersion: string; destVersion: string }[] }[]
+    expect(result.versions.map(version => `${version.sourceVersion}=${version.destVersion}`)).toEqual([
+      '0.1.0=0.1.0',
+      '0.1.1=0.1.1',
+      '1.0.0=1.0.0'
+    ])
   })
 
   it('--create-owner with a version-map-file that is not a version map creates nothing', async () => {

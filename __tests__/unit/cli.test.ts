@@ -283,3 +283,20 @@ describe('messages in command-line terms', () => {
     expect(inCommandLineTerms(text)).toBe(text)
   })
 })
+
+describe('historyLines', () => {
+  it('lists each source version of a replayed history, naming the destination number where it differs', async () => {
+    const { historyLines } = await import('../../src/cli/output.js')
+    const version = (source: string, dest: string) => ({
+      sourceVersion: source,
+      sourceCommit: 'a'.repeat(40),
+      destVersion: dest,
+      destCommit: 'b'.repeat(40),
+      matched: source === dest,
+      status: 'published' as const
+    })
+    const result = { algorithm: 'hello', destination: 'prod', versions: [version('0.1.0', '0.1.0'), version('0.1.1', '0.3.1')] }
+    expect(historyLines(result as unknown as PromotionResult)).toEqual(['', 'hello → prod versions: 0.1.0, 0.1.1 as 0.3.1'])
+    expect(historyLines({ algorithm: 'x' } as PromotionResult)).toEqual([])
+  })
+})

@@ -50,6 +50,7 @@ export function resultsSummary(config: PromotionConfig, report: RunReport, color
     const files = changedFiles(result)
     if (files.length > 0) lines.push('', ...files)
   }
+  lines.push(...report.results.flatMap(historyLines))
   for (const result of report.results) {
     if (!result.error) continue
     lines.push(
@@ -82,4 +83,13 @@ export function changedFiles(result: PromotionResult): string[] {
     ...cappedFileList(modified, FILES_PER_LIST, file => `  M ${withoutTerminalControls(file)}`),
     ...cappedFileList(deleted, FILES_PER_LIST, file => `  D ${withoutTerminalControls(file)}`)
   ]
+}
+
+/** With --source-versions: each source version and its destination number, marking those numbered otherwise. */
+export function historyLines(result: PromotionResult): string[] {
+  if (!result.versions?.length) return []
+  const versions = result.versions.map(version =>
+    version.matched ? version.sourceVersion : `${version.sourceVersion} as ${version.destVersion}`
+  )
+  return ['', `${result.algorithm} → ${result.destination} versions: ${versions.join(', ')}`]
 }
