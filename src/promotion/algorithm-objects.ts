@@ -1,3 +1,4 @@
+import { findAlgorithmReferences, type FoundReference } from '../dependencies/references.js'
 import type { FileChanges, ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
@@ -20,6 +21,7 @@ export class AlgorithmObjects {
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
   private treeCheck?: Promise<void>
+  private calls?: Promise<FoundReference[]>
   /** Stores that took a destination's head while the source arrived (see fetchDestinationHeadAlongside). */
   private readonly asideStores: Promise<ObjectStore>[] = []
 
@@ -165,6 +167,19 @@ export class AlgorithmObjects {
   async sourceMatches(pattern: string): Promise<string[]> {
     await this.ensureSource('complete')
     return (await this.work()).matchesIn(this.sourceCommit, pattern)
+  }
+
+  /**
+   * The algorithm calls in the source (see dependencies/references.ts), read once however many
+   * destinations ask: the files that mention `algo` and only those, two local git processes.
+   */
+  algorithmCalls(): Promise<FoundReference[]> {
+    return (this.calls ??= this.readAlgorithmCalls())
+  }
+
+  private async readAlgorithmCalls(): Promise<FoundReference[]> {
+    await this.ensureSource('complete')
+    return findAlgorithmReferences(await (await this.work()).filesMatching(this.sourceCommit, 'algo'))
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */

@@ -1,5 +1,6 @@
 import { openSession, type ClusterSession } from '../cluster/session.js'
 import { batchesOf, type Batch } from './batches.js'
+import { dependencyOrder } from './dependency-order.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import { RunnerGit } from '../git/runner-git.js'
 import { algorithmRepository } from '../git/remote.js'
@@ -12,6 +13,8 @@ import { checkSecretsStage } from '../stages/check-secrets.js'
 import { planPublishStage } from '../stages/plan-publish.js'
 import type { CollectionResult } from '../data/result.js'
 import type { CollectionProgressListener } from '../promotion/collections-phase.js'
+import { checkDependenciesStage } from '../stages/check-dependencies.js'
+import { findAlgorithmCallsStage } from '../stages/find-algorithm-calls.js'
 import { findDataReferencesStage } from '../stages/find-data-references.js'
 import { promoteDataStage } from '../stages/promote-data.js'
 import { prepareDestinationStage } from '../stages/prepare-destination.js'
@@ -32,10 +35,12 @@ export const PROMOTION_PIPELINE = Pipeline.start()
   .then(prepareDestinationStage)
   .then(syncMetadataStage)
   .then(findDataReferencesStage)
+  .then(findAlgorithmCallsStage)
   .then(syncCodeStage)
   .then(promoteDataStage)
   .then(checkSecretsStage)
   .then(planPublishStage)
+  .then(checkDependenciesStage)
   .then(awaitBuildStage)
   .then(smokeTestStage)
   .then(publishStage)
@@ -89,7 +94,12 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     waitBeforeCleanup: task => void pending.push(task)
   }
   try {
-    const results = await promoteInBatches(batchesOf([config.algorithms]), destinations, context, deps)
+    const order = await dependencyOrder(config.algorithms, context, algorithms => targetsOf(algorithms, destinations.slice(0, 1), config))
+    const promoted = await promoteInBatches(batchesOf(order.waves), destinations, context, deps)
+    const results = promoted.map(result => {
+      const reason = order.addedBecause.get(result.algorithm)
+      return reason === undefined ? result : { ...result, addedBecause: reason }
+    })
     // Data alone (`collections` without `algorithms`): no target reaches the data stage, so each destination is served here.
     if (results.length === 0) await Promise.all(destinations.map(session => context.ahead.collections.forDestination(session.account)))
     return { results, collections: await context.ahead.collections.results() }
@@ -150,8 +160,21 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
     ...(sync && sync.kind !== 'unchanged' ? { changes: sync.changes } : {}),
     ...(target.metadataChanges?.length
       ? { metadataChanges: target.metadataChanges.map(change => change.field), metadataDiff: target.metadataChanges.map(describeChange) }
-      : {})
+      : {}),
+    ...dependencyFields(target)
   }
+}
+
+function dependencyFields(target: Partial<PromotedTarget>): Pick<PromotionResult, 'references' | 'dynamicCalls'> {
+  const checked = target.dependencies
+  if (!checked) return {}
+  const references = checked.references.map(({ address, status, reason, namesSourceOwner }) => ({
+    address,
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(namesSourceOwner ? { namesSourceOwner } : {})
+  }))
+  return { references, dynamicCalls: checked.dynamic.length }
 }
 
 function statusOf(target: Partial<PromotedTarget>): PromotionResult['status'] {
