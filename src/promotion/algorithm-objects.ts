@@ -120,9 +120,11 @@ export class AlgorithmObjects {
     this.ensureSource('complete').catch(() => {})
   }
 
-  /** Resolves once no fetch is running (whatever its outcome), so the stores can be removed. */
+  /** Resolves once no fetch or read is running (whatever its outcome), so the stores can be removed. */
   async settled(): Promise<void> {
     await this.sourceFetch?.catch(() => {})
+    // Reading the calls runs git in the work store after the fetch: the store stays until it is through.
+    await this.calls?.catch(() => {})
   }
 
   /** Frees the disk as soon as the algorithm's code is synced; a long run then never holds every tree at once. */

@@ -79,15 +79,17 @@ async function discoverLevel(
     { ...context, ahead: context.ahead.forTargets([]) },
     { part: 'dependency discovery' }
   )
-  await Promise.all(settled.map(each => each.target.objects?.remove()))
   for (const each of settled) {
-    if (!each.ok) {
+    const read = each.ok ? await each.target.algorithmCalls : undefined
+    if (!each.ok || read?.status !== 'fulfilled') {
+      if (read?.status === 'rejected')
+        context.logger.warning(`${each.target.algorithm}: its calls could not be read (${String(read.reason)})`)
       found.set(each.target.algorithm, undefined)
       continue
     }
-    const calls = each.target.algorithmCalls?.references ?? []
-    found.set(each.target.algorithm, { calls, version: each.target.source.version })
+    found.set(each.target.algorithm, { calls: read.value.references, version: each.target.source.version })
   }
+  await Promise.all(settled.map(each => each.target.objects?.remove()))
 }
 
 /** The calls of the source owner's algorithms, as closure wants them. */

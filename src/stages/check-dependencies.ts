@@ -3,7 +3,8 @@ import { checkReferences, sourceOwnerWarning, type CheckedReference } from '../p
 import { PromotionError } from '../promotion/failure.js'
 import { needsPublishing } from '../promotion/publishing-need.js'
 import type { Stage, Target } from '../pipeline/stage.js'
-import type { AlgorithmCallsRead } from './find-algorithm-calls.js'
+import { valueOf } from '../util/settled.js'
+import { describeCalls, type AlgorithmCallsRead } from './find-algorithm-calls.js'
 import type { SyncedCode } from './sync-code.js'
 
 /** The promoted code's calls as checked at this destination; undefined when they were not read. */
@@ -36,8 +37,9 @@ export const checkDependenciesStage: Stage<CheckTarget, CheckedDependencies> = {
     config.dependencies === 'off' || target.algorithmCalls === undefined ? { dependencies: undefined } : undefined,
   run: async (target, context) => {
     const { config, logger, source, ahead } = context.run
-    const calls = target.algorithmCalls
-    if (!calls) return { dependencies: undefined }
+    if (!target.algorithmCalls) return { dependencies: undefined }
+    const calls = valueOf(await target.algorithmCalls)
+    logger.info(`${target.label}: ${describeCalls(calls)}`)
     const references = await checkReferences(calls.references, target.session, source.account.algoOwner, ahead.dependencies)
     const where = target.session.account.cluster.label
     for (const reference of references.filter(each => each.namesSourceOwner)) {

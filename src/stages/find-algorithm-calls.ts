@@ -1,5 +1,6 @@
 import type { PromotionConfig } from '../core/config.js'
-import { addressOf, isDynamic, type AlgorithmReference, type DynamicReference } from '../dependencies/references.js'
+import { addressOf, isDynamic, type AlgorithmReference, type DynamicReference, type FoundReference } from '../dependencies/references.js'
+import { settle } from '../util/settled.js'
 import type { Stage, Target, TargetContext } from '../pipeline/stage.js'
 import { codeWillChange } from '../promotion/code-change.js'
 import type { PreparedDestination } from './prepare-destination.js'
@@ -12,22 +13,27 @@ export interface AlgorithmCalls {
 }
 
 /**
- * What checking the dependencies needs: the calls read, or undefined where they
- * were not (`dependencies: off`, or code that changes at no destination).
+ * What checking the dependencies needs: the calls being read (settled, so a
+ * failed read waits for the stage that needs it), or undefined where they are
+ * not read (`dependencies: off`, or code that changes at no destination).
+ * Check dependencies takes them, so placing it before this stage does not compile.
  */
 export interface AlgorithmCallsRead {
-  readonly algorithmCalls: AlgorithmCalls | undefined
+  readonly algorithmCalls: Promise<PromiseSettledResult<AlgorithmCalls>> | undefined
 }
 
 /** The destination's state is unknown to a pipeline that only reads (promote's discovery): its calls are read. */
 type FindTarget = Target & ResolvedSource & Partial<PreparedDestination>
 
 /**
- * Reads the algorithm calls in each algorithm's source while its objects are
- * at hand (before the code sync frees them): once per algorithm, however many
- * destinations ask, and only where the code will change — an unchanged re-run
- * moves no source object. With `dependencies: promote` every source is read:
- * the run's order depends on the calls whether the code changes or not.
+ * Starts reading the algorithm calls in each algorithm's source while its
+ * objects are at hand (before the code sync frees them, which waits for the
+ * read): once per algorithm, however many destinations ask, and only where the
+ * code will change — an unchanged re-run moves no source object. The read runs
+ * alongside the code sync (it needs the whole source, which the sync fetches
+ * anyway) and is awaited by check dependencies. With `dependencies: promote`
+ * every source is read: the run's order depends on the calls whether the code
+ * changes or not.
  */
 export const findAlgorithmCallsStage: Stage<FindTarget, AlgorithmCallsRead> = {
   title: 'Find algorithm calls',
@@ -37,11 +43,7 @@ export const findAlgorithmCallsStage: Stage<FindTarget, AlgorithmCallsRead> = {
   skip: (_target, config) => (config.dependencies === 'off' ? { algorithmCalls: undefined } : undefined),
   run: async (target, context) => {
     if (!(await callsWanted(target, context.run.config, context))) return { algorithmCalls: undefined }
-    const found = await target.objects.algorithmCalls()
-    const references = found.filter((reference): reference is AlgorithmReference => !isDynamic(reference))
-    const dynamic = found.filter(isDynamic)
-    context.run.logger.info(`${target.label}: ${describeCalls(references, dynamic)}`)
-    return { algorithmCalls: { references, dynamic } }
+    return { algorithmCalls: settle(target.objects.algorithmCalls().then(splitCalls)) }
   }
 }
 
@@ -51,9 +53,18 @@ async function callsWanted(target: FindTarget, config: PromotionConfig, context:
   return codeWillChange({ ...target, destinationState }, context.run.ahead.destinations)
 }
 
-function describeCalls(references: readonly AlgorithmReference[], dynamic: readonly DynamicReference[]): string {
+function splitCalls(found: readonly FoundReference[]): AlgorithmCalls {
+  return {
+    references: found.filter((reference): reference is AlgorithmReference => !isDynamic(reference)),
+    dynamic: found.filter(isDynamic)
+  }
+}
+
+/** The calls as the log says them: `calls owner/name/1.*, …`, and how many cannot be checked. */
+export function describeCalls(calls: AlgorithmCalls): string {
+  const { references, dynamic } = calls
   if (references.length === 0 && dynamic.length === 0) return 'calls no algorithm'
   const named = [...new Set(references.map(addressOf))]
-  const calls = named.length > 0 ? `calls ${named.join(', ')}` : 'names no algorithm'
-  return dynamic.length > 0 ? `${calls}; ${dynamic.length} call(s) built at run time cannot be checked` : calls
+  const text = named.length > 0 ? `calls ${named.join(', ')}` : 'names no algorithm'
+  return dynamic.length > 0 ? `${text}; ${dynamic.length} call(s) built at run time cannot be checked` : text
 }
