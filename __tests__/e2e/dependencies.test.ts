@@ -5,10 +5,12 @@
  * added and promoted first. Calls that must resolve at the destination use a
  * destination owner equal to the source owner: references are never rewritten.
  */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EmulatedCluster } from '../../emulator/index.js'
 import type { RequestRecord } from '../../emulator/types.js'
-import { runAction } from '../../scripts/lib/run-action.js'
+import { actionNode, runAction } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 
 const calling = (address: string): string =>
@@ -174,6 +176,20 @@ describe('bundled action, algorithms that call algorithms', () => {
     ])
   }, 60_000)
 
+  it('the command line warns about the unmet calls on stderr, and --json includes them in the results', async () => {
+    await algorithm(pair.dev, SOURCE_OWNER, 'A', calling(`${SOURCE_OWNER}/C/0.1.0`), ['minor'])
+    const run = await runCli(pair, ['--algorithms', 'A', '--dependencies', 'warn', '--dry-run', '--json'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stderr).toContain(
+      `A → ${labelOf(pair.prod)}: calls ${SOURCE_OWNER}/C 0.1.0 (src/A.py:4), which ${labelOf(pair.prod)} does not answer`
+    )
+    const [result] = (JSON.parse(run.stdout) as { results: Result[] }).results
+    expect(result.references).toMatchObject([{ address: `${SOURCE_OWNER}/C/0.1.0`, status: 'unmet', namesSourceOwner: true }])
+    expect(result.dynamicCalls).toBe(0)
+    const off = await runCli(pair, ['--algorithms', 'A', '--dry-run', '--json', '--dependencies', 'off'])
+    expect((JSON.parse(off.stdout) as { results: Result[] }).results[0].references).toBeUndefined()
+  }, 60_000)
+
   it('200 algorithms, one with a reference: the run asks only that reference more than with dependencies: off', async () => {
     // A library the destination owner already has there: the key may read it, so the check asks twice.
     await algorithm(pair.prod, DEST_OWNER, 'lib', ANSWERING, ['major'])
@@ -200,6 +216,24 @@ describe('bundled action, algorithms that call algorithms', () => {
     expect(difference(off, warn)).toEqual([])
   }, 300_000)
 })
+
+const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
+
+/** The bundled command-line tool promoting from the pair's dev to its prod, keys in the environment. */
+function runCli(pair: ClusterPair, extra: readonly string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const { 'source-api-key': sourceKey, 'dest-api-key': destKey, ...inputs } = pair.inputs()
+  const args = [...Object.entries(inputs).flatMap(([name, value]) => [`--${name}`, value]), ...extra]
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SOURCE_API_KEY: sourceKey, DEST_API_KEY: destKey, NO_COLOR: '1' }
+  return new Promise((resolve, reject) => {
+    const child = spawn(actionNode(), [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => resolve({ exitCode: code ?? -1, stdout, stderr }))
+  })
+}
 
 const line =
   (cluster: string) =>

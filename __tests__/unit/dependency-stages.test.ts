@@ -13,11 +13,14 @@ import { findAlgorithmReferences } from '../../src/dependencies/references.js'
 import { Pipeline } from '../../src/pipeline/pipeline.js'
 import type { RunContext, TargetContext } from '../../src/pipeline/stage.js'
 import type { AlgorithmObjects } from '../../src/promotion/algorithm-objects.js'
-import { DependencyAnswers } from '../../src/promotion/dependency-check.js'
+import { DependencyAnswers, type AlgorithmCalls } from '../../src/promotion/dependency-check.js'
 import type { PromotionResult } from '../../src/promotion/result.js'
+import pc from 'picocolors'
+import { resultsSummary } from '../../src/cli/output.js'
 import { addedAlgorithmLines, dependencyGraph, unmetReferenceLines } from '../../src/report/dependencies.js'
+import type { RunReport } from '../../src/report/run-report.js'
 import { checkDependenciesStage } from '../../src/stages/check-dependencies.js'
-import { findAlgorithmCallsStage, type AlgorithmCalls } from '../../src/stages/find-algorithm-calls.js'
+import { findAlgorithmCallsStage } from '../../src/stages/find-algorithm-calls.js'
 import { prepareDestinationStage } from '../../src/stages/prepare-destination.js'
 import { resolveSourceStage } from '../../src/stages/resolve-source.js'
 import { syncCodeStage } from '../../src/stages/sync-code.js'
@@ -229,5 +232,17 @@ describe('the dependency report', () => {
     expect(graph).toMatch(/n1 -\.->\|"latest unmet: prod: data_science\/X does not exist at the destination"\| n3/)
     expect(unmetReferenceLines(results)).toEqual(['A → prod: calls data_science/X: data_science/X does not exist at the destination'])
     expect(addedAlgorithmLines(results)).toEqual(['C: called by B as C 0.2.0'])
+  })
+
+  it("the command line's summary lists added algorithms and unmet calls", () => {
+    const results = [
+      result('C', { addedBecause: 'called by B as C 0.2.0' }),
+      result('A', {
+        references: [{ address: 'data_science/X', status: 'unmet', reason: 'data_science/X does not exist at the destination' }]
+      })
+    ]
+    const text = resultsSummary({ dryRun: false } as PromotionConfig, { results } as unknown as RunReport, pc.createColors(false))
+    expect(text).toContain('Added because they are called:\n  C: called by B as C 0.2.0')
+    expect(text).toContain('Unmet calls:\n  A → prod: calls data_science/X: data_science/X does not exist at the destination')
   })
 })

@@ -1,9 +1,38 @@
 import { ClusterApiError } from '../cluster/errors.js'
 import type { ClusterSession } from '../cluster/session.js'
 import type { Version } from '../cluster/types.js'
-import { addressOf, describeVersion, type AlgorithmReference } from '../dependencies/references.js'
+import {
+  addressOf,
+  describeVersion,
+  isDynamic,
+  type AlgorithmReference,
+  type DynamicReference,
+  type FoundReference
+} from '../dependencies/references.js'
 import { checkReference, type DestinationAlgorithm, type PublishedVersion, type ReferenceCheck } from '../dependencies/satisfaction.js'
 import { EarlyAnswers } from '../util/early-answers.js'
+
+/** The algorithm calls in the promoted code: the references it names, and the calls built at run time. */
+export interface AlgorithmCalls {
+  readonly references: readonly AlgorithmReference[]
+  readonly dynamic: readonly DynamicReference[]
+}
+
+export function splitCalls(found: readonly FoundReference[]): AlgorithmCalls {
+  return {
+    references: found.filter((reference): reference is AlgorithmReference => !isDynamic(reference)),
+    dynamic: found.filter(isDynamic)
+  }
+}
+
+/** The calls as the log says them: `calls owner/name/1.*, …`, and how many cannot be checked. */
+export function describeCalls(calls: AlgorithmCalls): string {
+  const { references, dynamic } = calls
+  if (references.length === 0 && dynamic.length === 0) return 'calls no algorithm'
+  const named = [...new Set(references.map(addressOf))]
+  const text = named.length > 0 ? `calls ${named.join(', ')}` : 'names no algorithm'
+  return dynamic.length > 0 ? `${text}; ${dynamic.length} call(s) built at run time cannot be checked` : text
+}
 
 /** One algorithm reference of the promoted code, as checked at one destination. */
 export interface CheckedReference extends ReferenceCheck {

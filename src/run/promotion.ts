@@ -167,7 +167,8 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
 
 function dependencyFields(target: Partial<PromotedTarget>): Pick<PromotionResult, 'references' | 'dynamicCalls'> {
   const checked = target.dependencies
-  if (!checked) return {}
+  // Code that calls no algorithm adds nothing: results stay as they were for most algorithms.
+  if (!checked || (checked.references.length === 0 && checked.dynamic.length === 0)) return {}
   const references = checked.references.map(({ address, status, reason, namesSourceOwner }) => ({
     address,
     status,

@@ -1,10 +1,10 @@
 import type { DynamicReference } from '../dependencies/references.js'
-import { checkReferences, sourceOwnerWarning, type CheckedReference } from '../promotion/dependency-check.js'
+import { checkReferences, describeCalls, sourceOwnerWarning, type CheckedReference } from '../promotion/dependency-check.js'
 import { PromotionError } from '../promotion/failure.js'
 import { needsPublishing } from '../promotion/publishing-need.js'
 import type { Stage, Target } from '../pipeline/stage.js'
 import { valueOf } from '../util/settled.js'
-import { describeCalls, type AlgorithmCallsRead } from './find-algorithm-calls.js'
+import type { AlgorithmCallsRead } from './find-algorithm-calls.js'
 import type { SyncedCode } from './sync-code.js'
 
 /** The promoted code's calls as checked at this destination; undefined when they were not read. */

@@ -1,16 +1,10 @@
 import type { PromotionConfig } from '../core/config.js'
-import { addressOf, isDynamic, type AlgorithmReference, type DynamicReference, type FoundReference } from '../dependencies/references.js'
+import { splitCalls, type AlgorithmCalls } from '../promotion/dependency-check.js'
 import { settle } from '../util/settled.js'
 import type { Stage, Target, TargetContext } from '../pipeline/stage.js'
 import { codeWillChange } from '../promotion/code-change.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
-
-/** The algorithm calls in the promoted code: the references it names, and the calls built at run time. */
-export interface AlgorithmCalls {
-  readonly references: readonly AlgorithmReference[]
-  readonly dynamic: readonly DynamicReference[]
-}
 
 /**
  * What checking the dependencies needs: the calls being read (settled, so a
@@ -51,20 +45,4 @@ async function callsWanted(target: FindTarget, config: PromotionConfig, context:
   const { destinationState } = target
   if (config.dependencies === 'promote' || destinationState === undefined) return true
   return codeWillChange({ ...target, destinationState }, context.run.ahead.destinations)
-}
-
-function splitCalls(found: readonly FoundReference[]): AlgorithmCalls {
-  return {
-    references: found.filter((reference): reference is AlgorithmReference => !isDynamic(reference)),
-    dynamic: found.filter(isDynamic)
-  }
-}
-
-/** The calls as the log says them: `calls owner/name/1.*, …`, and how many cannot be checked. */
-export function describeCalls(calls: AlgorithmCalls): string {
-  const { references, dynamic } = calls
-  if (references.length === 0 && dynamic.length === 0) return 'calls no algorithm'
-  const named = [...new Set(references.map(addressOf))]
-  const text = named.length > 0 ? `calls ${named.join(', ')}` : 'names no algorithm'
-  return dynamic.length > 0 ? `${text}; ${dynamic.length} call(s) built at run time cannot be checked` : text
 }
