@@ -17,6 +17,9 @@ import { DependencyAnswers, type AlgorithmCalls } from '../../src/promotion/depe
 import type { PromotionResult } from '../../src/promotion/result.js'
 import pc from 'picocolors'
 import { resultsSummary } from '../../src/cli/output.js'
+import { renderPlanComment } from '../../src/github-api/plan-comment.js'
+import { parseConfig } from '../../src/inputs/parse.js'
+import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 import { addedAlgorithmLines, dependencyGraph, unmetReferenceLines } from '../../src/report/dependencies.js'
 import type { RunReport } from '../../src/report/run-report.js'
 import { checkDependenciesStage } from '../../src/stages/check-dependencies.js'
@@ -244,5 +247,22 @@ describe('the dependency report', () => {
     const text = resultsSummary({ dryRun: false } as PromotionConfig, { results } as unknown as RunReport, pc.createColors(false))
     expect(text).toContain('Added because they are called:\n  C: called by B as C 0.2.0')
     expect(text).toContain('Unmet calls:\n  A → prod: calls data_science/X: data_science/X does not exist at the destination')
+  })
+
+  it('the plan comment lists the algorithms promote would add and the calls a destination would not answer', () => {
+    const inputs: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'A', 'dry-run': 'true', dependencies: 'promote' }
+    const config = parseConfig(name => inputs[name] ?? '', {})
+    const results = [
+      result('C', { status: 'planned', addedBecause: 'called by A as C 0.2.0' }),
+      result('A', {
+        status: 'planned',
+        references: [{ address: 'data_science/C/0.2.0', status: 'unmet', reason: 'C 0.2.0 is not published' }]
+      })
+    ]
+    const comment = renderPlanComment(config, results)
+    expect(comment).toContain('**Added because they are called** (`dependencies: promote`):\n\n- C: called by A as C 0.2.0')
+    expect(comment).toContain(
+      '**Calls a destination does not answer:**\n\n- A → prod: calls data\\_science/C/0.2.0: C 0.2.0 is not published'
+    )
   })
 })
