@@ -176,6 +176,18 @@ describe('bundled action, algorithms that call algorithms', () => {
     ])
   }, 60_000)
 
+  it("dependencies: promote warns when a call pins a version the source's latest does not match", async () => {
+    await algorithm(pair.dev, SOURCE_OWNER, 'B', ANSWERING, ['minor', 'minor'])
+    await algorithm(pair.dev, SOURCE_OWNER, 'A', calling(`${SOURCE_OWNER}/B/0.1.0`), ['minor'])
+    const run = await runAction(pair.inputs({ ...sameOwnerAtProd(pair), algorithms: 'A', dependencies: 'promote', 'dry-run': true }))
+    expect(run.exitCode, run.stdout).toBe(0)
+    expect(run.stdout).toContain("::warning::A calls B 0.1.0, but the source's B promoted by this run is its version 0.2.0")
+    expect(resultsOf(run.outputs).map(result => [result.algorithm, result.addedBecause])).toEqual([
+      ['B', 'called by A as B 0.1.0'],
+      ['A', undefined]
+    ])
+  }, 60_000)
+
   it('the command line warns about the unmet calls on stderr, and --json includes them in the results', async () => {
     await algorithm(pair.dev, SOURCE_OWNER, 'A', calling(`${SOURCE_OWNER}/C/0.1.0`), ['minor'])
     const run = await runCli(pair, ['--algorithms', 'A', '--dependencies', 'warn', '--dry-run', '--json'])
