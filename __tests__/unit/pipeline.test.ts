@@ -132,13 +132,21 @@ describe('Pipeline.run', () => {
 
 describe('the promotion pipeline', () => {
   it('lists its stages in order', () => {
-    expect(PROMOTION_PIPELINE.titles.slice(0, 6)).toEqual([
+    expect(PROMOTION_PIPELINE.titles).toEqual([
       'Resolve source versions',
       'Prepare destination algorithms',
       'Sync metadata',
       'Find data references',
+      'Find algorithm calls',
       'Replay source versions',
-      'Sync code'
+      'Sync code',
+      'Promote data collections',
+      'Check secrets',
+      'Plan publishing',
+      'Check dependencies',
+      'Wait for builds',
+      'Smoke test',
+      'Publish'
     ])
   })
 

@@ -154,7 +154,14 @@ describe('README and docs/', () => {
 
   it('has no relative link that leads nowhere, in the README or docs/', async () => {
     const broken: string[] = []
-    for (const file of ['README.md', 'docs/security.md', 'docs/reliability.md', 'docs/performance.md', 'docs/troubleshooting.md']) {
+    for (const file of [
+      'README.md',
+      'docs/security.md',
+      'docs/reliability.md',
+      'docs/performance.md',
+      'docs/troubleshooting.md',
+      'docs/dependencies.md'
+    ]) {
       const text = await readFile(file, 'utf8')
       for (const [, target] of text.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)[^)]*\)/g)) {
         const resolved = path.join(path.dirname(file), target)

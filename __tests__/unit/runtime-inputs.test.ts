@@ -47,6 +47,14 @@ describe('runtime inputs', () => {
     ])
   })
 
+  it('reads dependencies (warn by default) and refuses an unknown mode, naming the input and the modes', () => {
+    expect(parse({}).dependencies).toBe('warn')
+    for (const mode of ['require', 'promote', 'off']) expect(parse({ dependencies: mode }).dependencies).toBe(mode)
+    expect(problemsOf({ dependencies: 'strict' })).toEqual([
+      "dependencies: 'strict' is not allowed: use 'warn' (a warning per call the destination cannot answer), 'require' (no publish then), 'promote' (promote the source owner's called algorithms first) or 'off'"
+    ])
+  })
+
   it('reads smoke-test cases inline, from a file in the workspace, or sample-input', async () => {
     expect(parse({ 'smoke-test': '[{"input": "Jane", "expected": "hello Jane"}, {"input": {"n": 1}}]' }).smokeTest).toEqual({
       kind: 'cases',

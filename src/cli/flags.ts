@@ -170,6 +170,13 @@ export const INPUT_FLAGS: readonly InputFlag[] = [
     description: 'when the destination lacks a secret name the source algorithm has: fail (no publish) or warn; values are never read'
   },
   {
+    input: 'dependencies',
+    value: 'warn|require|promote|off',
+    group: PUBLISH,
+    description:
+      'algorithms the promoted code calls (algo("owner/name/1.*")): warn when the destination cannot answer a call, require (no publish then), promote (the source owner\'s called algorithms too, dependencies first), or off'
+  },
+  {
     input: 'smoke-test',
     value: 'cases',
     group: PUBLISH,

@@ -9,6 +9,7 @@ import { publicResult } from '../report/public-result.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
 import { withoutTerminalControls } from '../util/remote-text.js'
 import { FILES_PER_LIST, cappedFileList } from '../report/file-list.js'
+import { addedAlgorithmLines, unmetReferenceLines } from '../report/dependencies.js'
 import type { PromotionResult } from '../promotion/result.js'
 
 type Colors = ReturnType<typeof pc.createColors>
@@ -51,6 +52,10 @@ export function resultsSummary(config: PromotionConfig, report: RunReport, color
     if (files.length > 0) lines.push('', ...files)
   }
   lines.push(...report.results.flatMap(historyLines))
+  const added = addedAlgorithmLines(report.results)
+  if (added.length > 0) lines.push('', 'Added because they are called:', ...added.map(line => `  ${withoutTerminalControls(line)}`))
+  const unmet = unmetReferenceLines(report.results)
+  if (unmet.length > 0) lines.push('', colors.yellow('Unmet calls:'), ...unmet.map(line => `  ${withoutTerminalControls(line)}`))
   for (const result of report.results) {
     if (!result.error) continue
     lines.push(

@@ -43,6 +43,12 @@ export type MetadataMode = 'create' | 'sync'
 /** What a destination missing a source secret does to publishing. */
 export type MissingSecrets = 'fail' | 'warn'
 
+/**
+ * What a run does about the algorithms the promoted code calls: `warn` about a call the destination
+ * cannot answer, `require` it (fail before publishing), `promote` the source owner's callees first, or `off`.
+ */
+export type DependencyMode = 'warn' | 'require' | 'promote' | 'off'
+
 export interface SmokeTestCase {
   readonly input: unknown
   /** Without it, any answer that is not an error passes. */
@@ -98,6 +104,7 @@ export interface PromotionConfig {
   readonly releaseNotes?: string
   readonly metadata: MetadataMode
   readonly missingSecrets: MissingSecrets
+  readonly dependencies: DependencyMode
   readonly smokeTest?: SmokeTest
   readonly buildTimeoutMs: number
   readonly versionMapFile?: string

@@ -204,6 +204,25 @@ export class BareRepository {
     }
   }
 
+  /**
+   * The text files of `commit` whose content matches an extended regex (path → text): one `git grep -l`,
+   * then one `cat-file --batch` for all of them; needs the blobs.
+   */
+  async filesMatching(commit: string, pattern: string): Promise<Map<string, string>> {
+    let listed: string
+    try {
+      listed = (await this.local('grep', ['grep', '-I', '-l', '-z', '-E', '-e', pattern, commit, '--'])).stdout
+    } catch (error) {
+      if (error instanceof GitError && error.exitCode === 1) return new Map() // git grep's "no match"
+      throw error
+    }
+    // Each name is `<commit>:<path>`, which cat-file reads as is; a path with a line break cannot be one line of its input.
+    const names = listed.split('\0').filter(name => name !== '' && !name.includes('\n'))
+    if (names.length === 0) return new Map()
+    const { stdoutBytes } = await this.local('cat-file', ['cat-file', '--batch'], `${names.join('\n')}\n`)
+    return blobsOfBatch(names, stdoutBytes ?? Buffer.alloc(0), `${commit}:`)
+  }
+
   /** Files added, modified and deleted between two commits (compares ids; blobs need not be present). */
   async changedPaths(from: string | undefined, to: string): Promise<FileChanges> {
     const args = from ? ['diff-tree', '-r', '-z', '--no-renames', '--name-status', from, to] : ['ls-tree', '-r', '-z', '--name-only', to]
@@ -230,6 +249,26 @@ export class BareRepository {
     })
     return stdout.trim()
   }
+}
+
+/** `cat-file --batch` output (`<id> <type> <size>\n<content>\n` per name asked, in order) as path → text. */
+function blobsOfBatch(names: readonly string[], bytes: Buffer, prefix: string): Map<string, string> {
+  const files = new Map<string, string>()
+  let offset = 0
+  for (const name of names) {
+    const headerEnd = bytes.indexOf(10, offset)
+    if (headerEnd < 0) break
+    const [, type, size] = bytes.subarray(offset, headerEnd).toString('utf8').split(' ')
+    if (size === undefined) {
+      offset = headerEnd + 1 // `<name> missing`
+      continue
+    }
+    const end = headerEnd + 1 + Number(size)
+    if (type === 'blob')
+      files.set(name.startsWith(prefix) ? name.slice(prefix.length) : name, bytes.subarray(headerEnd + 1, end).toString('utf8'))
+    offset = end + 1
+  }
+  return files
 }
 
 interface GitRun {

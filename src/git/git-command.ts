@@ -5,6 +5,8 @@ import { platform } from 'node:os'
 export interface GitResult {
   readonly exitCode: number
   readonly stdout: string
+  /** The same output as bytes, for output that counts them (`cat-file --batch`). */
+  readonly stdoutBytes?: Buffer
   readonly stderr: string
   /** Set when git was stopped at its time limit (timeoutMs). */
   readonly timedOut?: boolean
@@ -165,9 +167,11 @@ export async function runGit(invocation: GitInvocation): Promise<GitResult> {
     child.on('close', code => {
       clearTimeout(timer)
       running.delete(child)
+      const bytes = Buffer.concat(stdout)
       resolve({
         exitCode: code ?? 128,
-        stdout: Buffer.concat(stdout).toString('utf8'),
+        stdout: bytes.toString('utf8'),
+        stdoutBytes: bytes,
         stderr: Buffer.concat(stderr).toString('utf8'),
         timedOut
       })

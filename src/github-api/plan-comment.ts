@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FileChanges } from '../git/object-store.js'
 import type { PromotionConfig } from '../core/config.js'
 import type { PromotionResult } from '../promotion/result.js'
+import { addedAlgorithmLines, unmetReferenceLines } from '../report/dependencies.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { shortCommit } from '../report/table.js'
 import type { IssueComment } from './api.js'
@@ -64,6 +65,7 @@ export function renderPlanComment(config: PromotionConfig, results: readonly Pro
 
 function render(config: PromotionConfig, results: readonly PromotionResult[], facts: PlanFacts, filesPerList: number): string {
   const lines = [planMarker(config, facts), '## Algorithmia promotion plan', '', ...overview(config, results, facts)]
+  lines.push(...dependencySection(results))
   for (const account of config.destinations) {
     const rows = results.filter(result => result.destination === account.cluster.label)
     if (rows.length > 0) lines.push(...destinationSection(account.cluster.label, account.algoOwner, rows, filesPerList))
@@ -121,6 +123,22 @@ function historyLines(result: PromotionResult): string[] {
     version.matched ? code(version.sourceVersion) : `${code(version.sourceVersion)} as ${code(version.destVersion)}`
   )
   return [`Source versions of ${code(result.algorithm)} that would be published, oldest first: ${numbered.join(', ')}.`, '']
+}
+
+/** Lines of each dependency list shown at most; the job summary and the `results` output have the rest. */
+const DEPENDENCY_LINES_MAX = 50
+
+/** The algorithms `dependencies: promote` would add, and the calls a destination would not answer. */
+function dependencySection(results: readonly PromotionResult[]): string[] {
+  const lines: string[] = []
+  for (const [title, items] of [
+    ['**Added because they are called** (`dependencies: promote`):', addedAlgorithmLines(results)],
+    ['**Calls a destination does not answer:**', unmetReferenceLines(results)]
+  ] as const) {
+    if (items.length === 0) continue
+    lines.push(title, '', ...items.slice(0, DEPENDENCY_LINES_MAX).map(item => `- ${text(truncate(item, 300))}`), '')
+  }
+  return lines
 }
 
 function publishLine(config: PromotionConfig): string {

@@ -7,6 +7,7 @@ export const INPUT_DEFAULTS = {
   'version-type': 'minor',
   metadata: 'create',
   'missing-secrets': 'fail',
+  dependencies: 'warn',
   'build-timeout': '600',
   'dry-run': 'false',
   mode: 'promote',

@@ -7,7 +7,7 @@ import { refuseUnverifiedTls } from './environment-checks.js'
 import { InputError } from '../core/input-error.js'
 import { InputContext, type Environment, type InputReader } from './reader.js'
 import { commitMessageTemplate, githubRecords, retryPolicy, runMode, sourceVersion, sourceVersions } from './run-options.js'
-import { metadataMode, missingSecrets, smokeTest, versionTypeChoice } from './runtime-inputs.js'
+import { dependencyMode, metadataMode, missingSecrets, smokeTest, versionTypeChoice } from './runtime-inputs.js'
 import { settingsOverride } from './settings.js'
 
 export type { Environment, InputReader } from './reader.js'
@@ -36,6 +36,7 @@ export function parseConfig(read: InputReader, env: Environment): PromotionConfi
     releaseNotes: inputs.optional('release-notes'),
     metadata: metadataMode(inputs),
     missingSecrets: missingSecrets(inputs),
+    dependencies: dependencyMode(inputs),
     smokeTest: smokeTest(inputs),
     buildTimeoutMs: inputs.positiveNumber('build-timeout') * 1000,
     versionMapFile: inputs.optional('version-map-file'),

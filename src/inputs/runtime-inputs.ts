@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
-import type { MetadataMode, MissingSecrets, SmokeTest, SmokeTestCase, VersionTypeChoice } from '../core/config.js'
+import type { DependencyMode, MetadataMode, MissingSecrets, SmokeTest, SmokeTestCase, VersionTypeChoice } from '../core/config.js'
 import type { InputContext } from './reader.js'
 import { VERSION_TYPES } from '../core/rules.js'
 
@@ -26,6 +26,14 @@ export function missingSecrets(inputs: InputContext): MissingSecrets {
     'missing-secrets',
     ['fail', 'warn'],
     "is not allowed: use 'fail' (no publish while a source secret is missing on the destination) or 'warn'"
+  )
+}
+
+export function dependencyMode(inputs: InputContext): DependencyMode {
+  return inputs.choice<DependencyMode>(
+    'dependencies',
+    ['warn', 'require', 'promote', 'off'],
+    "is not allowed: use 'warn' (a warning per call the destination cannot answer), 'require' (no publish then), 'promote' (promote the source owner's called algorithms first) or 'off'"
   )
 }
 

@@ -1,3 +1,4 @@
+import { findAlgorithmReferences, type FoundReference } from '../dependencies/references.js'
 import type { FileChanges, ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
@@ -20,6 +21,7 @@ export class AlgorithmObjects {
   private sourceTreeId?: string
   private readonly blobsFetched = new Set<string>()
   private treeCheck?: Promise<void>
+  private calls?: Promise<FoundReference[]>
   /** Stores that took a destination's head while the source arrived (see fetchDestinationHeadAlongside). */
   private readonly asideStores: Promise<ObjectStore>[] = []
 
@@ -136,9 +138,11 @@ export class AlgorithmObjects {
     this.ensureSource('complete').catch(() => {})
   }
 
-  /** Resolves once no fetch is running (whatever its outcome), so the stores can be removed. */
+  /** Resolves once no fetch or read is running (whatever its outcome), so the stores can be removed. */
   async settled(): Promise<void> {
     await this.sourceFetch?.catch(() => {})
+    // Reading the calls runs git in the work store after the fetch: the store stays until it is through.
+    await this.calls?.catch(() => {})
   }
 
   /** Frees the disk as soon as the algorithm's code is synced; a long run then never holds every tree at once. */
@@ -183,6 +187,19 @@ export class AlgorithmObjects {
   async sourceMatches(pattern: string): Promise<string[]> {
     await this.ensureSource('complete')
     return (await this.work()).matchesIn(this.sourceCommit, pattern)
+  }
+
+  /**
+   * The algorithm calls in the source (see dependencies/references.ts), read once however many
+   * destinations ask: the files that mention `algo` and only those, two local git processes.
+   */
+  algorithmCalls(): Promise<FoundReference[]> {
+    return (this.calls ??= this.readAlgorithmCalls())
+  }
+
+  private async readAlgorithmCalls(): Promise<FoundReference[]> {
+    await this.ensureSource('complete')
+    return findAlgorithmReferences(await (await this.work()).filesMatching(this.sourceCommit, 'algo'))
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */

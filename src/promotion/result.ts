@@ -3,7 +3,8 @@ import type { FileChanges } from '../git/object-store.js'
 export type PromotionStatus = 'created' | 'updated' | 'unchanged' | 'planned' | 'failed'
 
 /** Where a promotion stood when it failed; named in error messages and reports. */
-export type PromotionStep = 'resolve source' | 'prepare destination' | 'sync metadata' | 'sync code' | 'build' | 'smoke test' | 'publish'
+export type PromotionStep =
+  'resolve source' | 'prepare destination' | 'sync metadata' | 'sync code' | 'check dependencies' | 'build' | 'smoke test' | 'publish'
 
 /** The outcome of promoting one algorithm to one destination: the `results` output's items. */
 export interface PromotionResult {
@@ -35,6 +36,12 @@ export interface PromotionResult {
    * found present, published in this run, or (dry run, plan) to be published.
    */
   readonly versions?: readonly VersionResult[]
+  /** The algorithms the promoted code calls, as checked at this destination (when `dependencies` read them). */
+  readonly references?: readonly ReferenceResult[]
+  /** Calls whose target is built at run time: found, never checked. */
+  readonly dynamicCalls?: number
+  /** With `dependencies: promote`: why the run took an algorithm that was not named (`called by A as B 1.*`). */
+  readonly addedBecause?: string
 }
 
 /** One source version of a replayed history at one destination. */
@@ -46,4 +53,14 @@ export interface VersionResult {
   /** The destination number is the source's. */
   readonly matched: boolean
   readonly status: 'published' | 'present' | 'planned'
+}
+
+/** One algorithm reference of the promoted code at one destination. */
+export interface ReferenceResult {
+  /** `owner/name/1.*`, or `owner/name` for the latest version. */
+  readonly address: string
+  readonly status: 'satisfied' | 'unmet'
+  readonly reason?: string
+  /** The call names the source owner while the destination owner differs (reported, never rewritten). */
+  readonly namesSourceOwner?: boolean
 }

@@ -1,5 +1,6 @@
 import { openSession, type ClusterSession } from '../cluster/session.js'
 import { batchesOf, type Batch } from './batches.js'
+import { dependencyOrder } from './dependency-order.js'
 import type { CommitIdentity } from '../git/object-store.js'
 import { RunnerGit } from '../git/runner-git.js'
 import { algorithmRepository } from '../git/remote.js'
@@ -12,6 +13,8 @@ import { checkSecretsStage } from '../stages/check-secrets.js'
 import { planPublishStage } from '../stages/plan-publish.js'
 import type { CollectionResult } from '../data/result.js'
 import type { CollectionProgressListener } from '../promotion/collections-phase.js'
+import { checkDependenciesStage } from '../stages/check-dependencies.js'
+import { findAlgorithmCallsStage } from '../stages/find-algorithm-calls.js'
 import { findDataReferencesStage } from '../stages/find-data-references.js'
 import { promoteDataStage } from '../stages/promote-data.js'
 import { prepareDestinationStage } from '../stages/prepare-destination.js'
@@ -33,11 +36,13 @@ export const PROMOTION_PIPELINE = Pipeline.start()
   .then(prepareDestinationStage)
   .then(syncMetadataStage)
   .then(findDataReferencesStage)
+  .then(findAlgorithmCallsStage)
   .then(replayVersionsStage)
   .then(syncCodeStage)
   .then(promoteDataStage)
   .then(checkSecretsStage)
   .then(planPublishStage)
+  .then(checkDependenciesStage)
   .then(awaitBuildStage)
   .then(smokeTestStage)
   .then(publishStage)
@@ -91,7 +96,12 @@ export async function runPromotions(config: PromotionConfig, deps: EngineDepende
     waitBeforeCleanup: task => void pending.push(task)
   }
   try {
-    const results = await promoteInBatches(batchesOf([config.algorithms]), destinations, context, deps)
+    const order = await dependencyOrder(config.algorithms, context, algorithms => targetsOf(algorithms, destinations.slice(0, 1), config))
+    const promoted = await promoteInBatches(batchesOf(order.waves), destinations, context, deps)
+    const results = promoted.map(result => {
+      const reason = order.addedBecause.get(result.algorithm)
+      return reason === undefined ? result : { ...result, addedBecause: reason }
+    })
     // Data alone (`collections` without `algorithms`): no target reaches the data stage, so each destination is served here.
     if (results.length === 0) await Promise.all(destinations.map(session => context.ahead.collections.forDestination(session.account)))
     return { results, collections: await context.ahead.collections.results() }
@@ -153,7 +163,8 @@ export function resultOf(settled: Settled<PromotedTarget>): PromotionResult {
     ...(target.metadataChanges?.length
       ? { metadataChanges: target.metadataChanges.map(change => change.field), metadataDiff: target.metadataChanges.map(describeChange) }
       : {}),
-    ...(target.history ? { versions: historyOf(target) } : {})
+    ...(target.history ? { versions: historyOf(target) } : {}),
+    ...dependencyFields(target)
   }
 }
 
@@ -173,6 +184,19 @@ function historyOf(target: Partial<PromotedTarget>): VersionResult[] {
     })
   }
   return versions
+}
+
+function dependencyFields(target: Partial<PromotedTarget>): Pick<PromotionResult, 'references' | 'dynamicCalls'> {
+  const checked = target.dependencies
+  // Code that calls no algorithm adds nothing: results stay as they were for most algorithms.
+  if (!checked || (checked.references.length === 0 && checked.dynamic.length === 0)) return {}
+  const references = checked.references.map(({ address, status, reason, namesSourceOwner }) => ({
+    address,
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(namesSourceOwner ? { namesSourceOwner } : {})
+  }))
+  return { references, dynamicCalls: checked.dynamic.length }
 }
 
 function statusOf(target: Partial<PromotedTarget>): PromotionResult['status'] {

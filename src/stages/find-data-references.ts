@@ -1,5 +1,5 @@
-import type { RunContext, Stage, Target } from '../pipeline/stage.js'
-import { isRecordedHead, promotionRecordRef } from '../promotion/code-sync.js'
+import type { Stage, Target } from '../pipeline/stage.js'
+import { codeWillChange } from '../promotion/code-change.js'
 import type { PreparedDestination } from './prepare-destination.js'
 import type { ResolvedSource } from './resolve-source.js'
 
@@ -30,30 +30,10 @@ export const findDataReferencesStage: Stage<Target & ResolvedSource & PreparedDe
   run: async (target, context) => {
     const phase = context.run.ahead.collections
     phase.startAhead(target.session.account)
-    if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target, context.run))) {
+    if (await phase.needsReferences(target.session.account.algoOwner, () => codeWillChange(target, context.run.ahead.destinations))) {
       await phase.scan(target.algorithm, target.objects)
       return { dataReferences: 'read' }
     }
     return { dataReferences: 'not needed' }
-  }
-}
-
-/**
- * Whether the code sync will push (or, in a dry run, would push) to this
- * destination. It will not when the destination's head is the commit its
- * promotion record names for this source commit — the rule the code sync
- * decides "unchanged" by, read from the same one ref listing, no objects.
- * A destination whose refs cannot be listed counts as changing: the code
- * sync then reports why.
- */
-async function codeWillChange(target: Target & ResolvedSource & PreparedDestination, context: RunContext): Promise<boolean> {
-  if (target.destinationState !== 'exists') return true
-  try {
-    const probe = await target.objects.probe()
-    const listed = await context.ahead.destinations.refsOf(target)
-    const head = await probe.remoteHead(target.remote, promotionRecordRef(target.objects.sourceCommit), listed)
-    return !isRecordedHead(head)
-  } catch {
-    return true
   }
 }

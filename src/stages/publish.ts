@@ -36,6 +36,7 @@ export const publishStage: Stage<Target & SyncedCode & PublishPlan & AwaitedBuil
       retry: config.retry,
       logger
     })
+    context.wrote('version')
     logger.info(`${target.label}: published version ${destVersion}`)
     context.progress('done')
     return { destVersion }

@@ -7,6 +7,7 @@ import { COLLECTION_COLUMNS, collectionRows } from '../report/collections.js'
 import type { CollectionResult } from '../data/result.js'
 import { cappedFileList, FILES_PER_LIST } from '../report/file-list.js'
 import { escapeHtml } from '../report/html.js'
+import { addedAlgorithmLines, dependencyGraph, sourceOwnerLines, unmetReferenceLines } from '../report/dependencies.js'
 import { RESULT_COLUMNS, resultRows, statusCounts } from '../report/table.js'
 import { addVersionHistory } from './history-summary.js'
 
@@ -47,6 +48,7 @@ export async function writeJobSummary(config: PromotionConfig, report: RunReport
   addFailures(summary, report.results, SUMMARY_BUDGET_BYTES - versionMapBytes - size())
   addMetadataChanges(summary, config, report.results)
   addVersionHistory(summary, config, report.results)
+  addDependencies(summary, config, report.results)
   const budget = SUMMARY_BUDGET_BYTES - versionMapBytes - size()
   for (const section of fileListSections(report.results, budget)) summary.addRaw(section, true)
   summary.addHeading('Version map', 3)
@@ -141,6 +143,29 @@ function addMetadataChanges(summary: Summary, config: PromotionConfig, results: 
     )
   const left = changed.length - METADATA_LINES_MAX
   if (left > 0) summary.addRaw(note(`${left} more promotions changed metadata; the <code>results</code> output lists them.`), true)
+}
+
+/** Lines of each dependency list shown at most; the `results` output has every reference. */
+const DEPENDENCY_LINES_MAX = 100
+
+/**
+ * The algorithms the promoted code calls: the graph (Mermaid, which GitHub draws), the algorithms
+ * `dependencies: promote` added and why, and each call a destination does not answer.
+ */
+function addDependencies(summary: Summary, config: PromotionConfig, results: readonly PromotionResult[]): void {
+  const graph = dependencyGraph(results, config.source.algoOwner)
+  const lists: [string, string[]][] = [
+    ['Added because they are called', addedAlgorithmLines(results)],
+    ['Unmet calls', unmetReferenceLines(results)],
+    ['Calls that name the source owner', sourceOwnerLines(results)]
+  ]
+  if (!graph && lists.every(([, lines]) => lines.length === 0)) return
+  summary.addHeading('Algorithm dependencies', 3)
+  if (graph) summary.addRaw(`\n${graph}\n`, true)
+  for (const [title, lines] of lists) {
+    if (lines.length === 0) continue
+    summary.addRaw(`<p><b>${title}</b></p>`, true).addList(lines.slice(0, DEPENDENCY_LINES_MAX).map(line => escapeHtml(line)))
+  }
 }
 
 function addCollections(summary: Summary, config: PromotionConfig, results: readonly CollectionResult[]): void {
