@@ -97,6 +97,7 @@ async function replayAll(
   for (const step of steps) {
     try {
       const replayed = await replayVersion(versionReplay(target, context, step, listed.get(step.sourceCommit)))
+      context.wrote('version')
       context.run.logger.info(`${target.label}: source version ${step.sourceVersion} published as ${replayed.destVersion}`)
       versions.push(replayed)
     } catch (error) {
