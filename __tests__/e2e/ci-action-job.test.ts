@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
+import { posixOnly } from '../helpers/platform.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -26,9 +27,9 @@ interface Step {
 
 // The job runs on ubuntu-latest; its bash steps leave a background process whose pid Node can signal only
 // where bash's pids are the system's, which Git Bash's on Windows are not.
-if (process.platform === 'win32') console.log("Skipped on Windows: CI's uses: ./ job runs on Linux runners only.")
+const linuxJob = posixOnly("CI's uses: ./ job runs on Linux runners only (its bash steps leave a pid Node cannot signal under Git Bash)")
 
-describe.skipIf(process.platform === 'win32')("CI's job that runs the action itself (uses: ./)", () => {
+describe.skipIf(linuxJob)("CI's job that runs the action itself (uses: ./)", () => {
   let steps: Step[]
   let temp: string
   const step = (name: string): Step => steps.find(candidate => candidate.name === name)!

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { listFiles, runAction, runPostStep } from '../../scripts/lib/run-action.js'
 import { startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { posixOnly } from '../helpers/platform.js'
 
 describe('temporary repositories', () => {
   let pair: ClusterPair
@@ -9,7 +10,12 @@ describe('temporary repositories', () => {
   })
   afterEach(() => pair.stop())
 
-  it('are removed when the job is cancelled (SIGTERM) while it waits for a build', async () => {
+  // On Windows the main step cannot catch a signal: kill('SIGTERM') ends it outright, as SIGKILL does, and the
+  // post step cleans up (the SIGKILL test below, which runs everywhere).
+  const noSigterm = posixOnly(
+    'cancelling the main step by SIGTERM: Windows ends the process outright; the post-step (SIGKILL) test covers it'
+  )
+  it.skipIf(noSigterm)('are removed when the job is cancelled (SIGTERM) while it waits for a build', async () => {
     await pair.seed('hello', { 'src/hello.py': 'x = 1\n', '.hidden': 'y\n' })
     pair.prod.builds.holdInProgress(true)
 

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
 const DEV_ADMIN_KEY = 'simDevAdmin/with+Canary=0123456789'
@@ -22,7 +23,9 @@ interface CliRun {
 
 function runCli(args: readonly string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } })
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+      env: { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, ...env }
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', chunk => (stdout += chunk))

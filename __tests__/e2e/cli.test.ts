@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { actionNode } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
 const ACTION_YML = fileURLToPath(new URL('../../action.yml', import.meta.url))
@@ -37,7 +38,7 @@ interface RunOptions {
 }
 
 function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env }
+  const env = { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env }
   const command = options.tty
     ? [
         'script',

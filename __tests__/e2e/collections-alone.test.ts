@@ -11,6 +11,7 @@ import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { actionNode, runAction } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
 
@@ -43,7 +44,7 @@ describe('data collections without algorithms', () => {
     const { 'source-api-key': sourceKey, 'dest-api-key': destKey, ...inputs } = pair.inputs({ collections: 'models' })
     const args = Object.entries(inputs).flatMap(([name, value]) => [`--${name}`, value])
     const { stdout } = await promisify(execFile)(actionNode(), [CLI_ENTRY, ...args, '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SOURCE_API_KEY: sourceKey, DEST_API_KEY: destKey }
+      env: { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, SOURCE_API_KEY: sourceKey, DEST_API_KEY: destKey }
     })
     const output = JSON.parse(stdout)
     expect(output.results).toEqual([])

@@ -14,6 +14,7 @@ import type { RequestRecord } from '../../emulator/index.js'
 import { runAction, type ActionRun } from '../../scripts/lib/run-action.js'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
 import type { CollectionResult } from '../../src/data/result.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const RECORD_FILE = '.algorithmia-promote.json'
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
@@ -261,7 +262,13 @@ describe('data collections, command line', () => {
       const flags = Object.entries(inputs)
         .filter(([name]) => !name.endsWith('api-key'))
         .flatMap(([name, value]) => [`--${name}`, value])
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, SOURCE_API_KEY: pair.devKey, DEST_API_KEY: pair.prodKey }
+      const env = {
+        ...windowsEssentials(),
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SOURCE_API_KEY: pair.devKey,
+        DEST_API_KEY: pair.prodKey
+      }
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI_ENTRY, ...flags, '--json'], { env })
       expect(stderr).toMatch(/models: copying 0 B of 3\.0 MB \(0%\)/)
       expect(stderr).toMatch(/models: copying 3\.0 MB of 3\.0 MB \(100%\)/)

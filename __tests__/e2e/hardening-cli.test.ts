@@ -10,6 +10,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DEST_OWNER, SOURCE_OWNER, startClusterPair, type ClusterPair } from '../helpers/clusters.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
 const DEV_KEY = 'simDevKey/with+Canary=0123456789'
@@ -25,7 +26,7 @@ function runCli(args: readonly string[], env: Record<string, string>, cwd?: stri
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env },
+      env: { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''

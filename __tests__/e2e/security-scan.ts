@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { listFiles, runAction, type ActionRun } from '../../scripts/lib/run-action.js'
+import { posixOnly } from '../helpers/platform.js'
 
 /** Canary keys with '/', '+' and '=' so every encoding differs from the raw key. */
 export const CANARY_DEV_KEY = 'simCANARY/dev+k='
@@ -120,8 +121,21 @@ export interface GitSpy {
   path(): string
 }
 
-/** A `git` wrapper that logs its arguments (NUL-separated, one invocation per line) and execs the real git. */
-export async function createGitSpy(): Promise<GitSpy> {
+/**
+ * Why there is no git spy on Windows. A program the action spawns must be an
+ * executable: a `#!/bin/sh` script is not one there, Node (since 20.12)
+ * refuses to spawn a `.cmd` without a shell, and @actions/io's `which` would
+ * pick the real git.exe or a `.cmd` wrapper over a script named `git`.
+ */
+export const NO_GIT_SPY_ON_WINDOWS =
+  "git's argument lists are not recorded: the git spy is a #!/bin/sh wrapper, and Windows can only spawn an executable as the action's git"
+
+/**
+ * A `git` wrapper that logs its arguments (NUL-separated, one invocation per
+ * line) and execs the real git; undefined on Windows (NO_GIT_SPY_ON_WINDOWS).
+ */
+export async function createGitSpy(): Promise<GitSpy | undefined> {
+  if (posixOnly(NO_GIT_SPY_ON_WINDOWS)) return undefined
   const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim()
   const binDir = await mkdtemp(path.join(os.tmpdir(), 'git-spy-'))
   const logFile = path.join(binDir, 'argv.log')
@@ -150,7 +164,8 @@ export interface ScanReport {
   readonly scanned: string[]
   /** Directories the run left in RUNNER_TEMP (temporary repositories must be gone). */
   readonly leftInRunnerTemp: string[]
-  readonly gitInvocations: string[][]
+  /** Every git argument list; undefined only on Windows, where there is no git spy (NO_GIT_SPY_ON_WINDOWS). */
+  readonly gitInvocations: string[][] | undefined
 }
 
 /**
@@ -173,8 +188,8 @@ export async function scanRun(run: ActionRun, keys: readonly KeyUnderTest[], spy
   for (const file of [...(await listFiles(run.runnerTemp)), ...(await listFiles(run.workspace))]) {
     targets.push({ where: path.relative(root, file), content: await readFile(file) })
   }
-  const gitInvocations = spy ? await spy.invocations() : []
-  if (spy) targets.push({ where: 'git argv', content: gitInvocations.map(args => args.join(' ')).join('\n') })
+  const gitInvocations = spy ? await spy.invocations() : undefined
+  if (gitInvocations) targets.push({ where: 'git argv', content: gitInvocations.map(args => args.join(' ')).join('\n') })
   const leftInRunnerTemp = (await readdir(run.runnerTemp)).filter(name => name.startsWith('algorithmia-promote'))
   return { leaks: scanTargets(targets, keys), scanned: targets.map(target => target.where), leftInRunnerTemp, gitInvocations }
 }
@@ -187,9 +202,9 @@ export async function runAndScan(
 ): Promise<{ run: ActionRun; scan: ScanReport }> {
   const spy = await createGitSpy()
   try {
-    const run = await runAction(inputs, { PATH: spy.path(), ...extraEnv })
+    const run = await runAction(inputs, spy ? { PATH: spy.path(), ...extraEnv } : extraEnv)
     return { run, scan: await scanRun(run, keys, spy) }
   } finally {
-    await rm(spy.binDir, { recursive: true, force: true })
+    if (spy) await rm(spy.binDir, { recursive: true, force: true })
   }
 }

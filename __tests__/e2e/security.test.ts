@@ -213,12 +213,15 @@ const SCENARIOS: Scenario[] = [
 function expectNothingLeaked(run: ActionRun, scan: ScanReport): void {
   expect(scan.leaks, JSON.stringify(scan.leaks, null, 2)).toEqual([])
   expect(scan.leftInRunnerTemp, 'temporary repositories are removed').toEqual([])
-  expect(scan.scanned).toEqual(expect.arrayContaining(['stdout', 'stderr', 'github-output', 'step-summary', 'git argv']))
+  expect(scan.scanned).toEqual(expect.arrayContaining(['stdout', 'stderr', 'github-output', 'step-summary']))
+  expect(run.stderr).toBe('')
+  // Undefined only on Windows, which has no git spy (createGitSpy printed why).
+  if (!scan.gitInvocations) return
+  expect(scan.scanned).toContain('git argv')
   // Keys reach git only through the environment: never an argument, never a URL with credentials.
   for (const args of scan.gitInvocations) {
     for (const arg of args) expect(arg).not.toMatch(/\/\/[^/\s]*@|extraHeader|Authorization|credential\.helper=./i)
   }
-  expect(run.stderr).toBe('')
 }
 
 describe('security: no key leaks, on success and on every failing path', () => {
@@ -241,7 +244,7 @@ describe('security: no key leaks, on success and on every failing path', () => {
       expect(run.stdout).toMatch(/^::debug::.*(GET|POST) \/algorithms\//m)
       expectNothingLeaked(run, scan)
       // Git ran; its repositories lived in RUNNER_TEMP and are gone, with their config files.
-      expect(scan.gitInvocations.length).toBeGreaterThan(0)
+      if (scan.gitInvocations) expect(scan.gitInvocations.length).toBeGreaterThan(0)
       expect((await listFiles(run.runnerTemp)).filter(file => path.basename(file) === 'config')).toEqual([])
     })
   }

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { posixOnly } from '../helpers/platform.js'
 
 const CLI = fileURLToPath(new URL('../../emulator/cli.ts', import.meta.url))
 
@@ -47,8 +48,8 @@ describe('npm run emulator', () => {
   })
 
   // Windows has no signals to handle: child.kill() ends the process at once, so there is nothing to test.
-  if (process.platform === 'win32') console.log('Skipped on Windows: stopping the emulator by signal (Windows ends the process instead).')
-  it.skipIf(process.platform === 'win32')('removes its temporary folder when stopped, even by two signals in a row', async () => {
+  const noSignals = posixOnly('stopping the emulator by signal (Windows ends the process instead)')
+  it.skipIf(noSignals)('removes its temporary folder when stopped, even by two signals in a row', async () => {
     const temp = await mkdtemp(path.join(os.tmpdir(), 'emulator-cli-'))
     try {
       await new Promise<void>((resolve, reject) => {

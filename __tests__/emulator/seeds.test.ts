@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCluster, type EmulatedCluster } from '../../emulator/index.js'
 import { applySeed, parseSeed } from '../../emulator/seed.js'
 import { actionNode } from '../../scripts/lib/run-action.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
@@ -45,7 +46,7 @@ async function walkThrough(ports: Record<string, string>): Promise<Command[]> {
 function runCli(command: Command): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(actionNode(), [CLI_ENTRY, ...command.args, '--json'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...command.env },
+      env: { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, ...command.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let stdout = ''

@@ -1,9 +1,10 @@
 /** Reading `git version` and refusing a git older than the code needs. */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkGitVersion, parseGitVersion } from '../../src/git/git-version.js'
+import { posixOnly } from '../helpers/platform.js'
 
 describe('parseGitVersion', () => {
   it.each([
@@ -51,13 +52,14 @@ describe('RunnerGit.assertVersion', () => {
     await expect(first).resolves.toBeUndefined()
   })
 
-  it.skipIf(process.platform === 'win32')('refuses an old git found on PATH', async () => {
+  const shellScriptGit = posixOnly('the fake old git is a #!/bin/sh script, which Windows cannot spawn as a program')
+  it.skipIf(shellScriptGit)('refuses an old git found on PATH', async () => {
     const bin = await mkdtemp(join(os.tmpdir(), 'old-git-'))
     try {
       await writeFile(join(bin, 'git'), '#!/bin/sh\necho "git version 2.34.1"\n')
       await chmod(join(bin, 'git'), 0o755)
       const { RunnerGit } = await import('../../src/git/runner-git.js')
-      process.env.PATH = `${bin}:${path}`
+      process.env.PATH = `${bin}${delimiter}${path}`
       await expect(new RunnerGit(process.env).assertVersion()).rejects.toThrow(
         /^git 2\.34 is too old: algorithmia-promote needs git 2\.36 or newer/
       )

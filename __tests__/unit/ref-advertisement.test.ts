@@ -15,6 +15,7 @@ import { gitHasOwnNetworkSettings } from '../../src/git/runner-config.js'
 import { headFromRefs, parseHeadListing } from '../../src/git/remote-head.js'
 import { algorithmRepository } from '../../src/git/remote.js'
 import type { ClusterAccount } from '../../src/core/config.js'
+import { windowsEssentials } from '../helpers/platform.js'
 
 const pkt = (payload: string): string => (payload.length + 5).toString(16).padStart(4, '0') + payload + '\n'
 const SHA = 'de673b111c4ce1a41fe3296fdcf2c03f6e63e3ce'
@@ -100,7 +101,7 @@ describe('readRefAdvertisement against git http-backend', () => {
     const listed = await readRefAdvertisement(remote, 10_000)
     // Asynchronously: the emulator answering git runs in this process.
     const git = await promisify(execFile)('git', ['-c', 'protocol.version=0', 'ls-remote', '--symref', remote.url], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...gitEnvironment(remote.credential) }
+      env: { ...windowsEssentials(), PATH: process.env.PATH, HOME: process.env.HOME, ...gitEnvironment(remote.credential) }
     })
     const fromGit = new Map(
       git.stdout

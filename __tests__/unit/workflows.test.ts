@@ -252,7 +252,8 @@ describe('release workflow', () => {
       GITHUB_ENV: githubEnv
     })
     expect(status, output).toBe(0)
-    expect(await readFile(githubEnv, 'utf8')).toBe(`NOTES_FILE=${path.join(dir, 'release-notes.md')}\n`)
+    // The step joins with '/' ("$RUNNER_TEMP/release-notes.md"), also under Git Bash on a Windows runner.
+    expect(await readFile(githubEnv, 'utf8')).toBe(`NOTES_FILE=${dir}/release-notes.md\n`)
     const notes = await readFile(path.join(dir, 'release-notes.md'), 'utf8')
     const changelog = await readFile(path.join(ROOT, 'CHANGELOG.md'), 'utf8')
     expect(changelog).toMatch(new RegExp(`^## \\[${version.replaceAll('.', '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'))

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { windowsEssentials } from '../../__tests__/helpers/platform.js'
 
 export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 
@@ -61,6 +62,7 @@ export async function runAction(
     writeFile(stateFile, '')
   ])
   const env: NodeJS.ProcessEnv = {
+    ...windowsEssentials(),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     RUNNER_TEMP: runnerTemp,
@@ -124,10 +126,13 @@ function spawnCollect(
   })
 }
 
-/** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */
+/**
+ * GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. @actions/core
+ * ends lines with os.EOL, CRLF on Windows, which the runner reads as line ends.
+ */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
-  const lines = text.split('\n')
+  const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const heredoc = /^([^<=]+)<<(.+)$/.exec(lines[i])
     if (heredoc) {
