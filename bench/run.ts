@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,500,5000] [-- --latency-ms 40] [-- --collections]`
+ * `npm run bench [-- --rounds N] [-- --quick] [-- --scale 50,500,5000] [-- --latency-ms 40] [-- --only git,latency,scale,history] [-- --collections]`
  *
  * Promotes a heavy algorithm between two emulated clusters with the seed
  * script's steps, the git floor and the action, side by side and alternating
@@ -67,7 +67,12 @@ interface Options {
   readonly latencyMs: number
   /** Only the data collections bench (long: it moves about 3 GB). */
   readonly collections: boolean
+  /** The parts to run (default: all): git (both kinds of git server), latency, scale, history. */
+  readonly only: ReadonlySet<Part>
 }
+
+const PARTS = ['git', 'latency', 'scale', 'history'] as const
+type Part = (typeof PARTS)[number]
 
 function parseOptions(): Options {
   const { values } = parseArgs({
@@ -76,9 +81,13 @@ function parseOptions(): Options {
       quick: { type: 'boolean', default: false },
       scale: { type: 'string' },
       'latency-ms': { type: 'string' },
-      collections: { type: 'boolean', default: false }
+      collections: { type: 'boolean', default: false },
+      only: { type: 'string' }
     }
   })
+  const only = (values.only ?? PARTS.join(',')).split(',').map(part => part.trim())
+  const unknown = only.filter(part => !(PARTS as readonly string[]).includes(part))
+  if (unknown.length > 0) throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated), not ${unknown.join(', ')}`)
   const rounds = Number(values.rounds ?? 3)
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${values.rounds}`)
   const scale = (values.scale ?? (values.quick ? '20,50' : '50,500,5000')).split(',').map(Number)
@@ -91,7 +100,8 @@ function parseOptions(): Options {
     quick: values.quick ?? false,
     scale: [...scale].sort((a, b) => a - b),
     latencyMs,
-    collections: values.collections ?? false
+    collections: values.collections ?? false,
+    only: new Set(only as Part[])
   }
 }
 
@@ -118,32 +128,14 @@ async function main(): Promise<void> {
       if (!passed) process.exitCode = 1
       return
     }
-    const reports: string[] = []
-    let cold: number[] = []
-    for (const kind of SERVER_KINDS) {
-      await withPair(bench, { partialClone: kind.partialClone }, async ctx => {
-        const facts = await generateFixtures(ctx, profiles)
-        if (cold.length === 0) {
-          log(`Cold start: ${COLD_START_RUNS} runs of node dist/index.js with no inputs`)
-          cold = await coldStart(ctx, COLD_START_RUNS)
-        }
-        const samples = await runRounds(ctx, options.rounds)
-        reports.push(kindReport(kind.title, facts, samples))
-      })
-    }
-    const latency = await withPair(bench, { latencyMs: options.latencyMs }, ctx => runLatency(ctx, profiles.heavy, options))
-    const scale = await withPair(bench, {}, ctx => runScale(ctx, options.scale))
-    const history = await withPair(bench, {}, ctx => runHistory(ctx, options.rounds))
-    load.push(os.loadavg()[0])
-    printHeader(options, load)
-    reports.forEach(report => console.log(report))
-    console.log(latency)
-    console.log(scale)
-    console.log(history)
-    console.log(
-      `bundle cold start (node dist/index.js to exit on missing inputs): ${(median(cold) * 1000).toFixed(0)} ms, median of ${cold.length}`
-    )
-    console.log(`${median(cold) < 0.15 ? 'PASS' : 'FAIL'}  bundle cold start < 150 ms`)
+    // Each part is printed as soon as it is measured: a part that fails later loses nothing before it.
+    printHeader(options, load[0])
+    if (options.only.has('git')) await runGitParts(bench)
+    if (options.only.has('latency'))
+      console.log(await withPair(bench, { latencyMs: options.latencyMs }, ctx => runLatency(ctx, profiles.heavy, options)))
+    if (options.only.has('scale')) console.log(await withPair(bench, {}, ctx => runScale(ctx, options.scale)))
+    if (options.only.has('history')) console.log(await withPair(bench, {}, ctx => runHistory(ctx, options.rounds)))
+    console.log(`load average (1 min) at the end ${os.loadavg()[0].toFixed(2)}`)
   } finally {
     await sampler.close()
     await rm(workDir, { recursive: true, force: true })
@@ -468,14 +460,33 @@ function summarize(measurements: readonly Measurement[]): Summary {
   }
 }
 
-function printHeader(options: Options, load: number[]): void {
+/** Both kinds of git server, each with its rounds, and the bundle's cold start. */
+async function runGitParts(bench: Bench): Promise<void> {
+  let cold: number[] = []
+  for (const kind of SERVER_KINDS) {
+    await withPair(bench, { partialClone: kind.partialClone }, async ctx => {
+      const facts = await generateFixtures(ctx, bench.profiles)
+      if (cold.length === 0) {
+        log(`Cold start: ${COLD_START_RUNS} runs of node dist/index.js with no inputs`)
+        cold = await coldStart(ctx, COLD_START_RUNS)
+      }
+      console.log(kindReport(kind.title, facts, await runRounds(ctx, bench.options.rounds)))
+    })
+  }
+  console.log(
+    `bundle cold start (node dist/index.js to exit on missing inputs): ${(median(cold) * 1000).toFixed(0)} ms, median of ${cold.length}`
+  )
+  console.log(`${median(cold) < 0.15 ? 'PASS' : 'FAIL'}  bundle cold start < 150 ms`)
+}
+
+function printHeader(options: Options, startLoad: number): void {
   console.log('')
   console.log(
     `algorithmia-promote benchmark — ${options.rounds} round(s)${options.quick ? ', --quick' : ''}, ${os.cpus().length} CPUs, node ${process.version}`
   )
   // Other work on the machine skews wall times; the 1-minute load average says how busy it was.
   console.log(
-    `load average (1 min) at the start ${load[0].toFixed(2)}, at the end ${load[1].toFixed(2)}${Math.max(...load) > os.cpus().length ? ' — the machine was busy: expect noise; compare the ratios, measured side by side' : ''}`
+    `load average (1 min) at the start ${startLoad.toFixed(2)}${startLoad > os.cpus().length ? ' — the machine is busy: expect noise; compare the ratios, measured side by side' : ''}`
   )
   console.log(
     'Seconds are medians over the rounds; bytes are medians of git traffic seen by the emulators (fetched: upload-pack responses; pushed: receive-pack request bodies);'

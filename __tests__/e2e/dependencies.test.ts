@@ -108,6 +108,41 @@ describe('bundled action, algorithms that call algorithms', () => {
     console.log(`${discovery ?? 'no discovery line'}; run took ${Date.now() - started} ms; ${pair.dev.requests.length} source requests`)
   }, 120_000)
 
+  it('dependencies: promote with source-versions: all satisfies a call pinned to an older version by replaying its history first', async () => {
+    await algorithm(pair.dev, SOURCE_OWNER, 'C', ANSWERING, ['minor', 'minor'])
+    await algorithm(pair.dev, SOURCE_OWNER, 'A', calling(`${SOURCE_OWNER}/C/0.1.0`), ['minor'])
+    const destination = sameOwnerAtProd(pair)
+    const run = await runAction(
+      pair.inputs({
+        ...destination,
+        algorithms: 'A',
+        dependencies: 'require',
+        publish: true,
+        'source-versions': 'all',
+        'smoke-test': '[{"input": "hi", "expected": "C got hi"}]'
+      })
+    )
+    // require alone: C is not in the run, so A's call of C 0.1.0 is unmet and A is not published.
+    expect(run.exitCode).toBe(1)
+    expect(publishedAt(pair.prod, SOURCE_OWNER)).toEqual([])
+    const promoted = await runAction(
+      pair.inputs({
+        ...destination,
+        algorithms: 'A',
+        dependencies: 'promote',
+        publish: true,
+        'source-versions': 'all',
+        'smoke-test': '[{"input": "hi", "expected": "C got hi"}]'
+      })
+    )
+    expect(promoted.exitCode, promoted.stdout).toBe(0)
+    expect(publishedAt(pair.prod, SOURCE_OWNER)).toEqual(['C', 'C', 'A'])
+    const results = resultsOf(promoted.outputs)
+    expect(results.find(result => result.algorithm === 'A')).toMatchObject({
+      references: [{ address: `${SOURCE_OWNER}/C/0.1.0`, status: 'satisfied' }]
+    })
+  }, 120_000)
+
   it('dependencies: require with C 0.2.0 missing at the destination: A is not built or published, and the message names C 0.2.0', async () => {
     await algorithm(pair.dev, SOURCE_OWNER, 'C', ANSWERING, ['minor', 'minor'])
     await algorithm(pair.dev, SOURCE_OWNER, 'A', calling(`${SOURCE_OWNER}/C/0.2.0`), ['minor'])

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { mkdirP } from '@actions/io'
 import { gitEnvironment } from './git-auth.js'
 import { runGit, type GitResult } from './git-command.js'
+import { blobsOfBatch } from './cat-file-batch.js'
 import { GitError } from './git-error.js'
 import type { RemoteRepository } from './remote.js'
 import type { RunnerGit } from './runner-git.js'
@@ -249,26 +250,6 @@ export class BareRepository {
     })
     return stdout.trim()
   }
-}
-
-/** `cat-file --batch` output (`<id> <type> <size>\n<content>\n` per name asked, in order) as path → text. */
-function blobsOfBatch(names: readonly string[], bytes: Buffer, prefix: string): Map<string, string> {
-  const files = new Map<string, string>()
-  let offset = 0
-  for (const name of names) {
-    const headerEnd = bytes.indexOf(10, offset)
-    if (headerEnd < 0) break
-    const [, type, size] = bytes.subarray(offset, headerEnd).toString('utf8').split(' ')
-    if (size === undefined) {
-      offset = headerEnd + 1 // `<name> missing`
-      continue
-    }
-    const end = headerEnd + 1 + Number(size)
-    if (type === 'blob')
-      files.set(name.startsWith(prefix) ? name.slice(prefix.length) : name, bytes.subarray(headerEnd + 1, end).toString('utf8'))
-    offset = end + 1
-  }
-  return files
 }
 
 interface GitRun {
