@@ -46,6 +46,13 @@ export type FoundReference = AlgorithmReference | DynamicReference
 /** Larger files are data or generated code, not an algorithm's source. */
 export const MAX_SCANNED_BYTES = 1024 * 1024
 
+/**
+ * What a file must contain to hold a call or an address, as an extended regular expression for
+ * `git grep -E`: `.algo` or `$algo` as a whole word, or `algo://`. Files without it are neither
+ * read nor parsed (a word like "algorithm" alone does not count).
+ */
+export const CALL_PATTERN = '[.$][[:space:]]*algo([^A-Za-z0-9_]|$)|algo://'
+
 export function isDynamic(reference: FoundReference): reference is DynamicReference {
   return 'kind' in reference && reference.kind === 'dynamic'
 }

@@ -35,6 +35,9 @@ const EXTENSIONS: Readonly<Record<string, Language>> = {
   rs: 'rust'
 }
 
+/** Pathspecs of every file an Algorithmia language reads (`*.py`, …), for git to look in those alone. */
+export const SOURCE_PATHSPECS: readonly string[] = Object.keys(EXTENSIONS).map(extension => `*.${extension}`)
+
 /** The language of a file, by its extension; undefined for files no Algorithmia language reads. */
 export function languageOf(path: string): Language | undefined {
   const dot = path.lastIndexOf('.')

@@ -209,10 +209,10 @@ export class BareRepository {
    * The text files of `commit` whose content matches an extended regex (path → text): one `git grep -l`,
    * then one `cat-file --batch` for all of them; needs the blobs.
    */
-  async filesMatching(commit: string, pattern: string): Promise<Map<string, string>> {
+  async filesMatching(commit: string, pattern: string, pathspecs: readonly string[] = []): Promise<Map<string, string>> {
     let listed: string
     try {
-      listed = (await this.local('grep', ['grep', '-I', '-l', '-z', '-E', '-e', pattern, commit, '--'])).stdout
+      listed = (await this.local('grep', ['grep', '-I', '-l', '-z', '-E', '-e', pattern, commit, '--', ...pathspecs])).stdout
     } catch (error) {
       if (error instanceof GitError && error.exitCode === 1) return new Map() // git grep's "no match"
       throw error

@@ -1,4 +1,5 @@
-import { findAlgorithmReferences, type FoundReference } from '../dependencies/references.js'
+import { CALL_PATTERN, findAlgorithmReferences, type FoundReference } from '../dependencies/references.js'
+import { languageOf, SOURCE_PATHSPECS } from '../dependencies/syntax.js'
 import type { FileChanges, ObjectStore } from '../git/object-store.js'
 import type { RemoteRepository } from '../git/remote.js'
 import { forbiddenNameReason, isGitmodules, submoduleProblems } from '../git/tree-check.js'
@@ -197,9 +198,20 @@ export class AlgorithmObjects {
     return (this.calls ??= this.readAlgorithmCalls())
   }
 
+  /**
+   * Only files an Algorithmia language reads can call an algorithm: from a server with partial clone
+   * only their blobs are fetched (a model file of hundreds of MB is not), then searched.
+   */
   private async readAlgorithmCalls(): Promise<FoundReference[]> {
-    await this.ensureSource('complete')
-    return findAlgorithmReferences(await (await this.work()).filesMatching(this.sourceCommit, 'algo'))
+    await this.ensureSource('trees')
+    const work = await this.work()
+    if (this.sourceInWork !== 'complete') {
+      const sources = (await work.treeEntries(this.sourceCommit)).filter(entry => entry.mode.startsWith('100') && languageOf(entry.path))
+      const toFetch = [...new Set(sources.map(entry => entry.id))].filter(id => !this.blobsFetched.has(id))
+      await work.fetchObjects(this.source, toFetch)
+      toFetch.forEach(id => this.blobsFetched.add(id))
+    }
+    return findAlgorithmReferences(await work.filesMatching(this.sourceCommit, CALL_PATTERN, SOURCE_PATHSPECS))
   }
 
   /** Every source file, as "added": what a destination that does not exist yet would get. */
