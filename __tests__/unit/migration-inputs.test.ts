@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { InputError } from '../../src/core/input-error.js'
 import { parseAccountsConfig, parseConfig } from '../../src/inputs/parse.js'
 import { secretsInInputs } from '../../src/inputs/secret-inputs.js'
-import { VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
+import { inputProblems, VALID_PROMOTION_INPUTS } from '../helpers/inputs.js'
 
 const promotion: Record<string, string> = { ...VALID_PROMOTION_INPUTS, algorithms: 'sentiment' }
 
@@ -15,15 +14,7 @@ const accounts: Record<string, string> = {
   accounts: 'vision, alice'
 }
 
-function problemsOf(parse: () => unknown): string[] {
-  try {
-    parse()
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map(p => `${p.input}: ${p.message}`)
-    throw error
-  }
-  return []
-}
+const problemsOf = inputProblems
 
 const parsePromotion = (overrides: Record<string, string>, env: Record<string, string> = {}) =>
   parseConfig(name => (overrides[name] ?? promotion[name] ?? '').trim(), env)
